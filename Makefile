@@ -1,0 +1,49 @@
+# The two commands a newcomer types: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev translations messages lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed $(VENV)/.dev-installed
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d portal/translations
+
+## make run: environment, migrations, demo data, the server on http://127.0.0.1:5000
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: installs what tests need and runs the whole suite (PYTEST_ARGS adds options)
+test: install-dev translations
+	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest: no tests were selected"; exit 0; fi; exit $$status
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache
+
+## make messages: extract the strings and update both catalogues (then translate what is new)
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching

@@ -1,0 +1,78 @@
+"""Portal Koperasi: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from portal.requestlog import configure_logging
+
+    configure_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from portal.accounts.access import declare_public, enforce_access
+    from portal.accounts.services import load_session_user
+    from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+    from portal.i18n import register_template_helpers, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.user_loader(load_session_user)
+    app.before_request(enforce_access)
+    for endpoint in ("static", "bootstrap.static"):
+        declare_public(app, endpoint)
+    register_template_helpers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.main.views import bp as main_bp
+    from portal.settings.views import bp as settings_bp
+
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.accounts.cli import create_user_command
+    from portal.demo import seed_demo_command
+
+    for command in (create_user_command, seed_demo_command):
+        app.cli.add_command(command)

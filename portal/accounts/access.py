@@ -1,0 +1,76 @@
+"""Who may use each endpoint. Every view declares it; a hook enforces it, denying by default."""
+
+import functools
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from portal.extensions import login_manager
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+ROLES = "roles"
+OWNER = "owner"
+
+
+def _declare(view, kind: str, roles: tuple = ()):
+    view.access = (kind, tuple(roles))
+    return view
+
+
+def public(view):
+    """Anyone, logged in or not."""
+    return _declare(view, PUBLIC)
+
+
+def authenticated(view):
+    """Any logged-in user."""
+    return _declare(view, AUTHENTICATED)
+
+
+def roles(*allowed):
+    """A logged-in user with one of ``allowed``."""
+    return lambda view: _declare(view, ROLES, allowed)
+
+
+def owner(*allowed):
+    """A logged-in user with one of ``allowed`` who owns the object; the view checks ownership."""
+    return lambda view: _declare(view, OWNER, allowed)
+
+
+def declare_public(app, endpoint: str) -> None:
+    """Mark a view that a library registered (static files) as public."""
+    view = app.view_functions[endpoint]
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    app.view_functions[endpoint] = public(wrapped)
+
+
+def enforce_access():
+    if request.endpoint is None:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    declaration = getattr(view, "access", None)
+    if declaration is None:
+        current_app.logger.error("endpoint %s declares no access rule", request.endpoint)
+        abort(403)
+    kind, allowed = declaration
+    if kind == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if allowed and current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a path on this site; a scheme, another host or a backslash trick is dropped."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target

@@ -1,0 +1,81 @@
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    BOARD = "board"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.ORGANISER)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased by the services, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    preferred_language: Mapped[str] = mapped_column(String(5), default="id")
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    login_sessions: Mapped[list["LoginSession"]] = relationship(back_populates="user")
+
+    # The login session this request runs under; Flask-Login stores it, not the user id,
+    # in the cookie, so ending the LoginSession row logs that browser out for good.
+    current_session_token = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def get_id(self) -> str | None:
+        return self.current_session_token
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def audit_label(self) -> str:
+        return self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login of one browser. The cookie carries a random token; the row keeps its hash."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship(back_populates="login_sessions")

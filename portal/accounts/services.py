@@ -1,0 +1,168 @@
+import hashlib
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
+
+from portal.accounts.models import STAFF_ROLES, LoginSession, Role, User
+from portal.audit.services import record_change, snapshot
+from portal.database import utcnow
+from portal.errors import RuleViolation
+from portal.extensions import db
+
+AUDITED_FIELDS = ["email", "full_name", "phone", "role", "is_active_account"]
+# Compared against when the email is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None; never says which part was wrong."""
+    user = find_user_by_email(email)
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_login_session(user: User, ip_address: str | None = None, user_agent: str | None = None) -> str:
+    """A fresh session id at every login; the caller hands it to Flask-Login via the user."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(
+        token_hash=_hash_token(token),
+        user=user,
+        ip_address=(ip_address or "")[:45] or None,
+        user_agent=(user_agent or "")[:255] or None,
+    ))
+    user.last_login_at = utcnow()
+    user.current_session_token = token
+    db.session.flush()
+    return token
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a login session that has not ended, or None (the cookie is then anonymous)."""
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession)
+        .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
+    )
+    if user is None or not user.is_active:
+        return None
+    user.current_session_token = token
+    return user
+
+
+def end_login_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    """Ends every login of ``user``, remember-me cookies included: they carry the same tokens."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    user.current_session_token = None
+
+
+def _check_password_strength(password: str, field: str = "new_password") -> None:
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise RuleViolation(field, _("The password must have at least %(n)d characters.",
+                                     n=current_app.config["PASSWORD_MIN_LENGTH"]))
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Sets the password and ends every session of the user."""
+    _check_password_strength(new_password)
+    user.set_password(new_password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not user.check_password(current_password):
+        raise RuleViolation("current_password", _("The current password is not correct."))
+    set_password(user, new_password)
+    record_change(user, "user.change_password", user)
+
+
+def _valid_email(email: str) -> str:
+    try:
+        return normalise_email(validate_email(email.strip(), check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise RuleViolation("email", _("This is not a valid email address.")) from None
+
+
+def create_user(actor: User | None, email: str, full_name: str, role: Role, password: str,
+                phone: str | None = None, preferred_language: str = "id") -> User:
+    email = _valid_email(email)
+    if find_user_by_email(email) is not None:
+        raise RuleViolation("email", _("This email address already has an account."))
+    _check_password_strength(password, "password")
+    user = User(email=email, full_name=full_name.strip(), role=Role(role), phone=phone or None,
+                preferred_language=preferred_language)
+    user.set_password(password)
+    db.session.add(user)
+    record_change(actor, "user.create", user, None, snapshot(user, AUDITED_FIELDS))
+    return user
+
+
+def _refuse_self(actor: User, user: User, field: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise RuleViolation(field, _("You cannot change this on your own account."))
+
+
+def set_user_active(actor: User, user: User, active: bool) -> None:
+    """Deactivating ends every session of the user at once."""
+    _refuse_self(actor, user, "is_active_account")
+    before = snapshot(user, AUDITED_FIELDS)
+    user.is_active_account = active
+    if not active:
+        end_all_sessions(user)
+    record_change(actor, "user.activate" if active else "user.deactivate", user, before, snapshot(user, AUDITED_FIELDS))
+
+
+def set_user_role(actor: User, user: User, role: Role) -> None:
+    """Administrators move staff between admin and organiser; board accounts are managed elsewhere."""
+    _refuse_self(actor, user, "role")
+    if role not in STAFF_ROLES or user.role not in STAFF_ROLES:
+        raise RuleViolation("role", _("Only staff accounts can be given a staff role."))
+    before = snapshot(user, AUDITED_FIELDS)
+    user.role = role
+    record_change(actor, "user.set_role", user, before, snapshot(user, AUDITED_FIELDS))
+
+
+def set_preferred_language(user: User, language: str) -> None:
+    if language in current_app.config["PORTAL_LOCALES"]:
+        user.preferred_language = language
+
+
+def staff_query(search: str | None = None):
+    query = select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(User.full_name.ilike(pattern) | User.email.ilike(pattern))
+    return query

@@ -1,0 +1,28 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class AuditEntry(db.Model):
+    """Who did what to which object, when, with the values before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Kept as text too, so the entry still says who it was if the account goes.
+    actor_label: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    object_label: Mapped[str | None] = mapped_column(String(255))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    actor = relationship("User")

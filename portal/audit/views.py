@@ -1,0 +1,34 @@
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+
+from portal.accounts.access import roles
+from portal.accounts.models import Role
+from portal.audit import services
+from portal.audit.forms import AuditFilterForm
+from portal.extensions import db
+from portal.i18n import office_zone
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _local_midnight(day):
+    return datetime.combine(day, time.min, tzinfo=office_zone())
+
+
+@bp.get("/")
+@roles(Role.ADMIN)
+def index():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("All actions"))] + [(a, a) for a in services.known_actions()]
+    filters = {}
+    if form.validate():
+        filters = {
+            "action": form.action.data or None,
+            "actor": form.actor.data or None,
+            "since": _local_midnight(form.since.data) if form.since.data else None,
+            "until": _local_midnight(form.until.data) + timedelta(days=1) if form.until.data else None,
+        }
+    page = db.paginate(services.audit_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("audit/index.html", form=form, page=page)

@@ -1,0 +1,75 @@
+"""Settings from the environment, with defaults that run with nothing set."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A key kept under instance/ so development sessions survive a restart."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Build the settings mapping; ``overrides`` (used by tests) wins over the environment."""
+    env = os.environ
+    overrides = overrides or {}
+    portal_env = overrides.get("PORTAL_ENV", env.get("PORTAL_ENV", "development"))
+    config = {
+        "PORTAL_ENV": portal_env,
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'portal.db'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Makassar"),
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "PORTAL_LOCALES": ("id", "en"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": env.get(
+            "MAIL_DEFAULT_SENDER", "Portal Koperasi <noreply@portal-koperasi.local>"
+        ),
+        "MAIL_CONFIGURED": bool(env.get("MAIL_SERVER")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT_PER_ADDRESS": env.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
+        "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=portal_env == "production"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "PASSWORD_MIN_LENGTH": 8,
+        "PER_PAGE": 25,
+    }
+    config.update(overrides)
+    if not config["SECRET_KEY"]:
+        if config["PORTAL_ENV"] not in {"development", "testing"}:
+            raise ConfigError("SECRET_KEY must be set when PORTAL_ENV is not 'development'.")
+        config["SECRET_KEY"] = _development_secret(instance_path)
+    return config

@@ -1,0 +1,36 @@
+"""``flask seed-demo``: demo data for Kupang, safe to run again."""
+
+import click
+from flask.cli import with_appcontext
+
+from portal.accounts.models import Role
+from portal.accounts.services import create_user, find_user_by_email
+from portal.extensions import db
+from portal.settings.services import get_office_settings
+
+DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
+DEMO_STAFF = [
+    ("admin@demo.portal-koperasi.id", "Yohanes Admin", Role.ADMIN),
+    ("organiser@demo.portal-koperasi.id", "Maria Penyelenggara", Role.ORGANISER),
+]
+
+
+def seed_staff() -> list[tuple[str, str, str]]:
+    logins = []
+    for email, name, role in DEMO_STAFF:
+        if find_user_by_email(email) is None:
+            create_user(None, email, name, role, DEMO_PASSWORD)
+        logins.append((role.value, email, DEMO_PASSWORD))
+    return logins
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the Kupang demo data (idempotent) and print the demo logins."""
+    get_office_settings()
+    logins = seed_staff()
+    db.session.commit()
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, _password in logins:
+        click.echo(f"  {role:<10} {email}")

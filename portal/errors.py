@@ -1,0 +1,67 @@
+"""The domain error services raise, and the pages shown when a request goes wrong."""
+
+from flask import current_app, flash, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+
+class RuleViolation(Exception):
+    """A rule refused the action; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, field: str | None, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def show_violation(form, violation: RuleViolation) -> None:
+    """Put a service's refusal next to its field, or on top of the page when it has none."""
+    field = getattr(form, violation.field, None) if violation.field else None
+    if field is not None:
+        field.errors = [*field.errors, violation.message]
+    else:
+        flash(violation.message, "danger")
+
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"),
+          _l("The request could not be understood. Please check what you entered and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist or has been moved.")),
+    405: (_l("Method not allowed"), _l("This address cannot be used that way.")),
+    413: (_l("File too large"),
+          _l("What you sent is larger than the portal accepts. Please send a smaller file.")),
+    429: (_l("Too many attempts"),
+          _l("You have tried too often in a short time. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"),
+          _l("An error occurred on our side. It has been logged; please try again in a moment.")),
+    503: (_l("Service unavailable"), _l("The portal is temporarily unavailable. Please try again in a few minutes.")),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": str(title), "message": str(message or text)}), code
+    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def register_errorhandlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, str(_l("The form has expired or is not valid. Please reload the page and try again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code not in ERROR_TEXTS:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        db.session.rollback()
+        current_app.logger.exception("unhandled error")
+        return render_error(500)

@@ -1,0 +1,44 @@
+"""The base form: WTForms' own messages (which ship no Indonesian) go through our catalogue."""
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+# WTForms' built-in messages that our forms can show, listed so extraction puts them in our
+# catalogue where they are translated with everything else.
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Field cannot be longer than %(max)d character."),
+    _l("Field cannot be longer than %(max)d characters."),
+    _l("Field must be at least %(min)d character long."),
+    _l("Field must be at least %(min)d characters long."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("Not a valid choice."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("Not a valid integer value."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Invalid URL."),
+    _l("File does not have an approved extension: {extensions}"),
+)
+
+
+class _BabelTranslations:
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        # Each form is its own msgid: Indonesian has no plural and English needs no catalogue.
+        return gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _BabelTranslations()

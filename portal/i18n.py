@@ -1,0 +1,88 @@
+"""Locale choice and the Indonesian way of showing dates and times in the office's zone."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import current_app, has_request_context, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+# Indonesia names its zones; elsewhere the zone's own abbreviation serves.
+INDONESIAN_ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def select_locale() -> str:
+    supported = current_app.config["PORTAL_LOCALES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
+        return current_user.preferred_language
+    chosen = session.get("lang")
+    if chosen in supported:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def office_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(office_zone())
+
+
+def zone_label(value: datetime) -> str:
+    name = current_app.config["PORTAL_TIMEZONE"]
+    return INDONESIAN_ZONE_NAMES.get(name) or value.astimezone(office_zone()).tzname() or name
+
+
+def _locale() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def format_local_date(value: datetime | None) -> str:
+    """'Kamis, 1 Desember 2022' in the office's zone."""
+    if value is None:
+        return ""
+    return format_date(to_local(value), "EEEE, d MMMM y", locale=_locale())
+
+
+def format_local_time(value: datetime | None) -> str:
+    """'09.00 WITA': Indonesian writes hours and minutes with a dot."""
+    if value is None:
+        return ""
+    pattern = "HH.mm" if _locale() == "id" else "HH:mm"
+    return f"{format_time(to_local(value), pattern, locale=_locale())} {zone_label(value)}"
+
+
+def format_local_datetime(value: datetime | None) -> str:
+    """'Kamis, 1 Desember 2022, 09.00 WITA'."""
+    if value is None:
+        return ""
+    return f"{format_local_date(value)}, {format_local_time(value)}"
+
+
+def format_short_datetime(value: datetime | None) -> str:
+    """'1 Des 2022 09.00 WITA', for tables."""
+    if value is None:
+        return ""
+    return f"{format_date(to_local(value), 'd MMM y', locale=_locale())} {format_local_time(value)}"
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters["local_date"] = format_local_date
+    app.jinja_env.filters["local_time"] = format_local_time
+    app.jinja_env.filters["local_datetime"] = format_local_datetime
+    app.jinja_env.filters["short_datetime"] = format_short_datetime
+
+    @app.context_processor
+    def inject_locale():
+        name = current_app.config["PORTAL_TIMEZONE"]
+        label = INDONESIAN_ZONE_NAMES.get(name)
+        return {"current_locale": _locale(), "office_zone_label": f"{label} ({name})" if label else name}

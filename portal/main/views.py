@@ -1,0 +1,38 @@
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.accounts.access import public, safe_next_url
+from portal.accounts.services import set_preferred_language
+from portal.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("main/index.html")
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    language = request.form.get("language", "")
+    session["lang"] = language
+    if current_user.is_authenticated:
+        set_preferred_language(current_user, language)
+        db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,86 @@
+from datetime import date
+
+from flask_babel import gettext as _
+
+from portal.audit.services import record_change, snapshot
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.settings.models import DEFAULT_LETTER_PATTERN, OfficeSettings
+
+SETTINGS_ID = 1
+EDITABLE_FIELDS = [
+    "office_name", "parent_body", "address", "phone", "email", "city",
+    "signatory_name", "signatory_title", "signatory_nip", "letter_number_pattern",
+]
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+MAX_LOGO_BYTES = 1024 * 1024
+ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+def get_office_settings() -> OfficeSettings:
+    """The settings row, created with the Kupang defaults the first time it is asked for."""
+    settings = db.session.get(OfficeSettings, SETTINGS_ID)
+    if settings is None:
+        settings = OfficeSettings(
+            id=SETTINGS_ID,
+            office_name="Dinas Perindustrian, Perdagangan, Koperasi dan UKM",
+            parent_body="Pemerintah Kabupaten Kupang",
+            address="Jl. Timor Raya, Oelamasi, Kecamatan Kupang Timur, Kabupaten Kupang, Nusa Tenggara Timur",
+            city="Oelamasi",
+            signatory_name="Kepala Dinas",
+            signatory_title="Kepala Dinas Perindustrian, Perdagangan, Koperasi dan UKM Kabupaten Kupang",
+            letter_number_pattern=DEFAULT_LETTER_PATTERN,
+        )
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def format_letter_number(pattern: str, seq: int, day: date) -> str:
+    """Fill a pattern such as ``{seq:03d}/DISKOP/{roman_month}/{year}``."""
+    return pattern.format(seq=seq, year=day.year, month=day.month, roman_month=ROMAN_MONTHS[day.month - 1])
+
+
+def _check_pattern(pattern: str) -> None:
+    if "{seq" not in pattern:
+        raise RuleViolation("letter_number_pattern", _("The pattern must contain {seq}, the running number."))
+    try:
+        format_letter_number(pattern, 1, date(2024, 1, 1))
+    except (KeyError, ValueError, IndexError, AttributeError):
+        raise RuleViolation(
+            "letter_number_pattern",
+            _("The pattern may only use {seq}, {year}, {month} and {roman_month}."),
+        ) from None
+
+
+def _clean_nip(nip: str | None) -> str | None:
+    if not nip:
+        return None
+    digits = nip.replace(" ", "")
+    if not digits.isdigit() or len(digits) != 18:
+        raise RuleViolation("signatory_nip", _("An NIP has 18 digits."))
+    return digits
+
+
+def logo_mimetype(data: bytes) -> str:
+    if len(data) > MAX_LOGO_BYTES:
+        raise RuleViolation("logo", _("The logo may be at most 1 MB."))
+    for magic, mimetype in LOGO_TYPES.items():
+        if data.startswith(magic):
+            return mimetype
+    raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
+
+
+def update_office_settings(actor, values: dict, logo: bytes | None = None) -> OfficeSettings:
+    settings = get_office_settings()
+    values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
+    _check_pattern(values.get("letter_number_pattern", settings.letter_number_pattern))
+    values["signatory_nip"] = _clean_nip(values.get("signatory_nip"))
+    before = snapshot(settings, EDITABLE_FIELDS + ["logo"])
+    if logo:
+        settings.logo_mimetype = logo_mimetype(logo)
+        settings.logo = logo
+    for key, value in values.items():
+        setattr(settings, key, value.strip() if isinstance(value, str) else value)
+    record_change(actor, "settings.update", settings, before, snapshot(settings, EDITABLE_FIELDS + ["logo"]))
+    return settings

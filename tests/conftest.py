@@ -1,0 +1,175 @@
+"""Fixtures as in flaskr: app, client, runner, login, make_* factories, a live server and a browser.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set; each
+xdist worker gets a database of its own, the schema is built once, and every test starts
+from empty tables.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.extensions import db
+
+pytest_plugins = ["tests.browser_fixtures"]
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+DEFAULT_PASSWORD = "correct-horse-42"
+
+
+def _worker_database_url(tmp_root: Path, worker: str) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_root / f'portal-{worker}.db'}"
+    url = make_url(base)
+    name = f"{url.database or 'portal_test'}_{worker}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    url = _worker_database_url(tmp_path_factory.getbasetemp(), worker_id)
+    schema_app = create_app(_test_settings(url))
+    with schema_app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+def _test_settings(url: str, **overrides) -> dict:
+    settings = {
+        "TESTING": True,
+        "PORTAL_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    settings.update(overrides)
+    return settings
+
+
+def _empty_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Build an app on the test database with extra settings; tables are emptied afterwards."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app(_test_settings(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own, so it gets its own database session,
+    as in production, instead of sharing the test's."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(make_app, request):
+    marker = request.node.get_closest_marker("app_config")
+    app = make_app(**(marker.kwargs if marker else {}))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def is_postgres(app):
+    return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def make_user(app):
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role=Role.ORGANISER, email=None, password=DEFAULT_PASSWORD, full_name=None, **kwargs):
+        n = next(counter)
+        user = create_user(None, email or f"{role.value}{n}@example.org", full_name or f"{role.value.title()} {n}",
+                           Role(role), password, **kwargs)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return match.group(1) if match else ""
+
+
+@pytest.fixture
+def login():
+    """Log ``client`` in through the real form; works whether CSRF is on or off."""
+
+    def do_login(client, user_or_email, password=DEFAULT_PASSWORD, remember=False, next_url=None):
+        email = getattr(user_or_email, "email", user_or_email)
+        page = client.get("/login")
+        data = {"email": email, "password": password, "csrf_token": csrf_token_from(page.text)}
+        if remember:
+            data["remember"] = "y"
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return client.post(url, data=data)
+
+    return do_login
+
+
+@pytest.fixture
+def logged_in(client, make_user, login):
+    """A client logged in with a fresh user of the given role."""
+
+    def factory(role):
+        user = make_user(role)
+        response = login(client, user)
+        assert response.status_code == 302, response.text
+        return user
+
+    return factory

@@ -1,0 +1,54 @@
+"""Every endpoint declares who may use it, and the declaration holds for every role."""
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from portal.accounts.access import OWNER, PUBLIC, ROLES
+from portal.accounts.models import Role
+
+
+def _url(app, rule):
+    values = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        values[name] = 999999 if isinstance(converter, IntegerConverter) else "x"
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _method(rule):
+    return "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+
+
+def test_every_endpoint_declares_access(app):
+    missing = [endpoint for endpoint, view in app.view_functions.items() if not hasattr(view, "access")]
+    assert missing == []
+
+
+def test_anonymous_is_sent_to_login_except_on_public_pages(app, client):
+    for rule in app.url_map.iter_rules():
+        kind, _ = app.view_functions[rule.endpoint].access
+        response = client.open(_url(app, rule), method=_method(rule))
+        location = response.headers.get("Location", "")
+        if kind == PUBLIC:
+            assert "/login?next" not in location, rule.endpoint
+            assert response.status_code != 403, rule.endpoint
+        else:
+            assert response.status_code == 302 and "/login" in location, rule.endpoint
+
+
+@pytest.mark.parametrize("role", [Role.BOARD, Role.ORGANISER, Role.ADMIN])
+def test_role_rules_hold_for_each_role(app, client, logged_in, role):
+    logged_in(role)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "accounts.logout":
+            continue
+        kind, allowed = app.view_functions[rule.endpoint].access
+        response = client.open(_url(app, rule), method=_method(rule))
+        if kind in (ROLES, OWNER) and role not in allowed:
+            assert response.status_code == 403, (rule.endpoint, role)
+        else:
+            assert response.status_code != 403, (rule.endpoint, role)
+            assert "/login?next" not in response.headers.get("Location", ""), (rule.endpoint, role)
