@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed $(VENV)/.dev-installed
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d portal/translations
+	$(BIN)/pybabel compile -d portal/translations 2>&1 | grep -v "^compiling" || true
 
 ## make run: environment, migrations, demo data, the server on http://127.0.0.1:5000
 run: install translations
