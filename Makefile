@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev translations messages lint clean
+.PHONY: run test install install-dev translations messages bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,19 +23,24 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed $(VENV)/.dev-installed
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d portal/translations 2>&1 | grep -v "^compiling" || true
+	$(BIN)/pybabel compile -d portal/translations >/dev/null
 
-## make run: environment, migrations, demo data, the server on http://127.0.0.1:5000
+## make run: environment, migrations, demo data, a mail worker beside the server on http://127.0.0.1:5000
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C stops it)"
+	@echo "Serving on http://127.0.0.1:5000 with a mail worker beside it (Ctrl+C stops both)"
+	@$(BIN)/flask mail worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: installs what tests need and runs the whole suite (PYTEST_ARGS adds options)
 test: install-dev translations
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests were selected"; exit 0; fi; exit $$status
+
+## make bench: the benchmarks in benchmarks/, on SQLite and PostgreSQL
+bench: install-dev translations
+	$(BIN)/python -m benchmarks.mail_throughput
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 
 from portal.config import load_config
 
@@ -34,10 +34,14 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.services import load_session_user
+    from portal.database import begin_write, configure_sqlite
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
+    from portal.settings.services import register_template_globals
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
@@ -49,18 +53,25 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(load_session_user)
     app.before_request(enforce_access)
+
+    @app.before_request
+    def writers_take_their_turn():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write(db.session)
     for endpoint in ("static", "bootstrap.static"):
         declare_public(app, endpoint)
     register_template_helpers(app)
+    register_template_globals(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
     from portal.settings.views import bp as settings_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp):
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 
@@ -73,6 +84,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
     from portal.demo import seed_demo_command
+    from portal.mail.cli import mail_cli
 
-    for command in (create_user_command, seed_demo_command):
+    for command in (create_user_command, seed_demo_command, mail_cli):
         app.cli.add_command(command)

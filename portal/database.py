@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -56,3 +57,41 @@ def enum_type(enum_class, length: int = 20) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def configure_sqlite(engine) -> None:
+    """WAL, a busy timeout so writers wait instead of failing, foreign keys, and SQLAlchemy's
+    recipe that lets SAVEPOINTs work with the pysqlite driver."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+_WRITE = "portal_write_transaction"
+
+
+def begin_write(session) -> None:
+    """Start ``session``'s transaction as a writer.
+
+    On SQLite that is ``BEGIN IMMEDIATE``: the writer takes the write lock first and waits its
+    turn (busy timeout) instead of failing with "database is locked" when a transaction that has
+    read tries to write after another writer committed. Elsewhere it only opens the transaction.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_WRITE: True})

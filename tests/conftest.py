@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.extensions import db
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.mail_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DEFAULT_PASSWORD = "correct-horse-42"
@@ -38,8 +38,9 @@ def _worker_database_url(tmp_root: Path, worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_id):
+def database_url(tmp_path_factory, worker_id, smtp_server):
     url = _worker_database_url(tmp_path_factory.getbasetemp(), worker_id)
+    _MAIL["MAIL_PORT"] = smtp_server.port
     schema_app = create_app(_test_settings(url))
     with schema_app.app_context():
         db.create_all()
@@ -47,8 +48,12 @@ def database_url(tmp_path_factory, worker_id):
     return url
 
 
+_MAIL = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 25}
+
+
 def _test_settings(url: str, **overrides) -> dict:
     settings = {
+        **_MAIL,
         "TESTING": True,
         "PORTAL_ENV": "testing",
         "SECRET_KEY": "test-secret",
@@ -92,11 +97,16 @@ def make_app(database_url):
 
 class IsolatedClient(FlaskClient):
     """Each request runs in an app context of its own, so it gets its own database session,
-    as in production, instead of sharing the test's."""
+    as in production, instead of sharing the test's. The test's own session ends its
+    transaction around each request, so it neither holds an old snapshot nor blocks the request."""
 
     def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            db.session.commit()
 
 
 @pytest.fixture

@@ -33,3 +33,15 @@ class StaffUserForm(Form):
 
 class RoleForm(Form):
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES)
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(Form):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords do not match."))],
+    )

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -7,7 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
-from portal.accounts.models import STAFF_ROLES, LoginSession, Role, User
+from portal.accounts.emails import send_email_verification, send_password_reset
+from portal.accounts.models import STAFF_ROLES, AccountToken, LoginSession, Role, TokenPurpose, User
 from portal.audit.services import record_change, snapshot
 from portal.database import utcnow
 from portal.errors import RuleViolation
@@ -166,3 +168,65 @@ def staff_query(search: str | None = None):
         pattern = f"%{search.strip()}%"
         query = query.where(User.full_name.ilike(pattern) | User.email.ilike(pattern))
     return query
+
+
+def issue_token(user: User, purpose: TokenPurpose, now: datetime | None = None) -> str:
+    """A fresh 256-bit link token; older unused tokens of the same purpose die with it."""
+    now = now or utcnow()
+    db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    ttl = current_app.config[
+        "PASSWORD_RESET_TTL_SECONDS" if purpose == TokenPurpose.PASSWORD_RESET else "EMAIL_VERIFICATION_TTL_SECONDS"]
+    db.session.add(AccountToken(user=user, purpose=purpose, token_hash=_hash_token(token), created_at=now,
+                                expires_at=now + timedelta(seconds=ttl)))
+    db.session.flush()
+    return token
+
+
+def find_valid_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> AccountToken | None:
+    """The token's row if it is unused, unexpired, of this purpose and its user is active.
+    A reset token also dies when the password changes after it was issued."""
+    now = now or utcnow()
+    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _hash_token(token or "")))
+    if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at <= now:
+        return None
+    if not row.user.is_active:
+        return None
+    if purpose == TokenPurpose.PASSWORD_RESET and row.created_at < row.user.password_changed_at:
+        return None
+    return row
+
+
+def request_password_reset(email: str, now: datetime | None = None) -> None:
+    """Queue a reset link if the address has an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    send_password_reset(user, issue_token(user, TokenPurpose.PASSWORD_RESET, now))
+
+
+def reset_password(token: str, new_password: str, now: datetime | None = None) -> User:
+    row = find_valid_token(token, TokenPurpose.PASSWORD_RESET, now)
+    if row is None:
+        raise RuleViolation("new_password", _("This link is no longer valid. Please ask for a new one."))
+    set_password(row.user, new_password)
+    row.used_at = now or utcnow()
+    record_change(row.user, "user.reset_password", row.user)
+    return row.user
+
+
+def request_email_verification(user: User, now: datetime | None = None) -> None:
+    send_email_verification(user, issue_token(user, TokenPurpose.EMAIL_VERIFICATION, now))
+
+
+def verify_email(token: str, now: datetime | None = None) -> User:
+    row = find_valid_token(token, TokenPurpose.EMAIL_VERIFICATION, now)
+    if row is None:
+        raise RuleViolation(None, _("This link is no longer valid. Please ask for a new one."))
+    row.used_at = now or utcnow()
+    row.user.email_verified_at = row.used_at
+    return row.user

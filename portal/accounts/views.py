@@ -4,8 +4,15 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import services
 from portal.accounts.access import authenticated, public, roles, safe_next_url
-from portal.accounts.forms import ChangePasswordForm, LoginForm, RoleForm, StaffUserForm
-from portal.accounts.models import Role, User
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    RoleForm,
+    StaffUserForm,
+)
+from portal.accounts.models import Role, TokenPurpose, User
 from portal.errors import RuleViolation, show_violation
 from portal.extensions import db, limiter
 
@@ -140,3 +147,49 @@ def set_active(user_id: int):
         db.session.commit()
         flash(_("Account activated.") if active else _("Account deactivated; its sessions have ended."), "success")
     return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], scope="password-reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If this address has an account, we have sent it a link to choose a new password. "
+                "Please check your inbox (and the spam folder)."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    if services.find_valid_token(token, TokenPurpose.PASSWORD_RESET) is None:
+        return render_template("accounts/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.new_password.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Your password has been changed. You can log in now."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/verify-email/<token>", methods=["GET", "POST"])
+@public
+def verify_email(token: str):
+    if services.find_valid_token(token, TokenPurpose.EMAIL_VERIFICATION) is None:
+        return render_template("accounts/link_invalid.html"), 400
+    if request.method == "POST":
+        services.verify_email(token)
+        db.session.commit()
+        flash(_("Thank you: your email address is confirmed."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("accounts/verify_email.html")

@@ -84,3 +84,8 @@ def update_office_settings(actor, values: dict, logo: bytes | None = None) -> Of
         setattr(settings, key, value.strip() if isinstance(value, str) else value)
     record_change(actor, "settings.update", settings, before, snapshot(settings, EDITABLE_FIELDS + ["logo"]))
     return settings
+
+
+def register_template_globals(app) -> None:
+    """Templates (pages, letters and emails) reach the office's settings as ``office()``."""
+    app.jinja_env.globals["office"] = get_office_settings

@@ -1,0 +1,259 @@
+"""The worker's side of the outbox: claim what is due, deliver over one SMTP connection per
+batch, record the outcome of each message as soon as it is known.
+
+A message is marked sent right after the server accepted it, in its own commit, so a worker
+killed mid-batch re-sends at most the message in flight (with the same Message-ID).
+"""
+
+import logging
+import os
+import smtplib
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_mail import Message
+from sqlalchemy import and_, event, or_, select, update
+
+from portal.database import begin_write, utcnow
+from portal.extensions import db, mail
+from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
+from portal.mail.services import attachment_renderer
+
+log = logging.getLogger("portal.mail")
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    batch_size: int = 100
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+    backoff_base: timedelta = timedelta(minutes=1)
+    backoff_cap: timedelta = timedelta(hours=6)
+
+    def backoff(self, attempts: int) -> timedelta:
+        """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most the cap."""
+        return min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempts - 1)))
+
+    @classmethod
+    def from_config(cls, config) -> "DeliveryPolicy":
+        return cls(
+            batch_size=config["MAIL_BATCH_SIZE"],
+            lease=timedelta(seconds=config["MAIL_LEASE_SECONDS"]),
+            max_attempts=config["MAIL_MAX_ATTEMPTS"],
+            backoff_base=timedelta(seconds=config["MAIL_BACKOFF_SECONDS"]),
+        )
+
+
+class TemporaryFailure(Exception):
+    """Worth trying again later: the server was down, busy or answered 4xx."""
+
+
+class PermanentFailure(Exception):
+    """The server refused for good (5xx); the answer is kept on the message."""
+
+
+class ConnectionLost(TemporaryFailure):
+    """The connection is gone; the rest of the batch waits for the next one."""
+
+
+@dataclass
+class ClaimedMessage:
+    """What the worker needs of a claimed row, as plain values: the per-message commits neither
+    expire nor reload it."""
+
+    id: int
+    message_id: str
+    recipient_email: str
+    recipient_name: str | None
+    subject: str
+    body_text: str
+    body_html: str | None
+    headers: dict
+    deferred_attachments: list
+    attempts: int
+    attachments: list = field(default_factory=list)
+
+
+def prepare_worker_connections() -> None:
+    """A worker process commits once per message. On PostgreSQL its connections commit without
+    waiting for the WAL flush: a database crash may then forget the last few 'sent' marks, and
+    those messages go again with the same Message-ID; a worker crash forgets nothing."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def no_flush_wait(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+        dbapi_connection.commit()
+
+
+def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[ClaimedMessage]:
+    """Take up to a batch of due messages for this worker, and commit the claim.
+
+    PostgreSQL: the due rows are locked with SKIP LOCKED, so concurrent workers take disjoint
+    rows. SQLite: the single UPDATE is atomic because SQLite serialises writers. Messages whose
+    worker died are due again once their lease has run out.
+    """
+    begin_write(db.session)
+    due = (
+        select(OutboxMessage.id)
+        .where(or_(
+            and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+            and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_expires_at < now),
+        ))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(policy.batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status=MessageStatus.SENDING, claimed_by=worker_id, lease_expires_at=now + policy.lease,
+                attempts=OutboxMessage.attempts + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return load_claimed(claimed)
+
+
+def load_claimed(ids) -> list[ClaimedMessage]:
+    if not ids:
+        return []
+    columns = [getattr(OutboxMessage, f.name) for f in fields(ClaimedMessage) if f.name != "attachments"]
+    rows = db.session.execute(select(*columns).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
+    messages = {row.id: ClaimedMessage(**row._asdict()) for row in rows}
+    attachments = db.session.execute(
+        select(OutboxAttachment.message_id, OutboxAttachment.filename, OutboxAttachment.content_type,
+               OutboxAttachment.data)
+        .where(OutboxAttachment.message_id.in_(ids)).order_by(OutboxAttachment.id))
+    for message_id, filename, content_type, data in attachments:
+        messages[message_id].attachments.append((filename, content_type, data))
+    db.session.rollback()
+    return list(messages.values())
+
+
+def build_message(message: ClaimedMessage) -> Message:
+    recipient = (message.recipient_name, message.recipient_email) if message.recipient_name else message.recipient_email
+    built = Message(subject=message.subject, recipients=[recipient], body=message.body_text, html=message.body_html,
+                    sender=current_app.config["MAIL_DEFAULT_SENDER"], extra_headers=dict(message.headers or {}))
+    built.msgId = message.message_id
+    for filename, content_type, data in message.attachments:
+        built.attach(filename, content_type, data)
+    for deferred in message.deferred_attachments or []:
+        filename, content_type, data = attachment_renderer(deferred["renderer"])(**deferred["args"])
+        built.attach(filename, content_type, data)
+    return built
+
+
+def _classify(error: Exception) -> Exception:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(error.recipients.values()))
+        return _by_code(code, answer)
+    if isinstance(error, smtplib.SMTPResponseException):
+        if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError) and error.smtp_code == 421:
+            return ConnectionLost(f"{error.smtp_code} {error.smtp_error!r}")
+        return _by_code(error.smtp_code, error.smtp_error)
+    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+        return ConnectionLost(repr(error))
+    return TemporaryFailure(repr(error))
+
+
+def _by_code(code: int, answer) -> Exception:
+    text_answer = answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+    if 500 <= code < 600:
+        return PermanentFailure(f"{code} {text_answer}")
+    return TemporaryFailure(f"{code} {text_answer}")
+
+
+def _finish(message: ClaimedMessage, worker_id: str, **values) -> None:
+    """Record one message's outcome in its own short transaction."""
+    begin_write(db.session)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker_id)
+        .values(lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _record_failure(message: ClaimedMessage, worker_id: str, error: Exception, now: datetime,
+                    policy: DeliveryPolicy, counts: Counter) -> None:
+    if isinstance(error, PermanentFailure) or message.attempts >= policy.max_attempts:
+        counts["failed"] += 1
+        _finish(message, worker_id, status=MessageStatus.FAILED, last_error=str(error)[:2000])
+    else:
+        counts["retried"] += 1
+        _finish(message, worker_id, status=MessageStatus.QUEUED, last_error=str(error)[:2000],
+                next_attempt_at=now + policy.backoff(message.attempts))
+
+
+def _release(messages: list[ClaimedMessage], worker_id: str) -> None:
+    """Give back claimed messages that were not attempted (the worker is stopping)."""
+    for message in messages:
+        _finish(message, worker_id, status=MessageStatus.QUEUED, attempts=message.attempts - 1, claimed_by=None)
+
+
+def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: DeliveryPolicy, counts: Counter,
+             stop: threading.Event | None) -> None:
+    pending = list(batch)
+    try:
+        with mail.connect() as connection:
+            while pending:
+                if stop is not None and stop.is_set():
+                    _release(pending, worker_id)
+                    return
+                message = pending[0]
+                try:
+                    connection.send(build_message(message))
+                except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
+                    failure = _classify(error)
+                    _record_failure(message, worker_id, failure, clock(), policy, counts)
+                    pending.pop(0)
+                    if isinstance(failure, ConnectionLost):
+                        raise failure from error
+                else:
+                    counts["sent"] += 1
+                    _finish(message, worker_id, status=MessageStatus.SENT, sent_at=clock(), last_error=None)
+                    pending.pop(0)
+    except (OSError, smtplib.SMTPException, ConnectionLost) as error:
+        log.warning("mail server unavailable: %r", error)
+        for message in pending:
+            _record_failure(message, worker_id, TemporaryFailure(repr(error)), clock(), policy, counts)
+
+
+def send_pending(worker_id: str, clock=utcnow, policy: DeliveryPolicy | None = None,
+                 stop: threading.Event | None = None) -> Counter:
+    """One pass over what is due now; returns how many were sent, retried and failed."""
+    policy = policy or DeliveryPolicy.from_config(current_app.config)
+    counts = Counter(sent=0, retried=0, failed=0)
+    while not (stop is not None and stop.is_set()):
+        batch = claim_batch(worker_id, clock(), policy)
+        if not batch:
+            break
+        _deliver(batch, worker_id, clock, policy, counts, stop)
+    return counts
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
+               on_pass=None) -> None:
+    """Deliver until ``stop`` is set, waiting ``interval`` seconds between passes."""
+    me = worker_id()
+    while not stop.is_set():
+        counts = send_pending(me, clock, policy, stop)
+        if on_pass is not None:
+            on_pass(counts)
+        db.session.remove()
+        stop.wait(interval)

@@ -1,0 +1,70 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.extensions import db
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(db.Model):
+    """An email waiting for, or done with, delivery. Written in the transaction of the action
+    that causes it; delivered by the worker, never by a request."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Fixed at enqueue, so a message re-sent after a crash is recognisable as the same one.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # Set by callers that must not queue the same message twice (a double-clicked button).
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    recipient_email: Mapped[str] = mapped_column(String(254), index=True)
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Attachments built by the worker at delivery: [{"renderer": name, "args": {...}}].
+    deferred_attachments: Mapped[list] = mapped_column(JSON, default=list)
+    template: Mapped[str] = mapped_column(String(120))
+    concerns_type: Mapped[str | None] = mapped_column(String(64))
+    concerns_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[MessageStatus] = mapped_column(enum_type(MessageStatus), default=MessageStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    attachments: Mapped[list["OutboxAttachment"]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="OutboxAttachment.id")
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.recipient_email}: {self.subject}"
+
+
+class OutboxAttachment(db.Model):
+    """An attachment small enough to build in the request (an .ics file)."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")

@@ -1,0 +1,139 @@
+"""Queueing mail in the caller's transaction, and what organisers do with queued mail."""
+
+import re
+from email.utils import make_msgid
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.audit.services import record_change
+from portal.database import utcnow
+from portal.errors import RuleViolation
+from portal.extensions import db
+from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
+
+RENDERERS_KEY = "portal_mail_renderers"
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
+class HeaderInjectionError(ValueError):
+    """A header value carried a line break; nothing was queued."""
+
+
+def _header_value(value: str | None) -> str | None:
+    if value is not None and _LINE_BREAK.search(value):
+        raise HeaderInjectionError(f"line break in header value {value!r}")
+    return value
+
+
+def _display_name(name: str | None) -> str | None:
+    """A person's name is data, not a header: line breaks and runs of spaces become one space."""
+    if not name:
+        return None
+    return " ".join(name.split())[:200] or None
+
+
+def register_attachment_renderer(app, name: str, renderer) -> None:
+    """``renderer(**args) -> (filename, content_type, bytes)``, called by the worker at delivery."""
+    app.extensions.setdefault(RENDERERS_KEY, {})[name] = renderer
+
+
+def attachment_renderer(name: str):
+    return current_app.extensions.get(RENDERERS_KEY, {})[name]
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, on the configured base URL whatever host the request used."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        with current_app.test_request_context():
+            path = url_for(endpoint, **values)
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path
+
+
+def _message_id() -> str:
+    domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    return make_msgid(domain=domain)
+
+
+def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
+                key: str | None = None, concerns=None, attachments=(), deferred_attachments=(),
+                headers: dict | None = None, **context) -> OutboxMessage:
+    """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
+    caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
+
+    ``attachments`` are ``(filename, content_type, bytes)`` built now; ``deferred_attachments`` are
+    ``(renderer_name, args)`` built by the worker.
+    """
+    to = _header_value(to.strip())
+    for value in (headers or {}).values():
+        _header_value(value)
+    if key:
+        existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+        if existing is not None:
+            return existing
+    with force_locale(language):
+        subject_text = _header_value(str(subject))
+        body_text = render_template(f"{template}.txt", **context)
+        body_html = render_template(f"{template}.html", **context)
+    message = OutboxMessage(
+        message_id=_message_id(), idempotency_key=key, recipient_email=to, recipient_name=_display_name(to_name),
+        subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=dict(headers or {}),
+        deferred_attachments=[{"renderer": name, "args": args} for name, args in deferred_attachments],
+        template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
+        concerns_type=concerns.__tablename__ if concerns is not None else None,
+        concerns_id=str(concerns.id) if concerns is not None else None,
+        attachments=[OutboxAttachment(filename=f, content_type=c, data=d) for f, c, d in attachments],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        if key is None:
+            raise
+        return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    return message
+
+
+def outbox_query(status: str | None = None, recipient: str | None = None):
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == MessageStatus(status))
+    if recipient:
+        query = query.where(OutboxMessage.recipient_email.ilike(f"%{recipient.strip()}%"))
+    return query
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    counts = {status.value: 0 for status in MessageStatus}
+    counts.update({status.value: n for status, n in rows})
+    return counts
+
+
+def retry_message(actor, message: OutboxMessage) -> None:
+    """A failed message goes back to the queue, due now."""
+    if message.status != MessageStatus.FAILED:
+        raise RuleViolation(None, _("Only a failed message can be sent again."))
+    message.status = MessageStatus.QUEUED
+    message.next_attempt_at = utcnow()
+    message.attempts = 0
+    record_change(actor, "mail.retry", message)
+
+
+def cancel_message(actor, message: OutboxMessage) -> None:
+    if message.status != MessageStatus.QUEUED:
+        raise RuleViolation(None, _("Only a queued message can be cancelled."))
+    message.status = MessageStatus.CANCELLED
+    record_change(actor, "mail.cancel", message)
+
+
+def queue_test_message(to: str, language: str = "id") -> OutboxMessage:
+    """A message that checks the mail set-up end to end (``flask mail test ADDRESS``)."""
+    return queue_email(to, "mail/email/test_message_to_user", _l("Test message"), language=language,
+                       body=_("If you can read this, the portal can send email."))
