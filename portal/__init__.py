@@ -67,11 +67,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.cooperatives.views import bp as cooperatives_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
     from portal.settings.views import bp as settings_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp):
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp):
         app.register_blueprint(blueprint)
 
 
@@ -83,8 +84,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
+    from portal.cooperatives.cli import import_cooperatives_command
     from portal.demo import seed_demo_command
     from portal.mail.cli import mail_cli
 
-    for command in (create_user_command, seed_demo_command, mail_cli):
+    for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command):
         app.cli.add_command(command)

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from portal import create_app
+from portal.cooperatives.reference import REFERENCE_TABLES, seed_reference_data
 from portal.extensions import db
 
 pytest_plugins = ["tests.browser_fixtures", "tests.mail_fixtures"]
@@ -44,6 +45,8 @@ def database_url(tmp_path_factory, worker_id, smtp_server):
     schema_app = create_app(_test_settings(url))
     with schema_app.app_context():
         db.create_all()
+        seed_reference_data()
+        db.session.commit()
         db.engine.dispose()
     return url
 
@@ -67,7 +70,7 @@ def _test_settings(url: str, **overrides) -> dict:
 
 
 def _empty_tables() -> None:
-    tables = db.metadata.sorted_tables
+    tables = [t for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

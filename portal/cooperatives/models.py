@@ -1,0 +1,169 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.extensions import db
+
+KUPANG_DISTRICTS = (
+    "Amabi Oefeto", "Amabi Oefeto Timur", "Amarasi", "Amarasi Barat", "Amarasi Selatan", "Amarasi Timur",
+    "Amfoang Barat Daya", "Amfoang Barat Laut", "Amfoang Selatan", "Amfoang Tengah", "Amfoang Timur",
+    "Amfoang Utara", "Fatuleu", "Fatuleu Barat", "Fatuleu Tengah", "Kupang Barat", "Kupang Tengah",
+    "Kupang Timur", "Nekamese", "Semau", "Semau Selatan", "Sulamu", "Taebenu", "Takari",
+)
+
+
+class CooperativeType(enum.StrEnum):
+    SAVINGS_AND_LOAN = "savings_and_loan"  # Koperasi Simpan Pinjam (KSP)
+    CONSUMER = "consumer"
+    PRODUCER = "producer"
+    MARKETING = "marketing"
+    SERVICES = "services"
+    MULTI_PURPOSE = "multi_purpose"  # Koperasi Serba Usaha (KSU)
+
+
+class CooperativeStatus(enum.StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class BoardPosition(enum.StrEnum):
+    CHAIR = "chair"  # Ketua
+    SECRETARY = "secretary"  # Sekretaris
+    TREASURER = "treasurer"  # Bendahara
+    SUPERVISOR = "supervisor"  # Pengawas
+
+
+class BoardAccountStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+class District(db.Model):
+    """A kecamatan: reference data, loaded by the migration, never typed free-hand."""
+
+    __tablename__ = "districts"
+    __table_args__ = (UniqueConstraint("regency", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    regency: Mapped[str] = mapped_column(String(80), default="Kabupaten Kupang")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cooperative(db.Model):
+    __tablename__ = "cooperatives"
+    __table_args__ = (Index("ix_cooperatives_district_status", "district_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    legal_number: Mapped[str] = mapped_column(String(80))
+    # legal_number upper-cased without spaces: what "the same legal number" means on import.
+    legal_number_key: Mapped[str] = mapped_column(String(80), unique=True)
+    legal_date: Mapped[date | None]
+    nik: Mapped[str | None] = mapped_column(String(40), unique=True)
+    type: Mapped[CooperativeType] = mapped_column(enum_type(CooperativeType), index=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    village: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(Text)
+    member_count: Mapped[int | None]
+    last_rat_year: Mapped[int | None]
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[CooperativeStatus] = mapped_column(enum_type(CooperativeStatus), index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(255))
+    status_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    district: Mapped[District] = relationship()
+    board_members: Mapped[list["BoardMember"]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="BoardMember.id")
+    status_changes: Mapped[list["StatusChange"]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="StatusChange.id.desc()")
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+
+class BoardMember(db.Model):
+    """A person on the cooperative's board (pengurus) or supervisory board (pengawas)."""
+
+    __tablename__ = "board_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[BoardPosition] = mapped_column(enum_type(BoardPosition))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="board_members")
+
+    @property
+    def audit_label(self) -> str:
+        return self.full_name
+
+
+class StatusChange(db.Model):
+    """One entry of a cooperative's status history."""
+
+    __tablename__ = "cooperative_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    status: Mapped[CooperativeStatus] = mapped_column(enum_type(CooperativeStatus))
+    reason: Mapped[str | None] = mapped_column(String(255))
+    effective_date: Mapped[date]
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="status_changes")
+    changed_by = relationship("User")
+
+
+class BoardAccount(db.Model):
+    """A board member's claim on a cooperative, verified by an organiser. Only an approved
+    claim lets the account see the cooperative."""
+
+    __tablename__ = "board_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    position: Mapped[BoardPosition] = mapped_column(enum_type(BoardPosition))
+    status: Mapped[BoardAccountStatus] = mapped_column(enum_type(BoardAccountStatus), index=True)
+    reason: Mapped[str | None] = mapped_column(String(255))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    cooperative: Mapped[Cooperative] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.user.email} → {self.cooperative.name}"
+
+
+class CooperativeImport(db.Model):
+    """An uploaded spreadsheet kept between its preview (dry run) and the organiser's commit."""
+
+    __tablename__ = "cooperative_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary: Mapped[dict | None] = mapped_column(JSON)
