@@ -1,9 +1,42 @@
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from portal.cooperatives.importing import MAX_FILE_BYTES, ImportFileError, import_cooperatives
+from portal.database import begin_write
+from portal.extensions import db
 
 
 @click.command("import-cooperatives")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Report what would change, change nothing.")
+@with_appcontext
 def import_cooperatives_command(path: str, dry_run: bool) -> None:
     """Import cooperatives from the office's CSV or XLSX list."""
-    raise click.ClickException("not implemented yet")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        raise click.ClickException(_("The file %(path)s cannot be opened.", path=path)) from None
+    today = datetime.now(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()
+    if not dry_run:
+        begin_write(db.session)
+    try:
+        report = import_cooperatives(None, Path(path).name, data, dry_run=dry_run, today=today)
+    except ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    for row in report.rows:
+        if row.errors or row.warnings:
+            label = row.name or row.legal_number or "-"
+            click.echo(f"line {row.line}: {label}: {' '.join(row.errors + row.warnings)}")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(report.summary_line())
