@@ -5,7 +5,10 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import Role
 from portal.accounts.services import create_user, find_user_by_email
+from portal.cooperatives.demo import seed_board_accounts, seed_cooperatives
+from portal.database import utcnow
 from portal.extensions import db
+from portal.i18n import to_local
 from portal.settings.services import get_office_settings
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
@@ -30,7 +33,13 @@ def seed_demo_command() -> None:
     """Load the Kupang demo data (idempotent) and print the demo logins."""
     get_office_settings()
     logins = seed_staff()
+    created = seed_cooperatives(to_local(utcnow()).date())
+    board_logins = seed_board_accounts()
     db.session.commit()
+    if created:
+        click.echo(f"Created {created} demo cooperatives.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email, _password in logins:
-        click.echo(f"  {role:<10} {email}")
+        click.echo(f"  {role:<18} {email}")
+    for role, email, cooperative in board_logins:
+        click.echo(f"  {role:<18} {email}  ({cooperative})")

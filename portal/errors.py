@@ -3,6 +3,7 @@
 from flask import current_app, flash, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -59,6 +60,12 @@ def register_errorhandlers(app) -> None:
         if error.code not in ERROR_TEXTS:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        current_app.logger.error("database unavailable: %s", error)
+        return render_error(503)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -68,6 +68,13 @@ def format_local_datetime(value: datetime | None) -> str:
     return f"{format_local_date(value)}, {format_local_time(value)}"
 
 
+def format_calendar_date(value) -> str:
+    """A date without a time: '1 Desember 2022'."""
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM y", locale=_locale())
+
+
 def format_short_datetime(value: datetime | None) -> str:
     """'1 Des 2022 09.00 WITA', for tables."""
     if value is None:
@@ -80,6 +87,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["short_datetime"] = format_short_datetime
+    app.jinja_env.filters["format_date"] = format_calendar_date
 
     @app.context_processor
     def inject_locale():

@@ -7,6 +7,7 @@ from empty tables.
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,77 @@ def logged_in(client, make_user, login):
         user = make_user(role)
         response = login(client, user)
         assert response.status_code == 302, response.text
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` collects the SQL the app sends meanwhile."""
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    return counter
+
+
+@pytest.fixture
+def make_cooperative(app):
+    """``make_cooperative(name=..., status=..., district="Kupang Timur")``: a cooperative, committed."""
+    from datetime import date
+
+    from portal.cooperatives.models import (
+        BoardMember,
+        BoardPosition,
+        Cooperative,
+        CooperativeStatus,
+        CooperativeType,
+        District,
+    )
+    from portal.cooperatives.services import legal_number_key
+
+    counter = iter(range(1, 100_000))
+
+    def factory(name=None, status=CooperativeStatus.ACTIVE, district="Kupang Timur",
+                type=CooperativeType.SAVINGS_AND_LOAN, board=("Yohanes Bani",), **values):
+        n = next(counter)
+        legal_number = values.pop("legal_number", f"{n:03d}/BH/XXIV/2010")
+        cooperative = Cooperative(
+            name=name or f"KSP Uji {n}", legal_number=legal_number, legal_number_key=legal_number_key(legal_number),
+            type=type, status=status, status_date=date(2022, 12, 1),
+            district=db.session.scalar(sa.select(District).where(District.name == district)), **values)
+        cooperative.board_members = [BoardMember(full_name=person, position=BoardPosition.CHAIR) for person in board]
+        db.session.add(cooperative)
+        db.session.commit()
+        return cooperative
+
+    return factory
+
+
+@pytest.fixture
+def make_board_user(app, make_user):
+    """A board account with a claim in ``status`` (approved by default) on ``cooperative``."""
+    from portal.accounts.models import Role
+    from portal.cooperatives.models import BoardAccount, BoardAccountStatus, BoardPosition
+    from portal.database import utcnow
+
+    def factory(cooperative, status=BoardAccountStatus.APPROVED, **kwargs):
+        user = make_user(Role.BOARD, **kwargs)
+        user.email_verified_at = utcnow()
+        db.session.add(BoardAccount(user=user, cooperative=cooperative, position=BoardPosition.CHAIR,
+                                    status=BoardAccountStatus(status)))
+        db.session.commit()
         return user
 
     return factory

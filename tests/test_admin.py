@@ -156,4 +156,5 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     second = runner.invoke(args=["seed-demo"])
     assert first.exit_code == second.exit_code == 0
     assert "organiser@demo.portal-koperasi.id" in second.output
-    assert db.session.scalar(select(db.func.count(User.id))) == 2
+    assert "ketua@demo.portal-koperasi.id" in second.output
+    assert db.session.scalar(select(db.func.count(User.id))) == 4

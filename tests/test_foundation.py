@@ -33,6 +33,14 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.get_json()["status"] == "error"
 
 
+def test_pages_answer_503_in_indonesian_when_the_database_is_unreachable(tmp_path):
+    app = create_app({"PORTAL_ENV": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
+    response = app.test_client().post("/login", data={"email": "a@example.org", "password": "x"})
+    assert response.status_code == 503
+    assert "Layanan tidak tersedia" in response.text
+
+
 def test_not_found_page_is_indonesian(client):
     response = client.get("/tidak-ada")
     assert response.status_code == 404

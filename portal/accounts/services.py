@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
@@ -230,3 +231,23 @@ def verify_email(token: str, now: datetime | None = None) -> User:
     row.used_at = now or utcnow()
     row.user.email_verified_at = row.used_at
     return row.user
+
+
+def normalise_phone(raw: str | None) -> str | None:
+    """An Indonesian phone number in +62 form ("0812-3456-789" → "+628123456789"), or None when
+    empty. Raises ValueError when it is not a possible number."""
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+") and digits.startswith("62"):
+        text = "+" + digits
+    elif not text.startswith("+") and not digits.startswith("0"):
+        text = "0" + digits
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        raise ValueError(raw) from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,5 +1,314 @@
-from flask import Blueprint
+import secrets
+from dataclasses import asdict
+from datetime import date
 
-from portal.cooperatives import models  # noqa: F401  (replaced by the services import below)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import owner, public, roles
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.cooperatives import services
+from portal.cooperatives.forms import (
+    POSITION_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    BoardMemberForm,
+    BoardSignupForm,
+    ContactsForm,
+    CooperativeForm,
+    DecisionForm,
+    DirectoryFilterForm,
+    ImportUploadForm,
+    StatusForm,
+)
+from portal.cooperatives.importing import ImportFileError, import_cooperatives
+from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, CooperativeImport
+from portal.database import utcnow
+from portal.errors import RuleViolation, show_violation
+from portal.extensions import db
+from portal.i18n import to_local
 
 bp = Blueprint("cooperatives", __name__)
+LABELS = {"types": TYPE_LABELS, "statuses": STATUS_LABELS, "positions": POSITION_LABELS}
+
+
+def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
+    """Load a cooperative the user may see; another cooperative's id is simply not found."""
+    cooperative = db.get_or_404(Cooperative, cooperative_id)
+    if for_user is not None and not services.can_view(for_user, cooperative):
+        abort(404)
+    return cooperative
+
+
+def _office_today() -> date:
+    return to_local(utcnow()).date()
+
+
+def _district_choices(blank=None):
+    return ([("", blank)] if blank else []) + [(d.id, d.name) for d in services.districts()]
+
+
+@bp.get("/cooperatives/")
+@roles(*STAFF_ROLES)
+def index():
+    form = DirectoryFilterForm(request.args)
+    form.district.choices = [(str(value), label) for value, label in _district_choices(_("All districts"))]
+    form.validate()
+    district = _valid(form.district)
+    filters = {"search": _valid(form.q), "type": _valid(form.type),
+               "district_id": int(district) if district and district.isdigit() else None}
+    query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters),
+                           **LABELS)
+
+
+def _valid(field):
+    """A filter's value when it is set and valid; a bad filter is ignored, not an error."""
+    return field.data if field.data and not field.errors else None
+
+
+def _cooperative_form(cooperative=None):
+    form = CooperativeForm(obj=cooperative)
+    form.district_id.choices = _district_choices()
+    if cooperative is not None and request.method == "GET":
+        form.type.data = cooperative.type.value
+    return form
+
+
+@bp.route("/cooperatives/new", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def new():
+    form = _cooperative_form()
+    if form.validate_on_submit():
+        try:
+            cooperative = services.create_cooperative(current_user, form.data, today=_office_today())
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Cooperative saved."), "success")
+            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
+    return render_template("cooperatives/form.html", form=form, cooperative=None)
+
+
+@bp.get("/cooperatives/<int:cooperative_id>")
+@owner(*STAFF_ROLES, Role.BOARD)
+def show(cooperative_id: int):
+    cooperative = get_cooperative_or_404(cooperative_id, current_user)
+    status_form = StatusForm(status=cooperative.status.value, reason=cooperative.status_reason,
+                             effective_date=_office_today())
+    accounts = db.session.scalars(select(BoardAccount).where(BoardAccount.cooperative_id == cooperative.id)
+                                  .order_by(BoardAccount.id)).all() if current_user.is_staff else []
+    return render_template("cooperatives/show.html", cooperative=cooperative, status_form=status_form,
+                           board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(), **LABELS)
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/edit", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def edit(cooperative_id: int):
+    cooperative = get_cooperative_or_404(cooperative_id)
+    form = _cooperative_form(cooperative)
+    if form.validate_on_submit():
+        try:
+            services.update_cooperative(current_user, cooperative, form.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Cooperative saved."), "success")
+            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
+    return render_template("cooperatives/form.html", form=form, cooperative=cooperative)
+
+
+@bp.post("/cooperatives/<int:cooperative_id>/status")
+@roles(*STAFF_ROLES)
+def set_status(cooperative_id: int):
+    cooperative = get_cooperative_or_404(cooperative_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_status(current_user, cooperative, services.CooperativeStatus(form.status.data),
+                                form.reason.data, form.effective_date.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Status saved."), "success")
+            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
+    return render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
+                           board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm(), **LABELS), 400
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/contacts", methods=["GET", "POST"])
+@owner(*STAFF_ROLES, Role.BOARD)
+def contacts(cooperative_id: int):
+    cooperative = get_cooperative_or_404(cooperative_id, current_user)
+    form = ContactsForm(obj=cooperative)
+    if form.validate_on_submit():
+        services.update_contacts(current_user, cooperative, form.data)
+        db.session.commit()
+        flash(_("Contacts saved."), "success")
+        return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
+    return render_template("cooperatives/contacts.html", form=form, cooperative=cooperative)
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/board/new", methods=["GET", "POST"])
+@bp.route("/cooperatives/<int:cooperative_id>/board/<int:member_id>", methods=["GET", "POST"])
+@owner(*STAFF_ROLES, Role.BOARD)
+def board_member(cooperative_id: int, member_id: int | None = None):
+    cooperative = get_cooperative_or_404(cooperative_id, current_user)
+    member = None
+    if member_id is not None:
+        member = db.get_or_404(BoardMember, member_id)
+        if member.cooperative_id != cooperative.id:
+            abort(404)
+    form = BoardMemberForm(obj=member)
+    if member is not None and request.method == "GET":
+        form.position.data = member.position.value
+    if form.validate_on_submit():
+        services.save_board_member(current_user, cooperative, form.data, member)
+        db.session.commit()
+        flash(_("Board list saved."), "success")
+        return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id) + "#board")
+    return render_template("cooperatives/board_member.html", form=form, cooperative=cooperative, member=member)
+
+
+@bp.post("/cooperatives/<int:cooperative_id>/board/<int:member_id>/delete")
+@owner(*STAFF_ROLES, Role.BOARD)
+def remove_board_member(cooperative_id: int, member_id: int):
+    cooperative = get_cooperative_or_404(cooperative_id, current_user)
+    member = db.get_or_404(BoardMember, member_id)
+    if member.cooperative_id != cooperative.id:
+        abort(404)
+    services.remove_board_member(current_user, cooperative, member)
+    db.session.commit()
+    flash(_("Removed from the board list."), "success")
+    return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id) + "#board")
+
+
+@bp.route("/cooperatives/import", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def upload_import():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data, filename = upload.read(), upload.filename or "upload"
+        try:
+            with db.session.begin_nested() as preview:
+                report = import_cooperatives(current_user, filename, data, dry_run=True, today=_office_today())
+                preview.rollback()
+        except ImportFileError as error:
+            form.file.errors.append(error.message)
+        else:
+            batch = CooperativeImport(token=secrets.token_urlsafe(24), filename=filename[:255], data=data,
+                                      uploaded_by_id=current_user.id, summary=_summary(report))
+            db.session.add(batch)
+            db.session.commit()
+            return redirect(url_for("cooperatives.import_report", token=batch.token))
+    return render_template("cooperatives/import_upload.html", form=form)
+
+
+def _summary(report) -> dict:
+    return {"counts": report.counts, "line": report.summary_line(), "rows": [asdict(row) for row in report.rows]}
+
+
+def _import_or_404(token: str) -> CooperativeImport:
+    batch = db.session.scalar(select(CooperativeImport).where(CooperativeImport.token == token))
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.get("/cooperatives/import/<token>")
+@roles(*STAFF_ROLES)
+def import_report(token: str):
+    return render_template("cooperatives/import_report.html", batch=_import_or_404(token))
+
+
+@bp.post("/cooperatives/import/<token>/commit")
+@roles(*STAFF_ROLES)
+def commit_import(token: str):
+    batch = _import_or_404(token)
+    if batch.committed_at is None:
+        report = import_cooperatives(current_user, batch.filename, batch.data, dry_run=False, today=_office_today())
+        batch.summary, batch.committed_at = _summary(report), utcnow()
+        db.session.commit()
+        flash(_("Import finished: %(line)s.", line=report.summary_line()), "success")
+    return redirect(url_for("cooperatives.import_report", token=batch.token))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    form = BoardSignupForm()
+    if form.validate_on_submit():
+        try:
+            services.register_board_member(form.full_name.data, form.email.data, form.phone.data, form.position.data,
+                                           form.legal_number.data, form.password.data,
+                                           language=request.accept_languages.best_match(["id", "en"]) or "id")
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            return render_template("cooperatives/register_done.html", email=form.email.data)
+    return render_template("cooperatives/register.html", form=form)
+
+
+@bp.get("/my-cooperative")
+@roles(Role.BOARD)
+def mine():
+    cooperative_id = services.approved_cooperative_id(current_user)
+    if cooperative_id is not None:
+        return redirect(url_for("cooperatives.show", cooperative_id=cooperative_id))
+    return render_template("cooperatives/mine_waiting.html", account=services.board_account_of(current_user))
+
+
+@bp.get("/cooperatives/claims")
+@roles(*STAFF_ROLES)
+def claims():
+    status = request.args.get("status", "pending")
+    status = status if status in {"pending", "approved", "rejected", "revoked", ""} else "pending"
+    page = db.paginate(services.claims_query(status or None), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm(), **LABELS)
+
+
+def _decide(account_id: int, decide, done: str):
+    account = db.get_or_404(BoardAccount, account_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            decide(current_user, account, form.reason.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            flash(violation.message, "danger")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    if request.form.get("back") == "cooperative":
+        return redirect(url_for("cooperatives.show", cooperative_id=account.cooperative_id))
+    return redirect(url_for("cooperatives.claims"))
+
+
+@bp.post("/cooperatives/claims/<int:account_id>/approve")
+@roles(*STAFF_ROLES)
+def approve_claim(account_id: int):
+    return _decide(account_id, services.approve_claim, _("Approved; the board member has been told by email."))
+
+
+@bp.post("/cooperatives/claims/<int:account_id>/reject")
+@roles(*STAFF_ROLES)
+def reject_claim(account_id: int):
+    return _decide(account_id, services.reject_claim, _("Rejected; the applicant has been told by email."))
+
+
+@bp.post("/cooperatives/claims/<int:account_id>/revoke")
+@roles(*STAFF_ROLES)
+def revoke_account(account_id: int):
+    return _decide(account_id, services.revoke_board_account, _("Access revoked; the board member has been told."))

@@ -1,0 +1,261 @@
+"""The registry's rules: who sees which cooperative, edits, status, board members."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.accounts.models import Role, User
+from portal.accounts.services import create_user, find_user_by_email, request_email_verification
+from portal.audit.services import record_change, snapshot
+from portal.cooperatives.emails import send_account_exists, send_claim_decision
+from portal.cooperatives.models import (
+    BoardAccount,
+    BoardAccountStatus,
+    BoardMember,
+    BoardPosition,
+    Cooperative,
+    CooperativeStatus,
+    CooperativeType,
+    District,
+    StatusChange,
+)
+from portal.database import utcnow
+from portal.errors import RuleViolation
+from portal.extensions import db
+
+PROFILE_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
+                  "member_count", "last_rat_year", "email", "phone"]
+CONTACT_FIELDS = ["email", "phone", "address"]
+BOARD_FIELDS = ["full_name", "position", "email", "phone"]
+SORTS = {
+    "name": (Cooperative.name, Cooperative.id),
+    "district": (District.name, Cooperative.name, Cooperative.id),
+    "members": (Cooperative.member_count.desc().nulls_last(), Cooperative.id),
+    "rat": (Cooperative.last_rat_year.desc().nulls_last(), Cooperative.id),
+}
+
+
+def legal_number_key(legal_number: str) -> str:
+    """What "the same legal number" means: upper-cased, without any spaces."""
+    return "".join(legal_number.split()).upper()
+
+
+def districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.name)))
+
+
+def find_by_legal_number(legal_number: str) -> Cooperative | None:
+    return db.session.scalar(select(Cooperative).where(Cooperative.legal_number_key == legal_number_key(legal_number)))
+
+
+def _filtered(query, search=None, district_id=None, type=None, status=None):
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(Cooperative.name.ilike(pattern) | Cooperative.legal_number.ilike(pattern))
+    if district_id:
+        query = query.where(Cooperative.district_id == district_id)
+    if type:
+        query = query.where(Cooperative.type == CooperativeType(type))
+    if status:
+        query = query.where(Cooperative.status == CooperativeStatus(status))
+    return query
+
+
+def directory_query(search=None, district_id=None, type=None, status=None, sort="name"):
+    """The organisers' directory, filtered and sorted in SQL; the caller paginates."""
+    query = select(Cooperative).join(Cooperative.district).options(joinedload(Cooperative.district))
+    query = _filtered(query, search, district_id, type, status)
+    return query.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def status_counts(search=None, district_id=None, type=None) -> dict[str, int]:
+    """Cooperatives per status under the same filters (all statuses), in one query."""
+    query = _filtered(select(Cooperative.status, func.count(Cooperative.id)), search, district_id, type)
+    counts = {status.value: 0 for status in CooperativeStatus}
+    counts.update({status.value: n for status, n in db.session.execute(query.group_by(Cooperative.status))})
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def _clean_profile(values: dict, current: Cooperative | None = None) -> dict:
+    values = {key: values[key] for key in PROFILE_FIELDS if key in values}
+    for key, value in values.items():
+        if isinstance(value, str):
+            values[key] = " ".join(value.split()) if key != "address" else value.strip()
+            values[key] = values[key] or None
+    if "type" in values and values["type"] is not None:
+        values["type"] = CooperativeType(values["type"])
+    if values.get("legal_number"):
+        other = find_by_legal_number(values["legal_number"])
+        if other is not None and other is not current:
+            raise RuleViolation("legal_number", _("Another cooperative already has this legal-entity number."))
+    if values.get("member_count") is not None and values["member_count"] < 0:
+        raise RuleViolation("member_count", _("The member count cannot be negative."))
+    if values.get("last_rat_year") and not 1900 <= values["last_rat_year"] <= date.today().year:
+        raise RuleViolation("last_rat_year", _("Enter a year between 1900 and this year."))
+    return values
+
+
+def create_cooperative(actor: User, values: dict, status: CooperativeStatus = CooperativeStatus.ACTIVE,
+                       today: date | None = None) -> Cooperative:
+    values = _clean_profile(values)
+    cooperative = Cooperative(**values, legal_number_key=legal_number_key(values["legal_number"]), status=status,
+                              status_date=today or date.today())
+    db.session.add(cooperative)
+    db.session.flush()
+    cooperative.status_changes.append(StatusChange(status=status, reason=None, effective_date=cooperative.status_date,
+                                                   changed_by_id=actor.id if actor else None))
+    record_change(actor, "cooperative.create", cooperative, None, snapshot(cooperative, PROFILE_FIELDS + ["status"]))
+    return cooperative
+
+
+def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> None:
+    values = _clean_profile(values, current=cooperative)
+    before = snapshot(cooperative, PROFILE_FIELDS)
+    for key, value in values.items():
+        setattr(cooperative, key, value)
+    if "legal_number" in values:
+        cooperative.legal_number_key = legal_number_key(values["legal_number"])
+    after = snapshot(cooperative, PROFILE_FIELDS)
+    if after != before:
+        record_change(actor, "cooperative.update", cooperative, before, after)
+
+
+def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus, reason: str | None,
+               effective_date: date) -> None:
+    """Marks active or inactive; an inactive status needs its reason. Kept in the history."""
+    reason = (reason or "").strip() or None
+    if status == CooperativeStatus.INACTIVE and not reason:
+        raise RuleViolation("reason", _("Say why the cooperative is inactive."))
+    if status == cooperative.status and reason == cooperative.status_reason:
+        return
+    before = snapshot(cooperative, ["status", "status_reason", "status_date"])
+    cooperative.status, cooperative.status_reason, cooperative.status_date = status, reason, effective_date
+    cooperative.status_changes.append(StatusChange(status=status, reason=reason, effective_date=effective_date,
+                                                   changed_by_id=actor.id))
+    record_change(actor, "cooperative.set_status", cooperative, before,
+                  snapshot(cooperative, ["status", "status_reason", "status_date"]))
+
+
+def approved_cooperative_id(user: User) -> int | None:
+    """The cooperative a board account may see: only through an approved claim."""
+    if not user.is_authenticated or user.role != Role.BOARD:
+        return None
+    return db.session.scalar(select(BoardAccount.cooperative_id).where(
+        BoardAccount.user_id == user.id, BoardAccount.status == BoardAccountStatus.APPROVED))
+
+
+def can_view(user: User, cooperative: Cooperative) -> bool:
+    return user.is_staff or approved_cooperative_id(user) == cooperative.id
+
+
+def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None:
+    """What a board member may change of their own cooperative: its contact details."""
+    _require_view(actor, cooperative)
+    update_cooperative(actor, cooperative, {key: values.get(key) for key in CONTACT_FIELDS})
+
+
+def _require_view(actor: User, cooperative: Cooperative) -> None:
+    if not can_view(actor, cooperative):
+        raise PermissionError("not this user's cooperative")
+
+
+def save_board_member(actor: User, cooperative: Cooperative, values: dict,
+                      member: BoardMember | None = None) -> BoardMember:
+    _require_view(actor, cooperative)
+    values = {key: values.get(key) for key in BOARD_FIELDS}
+    values["full_name"] = " ".join((values["full_name"] or "").split())
+    values["position"] = BoardPosition(values["position"])
+    values["email"] = (values["email"] or "").strip().lower() or None
+    values["phone"] = values["phone"] or None
+    before = snapshot(member, BOARD_FIELDS) if member else None
+    if member is None:
+        member = BoardMember(cooperative=cooperative, **values)
+        db.session.add(member)
+    else:
+        for key, value in values.items():
+            setattr(member, key, value)
+    record_change(actor, "board_member.save", member, before, snapshot(member, BOARD_FIELDS))
+    return member
+
+
+def remove_board_member(actor: User, cooperative: Cooperative, member: BoardMember) -> None:
+    _require_view(actor, cooperative)
+    record_change(actor, "board_member.remove", member, snapshot(member, BOARD_FIELDS), None)
+    db.session.delete(member)
+
+
+# Board accounts: a board member signs up, confirms the email, and an organiser verifies the claim.
+
+def register_board_member(full_name: str, email: str, phone: str | None, position: str, legal_number: str,
+                          password: str, language: str = "id") -> BoardAccount | None:
+    """Sign-up for a cooperative's board. An address that already has an account gets an email
+    saying so instead, and the caller answers exactly as for a new sign-up."""
+    cooperative = find_by_legal_number(legal_number)
+    if cooperative is None:
+        raise RuleViolation("legal_number", _("No cooperative with this legal-entity number is in the registry. "
+                                              "Check the number on the deed, or contact the office."))
+    existing = find_user_by_email(email)
+    if existing is not None:
+        send_account_exists(existing)
+        return None
+    user = create_user(None, email, full_name, Role.BOARD, password, phone=phone, preferred_language=language)
+    account = BoardAccount(user=user, cooperative=cooperative, position=BoardPosition(position),
+                           status=BoardAccountStatus.PENDING)
+    db.session.add(account)
+    db.session.flush()
+    record_change(user, "board_account.register", account)
+    request_email_verification(user)
+    return account
+
+
+def board_account_of(user: User) -> BoardAccount | None:
+    return db.session.scalar(select(BoardAccount).where(BoardAccount.user_id == user.id))
+
+
+def claims_query(status: str | None = BoardAccountStatus.PENDING.value):
+    query = (select(BoardAccount).join(BoardAccount.user)
+             .options(joinedload(BoardAccount.user),
+                      joinedload(BoardAccount.cooperative).joinedload(Cooperative.district),
+                      joinedload(BoardAccount.cooperative).selectinload(Cooperative.board_members))
+             .order_by(BoardAccount.created_at, BoardAccount.id))
+    if status:
+        query = query.where(BoardAccount.status == BoardAccountStatus(status))
+    return query
+
+
+def _decide(actor: User, account: BoardAccount, status: BoardAccountStatus, reason: str | None, action: str) -> None:
+    before = snapshot(account, ["status", "reason"])
+    account.status, account.reason = status, reason
+    account.decided_by_id, account.decided_at = actor.id, utcnow()
+    record_change(actor, action, account, before, snapshot(account, ["status", "reason"]))
+
+
+def approve_claim(actor: User, account: BoardAccount, reason: str | None = None) -> None:
+    if account.status != BoardAccountStatus.PENDING:
+        raise RuleViolation(None, _("This claim has already been decided."))
+    if account.user.email_verified_at is None:
+        raise RuleViolation(None, _("The applicant has not confirmed the email address yet."))
+    _decide(actor, account, BoardAccountStatus.APPROVED, None, "board_account.approve")
+    send_claim_decision(account)
+
+
+def reject_claim(actor: User, account: BoardAccount, reason: str) -> None:
+    if account.status != BoardAccountStatus.PENDING:
+        raise RuleViolation(None, _("This claim has already been decided."))
+    if not (reason or "").strip():
+        raise RuleViolation("reason", _("Give the reason, so the applicant knows what to do."))
+    _decide(actor, account, BoardAccountStatus.REJECTED, reason.strip(), "board_account.reject")
+    send_claim_decision(account)
+
+
+def revoke_board_account(actor: User, account: BoardAccount, reason: str) -> None:
+    """The account keeps its login but sees nothing of the cooperative any more."""
+    if account.status != BoardAccountStatus.APPROVED:
+        raise RuleViolation(None, _("Only an approved account can be revoked."))
+    if not (reason or "").strip():
+        raise RuleViolation("reason", _("Give the reason, so the applicant knows what to do."))
+    _decide(actor, account, BoardAccountStatus.REVOKED, reason.strip(), "board_account.revoke")
+    send_claim_decision(account)
