@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import Role
 from portal.accounts.services import create_user, find_user_by_email
+from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.settings.services import get_office_settings
 
@@ -30,6 +31,7 @@ def seed_demo_command() -> None:
     """Load the Kupang demo data (idempotent) and print the demo logins."""
     get_office_settings()
     logins = seed_staff()
+    seed_events(find_user_by_email(DEMO_STAFF[1][0]))
     db.session.commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email, _password in logins:

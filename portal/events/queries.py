@@ -4,7 +4,7 @@ sessions, venues and districts in a fixed number of queries, however many events
 from datetime import date, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative
 from portal.events.models import (
@@ -79,12 +79,13 @@ def organiser_query(status: EventStatus | None = None, search: str | None = None
 
 
 def month_sessions(month: date) -> list[EventSession]:
-    """Sessions of visible events that start in ``month`` (the office's calendar month)."""
+    """Sessions of visible events that start in ``month`` (the office's calendar month), in one
+    query: joins, not ``selectinload``, whose IN lists are cut into batches of 500."""
     first, last = month_bounds(month)
     start, end = local_moment(first, time(0, 0)), local_moment(last + timedelta(days=1), time(0, 0))
     query = (select(EventSession).join(Event)
              .where(Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= start, EventSession.starts_at < end)
-             .options(selectinload(EventSession.event), selectinload(EventSession.venue).selectinload(Venue.district))
+             .options(joinedload(EventSession.event), joinedload(EventSession.venue).joinedload(Venue.district))
              .order_by(EventSession.starts_at, EventSession.id))
     return list(db.session.scalars(query))
 

@@ -32,7 +32,6 @@ from portal.events.models import (
 from portal.extensions import db
 from portal.i18n import format_local_datetime, office_zone
 
-
 EVENT_FIELDS = [
     "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "seats",
     "seats_per_cooperative", "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",

@@ -24,11 +24,19 @@ def index():
     return render_template("events/venues.html", page=page)
 
 
-@bp.route("/organiser/venues/new", methods=["GET", "POST"], defaults={"venue_id": None})
+@bp.route("/organiser/venues/new", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def new():
+    return _venue_form(None)
+
+
 @bp.route("/organiser/venues/<int:venue_id>", methods=["GET", "POST"])
 @roles(*STAFF_ROLES)
-def edit(venue_id: int | None):
-    venue = db.get_or_404(Venue, venue_id) if venue_id else None
+def edit(venue_id: int):
+    return _venue_form(db.get_or_404(Venue, venue_id))
+
+
+def _venue_form(venue: Venue | None):
     form = VenueForm(obj=venue)
     form.set_districts(list(db.session.scalars(select(District).order_by(District.name))))
     if form.validate_on_submit():

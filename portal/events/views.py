@@ -52,6 +52,12 @@ def session_times(session: EventSession) -> str:
     return f"{start}–{format_local_time(session.ends_at)}"
 
 
+@bp.app_template_filter("local_day")
+def local_day(day: date) -> str:
+    """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
+    return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
 def _districts() -> list[District]:
     return list(db.session.scalars(select(District).order_by(District.name)))
 
@@ -75,7 +81,7 @@ def get_event_or_404(event_id: int) -> Event:
 def get_visible_event_or_404(event_id: int) -> Event:
     """Drafts are the organisers' own: the public gets a 404."""
     event = get_event_or_404(event_id)
-    if not services.is_visible(event) and not (current_user.is_authenticated and current_user.is_staff):
+    if not queries.is_visible(event) and not (current_user.is_authenticated and current_user.is_staff):
         abort(404)
     return event
 
@@ -131,7 +137,7 @@ def feed():
 @public
 def event_feed(event_id: int):
     event = get_event_or_404(event_id)
-    if not services.is_visible(event):
+    if not queries.is_visible(event):
         abort(404)
     return _ics(build_calendar([event]), f"event-{event.id}.ics")
 
