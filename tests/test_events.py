@@ -363,7 +363,8 @@ def test_calendar_shows_the_sessions_of_its_month(client, make_event):
     assert page.text.count("Pelatihan Tiga Hari") == 6  # three sessions, in the phone list and in the grid
     assert "09.00–12.00 WITA" in page.text
     assert "Pelatihan Tiga Hari" not in client.get("/events/calendar?month=2023-01").text
-    assert client.get("/events/calendar?month=bogus").status_code == 200
+    for bogus in ("bogus", "0001-01", "9999-12", "2022-13", "2022"):
+        assert client.get(f"/events/calendar?month={bogus}").status_code == 200, bogus
 
 
 def test_venue_pages_create_and_refuse_bad_capacity(client, logged_in):

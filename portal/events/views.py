@@ -67,9 +67,10 @@ def _venues() -> list[Venue]:
 
 
 def _parse_month(text: str | None) -> date | None:
+    """'2022-12' as its first day; anything else (or a year no one plans for) as None."""
     try:
         year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1)
+        return date(year, month, 1) if 1900 <= year <= 2200 else None
     except ValueError:
         return None
 
