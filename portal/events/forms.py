@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -50,6 +52,15 @@ TYPE_LABELS = {
 
 def _choices(labels: dict, blank=None) -> list:
     return ([("", blank)] if blank else []) + [(key.value, label) for key, label in labels.items()]
+
+
+def parse_month(text: str | None) -> date | None:
+    """'2022-12' as its first day; anything else (or a year no one plans for) as None."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return date(year, month, 1) if 1900 <= year <= 2200 else None
+    except ValueError:
+        return None
 
 
 def _int_or_none(value):

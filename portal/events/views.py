@@ -28,6 +28,7 @@ from portal.events.forms import (
     NewEventForm,
     OrganiserFilterForm,
     SessionForm,
+    parse_month,
 )
 from portal.events.models import Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
@@ -66,15 +67,6 @@ def _venues() -> list[Venue]:
     return list(db.session.scalars(queries.venues_query()))
 
 
-def _parse_month(text: str | None) -> date | None:
-    """'2022-12' as its first day; anything else (or a year no one plans for) as None."""
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1) if 1900 <= year <= 2200 else None
-    except ValueError:
-        return None
-
-
 def get_event_or_404(event_id: int) -> Event:
     return db.get_or_404(Event, event_id)
 
@@ -97,7 +89,7 @@ def index():
         filters = {"kind": EventKind(form.kind.data) if form.kind.data else None,
                    "program_area": ProgramArea(form.area.data) if form.area.data else None,
                    "district_id": int(form.district.data) if form.district.data else None,
-                   "month": _parse_month(form.month.data)}
+                   "month": parse_month(form.month.data)}
     page = db.paginate(queries.upcoming_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     taken = services.seats_taken([event.id for event in page.items])
     return render_template("events/index.html", form=form, page=page, taken=taken)
@@ -107,7 +99,7 @@ def index():
 @public
 def month():
     today = services.local_today()
-    shown = _parse_month(request.args.get("month")) or today.replace(day=1)
+    shown = parse_month(request.args.get("month")) or today.replace(day=1)
     by_day = {}
     for session in queries.month_sessions(shown):
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
