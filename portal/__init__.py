@@ -68,11 +68,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
     from portal.cooperatives.views import bp as cooperatives_bp
+    from portal.events.views import bp as events_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
     from portal.settings.views import bp as settings_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp):
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp):
         app.register_blueprint(blueprint)
 
 

@@ -7,6 +7,7 @@ from portal.accounts.models import Role
 from portal.accounts.services import create_user, find_user_by_email
 from portal.cooperatives.demo import seed_board_accounts, seed_cooperatives
 from portal.database import utcnow
+from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.i18n import to_local
 from portal.settings.services import get_office_settings
@@ -35,6 +36,7 @@ def seed_demo_command() -> None:
     logins = seed_staff()
     created = seed_cooperatives(to_local(utcnow()).date())
     board_logins = seed_board_accounts()
+    seed_events(find_user_by_email(DEMO_STAFF[1][0]))
     db.session.commit()
     if created:
         click.echo(f"Created {created} demo cooperatives.")

@@ -1,0 +1,209 @@
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cooperatives.models import Cooperative, CooperativeType, District
+from portal.database import UTCDateTime, enum_type, metadata, utcnow
+from portal.extensions import db
+
+
+def _random_uid() -> str:
+    return secrets.token_hex(16)
+
+
+class EventKind(enum.StrEnum):
+    MEETING = "meeting"  # rapat koordinasi (rakor)
+    TRAINING = "training"
+
+
+class ProgramArea(enum.StrEnum):
+    PROMOTION = "promotion"
+    BUSINESS_NETWORK = "business_network"
+    CAPITAL = "capital"
+    TECHNOLOGY = "technology"
+    HR_TRAINING = "hr_training"  # pendidikan dan pelatihan SDM koperasi
+
+
+class Audience(enum.StrEnum):
+    ALL = "all"
+    ACTIVE_ONLY = "active_only"
+    DISTRICTS = "districts"
+    TYPES = "types"
+    GUEST_LIST = "guest_list"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+# The statuses the public may see.
+VISIBLE_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.COMPLETED)
+
+event_audience_districts = Table(
+    "event_audience_districts",
+    metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", ForeignKey("districts.id"), primary_key=True),
+)
+
+
+class Venue(db.Model):
+    """A place where sessions are held; a managed list, so events are found by district."""
+
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    capacity: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    district: Mapped[District] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+
+class Event(db.Model):
+    """A coordination meeting or a training.
+
+    ``starts_on`` and ``ends_on`` are the event's days as dates in the office's zone; every
+    session falls within them. ``sequence`` counts changes of time, place or status, the way an
+    iCalendar SEQUENCE does.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_status_starts_on", "status", "starts_on"),
+        CheckConstraint("seats >= 1", name="seats_positive"),
+        CheckConstraint("ends_on >= starts_on", name="days_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind), index=True)
+    program_area: Mapped[ProgramArea | None] = mapped_column(enum_type(ProgramArea), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    facilitator: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    seats: Mapped[int]
+    seats_per_cooperative: Mapped[int | None]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date] = mapped_column(index=True)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: registration stays open until the first session starts.
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Until when a sign-up may be cancelled; None: until the first session starts.
+    cancellation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audience: Mapped[Audience] = mapped_column(enum_type(Audience), default=Audience.ALL)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    min_sessions_for_certificate: Mapped[int | None]
+    status: Mapped[EventStatus] = mapped_column(enum_type(EventStatus), default=EventStatus.DRAFT)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    sequence: Mapped[int] = mapped_column(default=0)
+    uid_token: Mapped[str] = mapped_column(String(32), unique=True, default=_random_uid)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sessions: Mapped[list["EventSession"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventSession.starts_at")
+    audience_districts: Mapped[list[District]] = relationship(secondary=event_audience_districts,
+                                                              order_by=District.name)
+    audience_type_rows: Mapped[list["EventAudienceType"]] = relationship(cascade="all, delete-orphan")
+    guests: Mapped[list["GuestListEntry"]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    created_by = relationship("User")
+
+    @property
+    def audience_types(self) -> list[CooperativeType]:
+        return sorted(row.cooperative_type for row in self.audience_type_rows)
+
+    @property
+    def first_session(self) -> "EventSession | None":
+        return self.sessions[0] if self.sessions else None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (EventStatus.DRAFT, EventStatus.PUBLISHED)
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
+
+
+class EventAudienceType(db.Model):
+    """A cooperative type an event with the ``types`` audience is meant for."""
+
+    __tablename__ = "event_audience_types"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    cooperative_type: Mapped[CooperativeType] = mapped_column(enum_type(CooperativeType), primary_key=True)
+
+
+class EventSession(db.Model):
+    """One sitting of an event. ``uid`` makes its calendar entry's UID, stable for its life;
+    ``sequence`` is that entry's SEQUENCE."""
+
+    __tablename__ = "event_sessions"
+    __table_args__ = (
+        Index("ix_event_sessions_event_starts", "event_id", "starts_at"),
+        Index("ix_event_sessions_venue_starts", "venue_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=_random_uid)
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    venue: Mapped[Venue] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.event.title} @ {self.starts_at.isoformat()}"
+
+
+class GuestListEntry(db.Model):
+    """Who an event is meant for: a cooperative, or an outside organisation (a bank, a partner
+    office) by name and email. Invitations add to it when they are sent."""
+
+    __tablename__ = "event_guests"
+    __table_args__ = (
+        UniqueConstraint("event_id", "cooperative_id"),
+        CheckConstraint("cooperative_id IS NOT NULL OR organisation_name IS NOT NULL", name="names_someone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="guests")
+    cooperative: Mapped[Cooperative | None] = relationship()
+
+    @property
+    def name(self) -> str:
+        return self.cooperative.name if self.cooperative else self.organisation_name
+
+    @property
+    def audit_label(self) -> str:
+        return self.name

@@ -1,0 +1,16 @@
+"""What the events capability tells the others. Each signal is sent with the event as sender,
+inside the transaction of the change, so a subscriber's outbox rows commit with it.
+
+Registrations and invitations subscribe (to notify their people); events imports neither.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Event
+event_published = _signals.signal("event-published")
+# sender: the Event; session=the EventSession, before={"starts_at", "ends_at", "venue_id"}
+event_rescheduled = _signals.signal("event-rescheduled")
+# sender: the Event; reason=the organiser's reason
+event_cancelled = _signals.signal("event-cancelled")

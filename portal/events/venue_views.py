@@ -1,0 +1,56 @@
+"""The managed list of venues, a part of the events blueprint (endpoints ``events.venues.*``)."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import roles
+from portal.accounts.models import STAFF_ROLES
+from portal.cooperatives.models import District
+from portal.errors import RuleViolation, show_violation
+from portal.events import queries, services
+from portal.events.forms import VenueForm
+from portal.events.models import Venue
+from portal.extensions import db
+
+bp = Blueprint("venues", __name__)
+
+
+@bp.get("/organiser/venues")
+@roles(*STAFF_ROLES)
+def index():
+    page = db.paginate(queries.venues_query(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("events/venues.html", page=page)
+
+
+@bp.route("/organiser/venues/new", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def new():
+    return _venue_form(None)
+
+
+@bp.route("/organiser/venues/<int:venue_id>", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def edit(venue_id: int):
+    return _venue_form(db.get_or_404(Venue, venue_id))
+
+
+def _venue_form(venue: Venue | None):
+    form = VenueForm(obj=venue)
+    form.set_districts(list(db.session.scalars(select(District).order_by(District.name))))
+    if form.validate_on_submit():
+        values = (form.name.data, form.address.data, form.district_id.data, form.capacity.data)
+        try:
+            if venue:
+                services.update_venue(current_user, venue, *values)
+            else:
+                services.create_venue(current_user, *values)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Venue saved."), "success")
+            return redirect(url_for("events.venues.index"))
+    return render_template("events/venue.html", venue=venue, form=form)

@@ -1,0 +1,395 @@
+import calendar
+from datetime import date
+
+from babel.dates import format_date, format_time, get_day_names
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import public, roles
+from portal.accounts.models import STAFF_ROLES
+from portal.cooperatives.models import District
+from portal.errors import RuleViolation, show_violation
+from portal.events import guest_lists, queries, services
+from portal.events.calendar import build_calendar
+from portal.events.forms import (
+    AUDIENCE_LABELS,
+    KIND_LABELS,
+    PROGRAM_AREA_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    CancelForm,
+    DuplicateForm,
+    EventFilterForm,
+    EventForm,
+    GuestOrganisationForm,
+    NewEventForm,
+    OrganiserFilterForm,
+    SessionForm,
+    parse_month,
+)
+from portal.events.models import Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea, Venue
+from portal.events.venue_views import bp as venues_bp
+from portal.extensions import db
+from portal.i18n import format_local_time, to_local
+
+bp = Blueprint("events", __name__)
+bp.register_blueprint(venues_bp)
+
+
+@bp.context_processor
+def labels():
+    return {"kind_labels": KIND_LABELS, "area_labels": PROGRAM_AREA_LABELS, "status_labels": STATUS_LABELS,
+            "audience_labels": AUDIENCE_LABELS, "type_labels": TYPE_LABELS}
+
+
+@bp.app_template_filter("session_times")
+def session_times(session: EventSession) -> str:
+    """'09.00–12.00 WITA': the start's clock, then the end's with the zone."""
+    locale = str(get_locale())
+    start = format_time(to_local(session.starts_at), "HH.mm" if locale == "id" else "HH:mm", locale=locale)
+    return f"{start}–{format_local_time(session.ends_at)}"
+
+
+@bp.app_template_filter("local_day")
+def local_day(day: date) -> str:
+    """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
+    return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
+def _districts() -> list[District]:
+    return list(db.session.scalars(select(District).order_by(District.name)))
+
+
+def _venues() -> list[Venue]:
+    return list(db.session.scalars(queries.venues_query()))
+
+
+def get_event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+def get_visible_event_or_404(event_id: int) -> Event:
+    """Drafts are the organisers' own: the public gets a 404."""
+    event = get_event_or_404(event_id)
+    if not queries.is_visible(event) and not (current_user.is_authenticated and current_user.is_staff):
+        abort(404)
+    return event
+
+
+@bp.get("/events")
+@public
+def index():
+    form = EventFilterForm(request.args)
+    form.set_districts(_districts())
+    filters = {}
+    if form.validate():
+        filters = {"kind": EventKind(form.kind.data) if form.kind.data else None,
+                   "program_area": ProgramArea(form.area.data) if form.area.data else None,
+                   "district_id": int(form.district.data) if form.district.data else None,
+                   "month": parse_month(form.month.data)}
+    page = db.paginate(queries.upcoming_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    taken = services.seats_taken([event.id for event in page.items])
+    return render_template("events/index.html", form=form, page=page, taken=taken)
+
+
+@bp.get("/events/calendar")
+@public
+def month():
+    today = services.local_today()
+    shown = parse_month(request.args.get("month")) or today.replace(day=1)
+    by_day = {}
+    for session in queries.month_sessions(shown):
+        by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
+    locale = str(get_locale())
+    weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
+    previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
+    following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
+    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, weekdays=weekdays,
+                           weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
+                           title=format_date(shown, "LLLL y", locale=locale), previous=previous, following=following)
+
+
+@bp.get("/events/<int:event_id>")
+@public
+def show(event_id: int):
+    event = get_visible_event_or_404(event_id)
+    seats_left = max(event.seats - services.seats_taken([event.id])[event.id], 0)
+    return render_template("events/show.html", event=event, seats_left=seats_left)
+
+
+@bp.get("/events.ics")
+@public
+def feed():
+    return _ics(build_calendar(queries.feed_events()), "portal-koperasi-events.ics")
+
+
+@bp.get("/events/<int:event_id>.ics")
+@public
+def event_feed(event_id: int):
+    event = get_event_or_404(event_id)
+    if not queries.is_visible(event):
+        abort(404)
+    return _ics(build_calendar([event]), f"event-{event.id}.ics")
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
+
+
+@bp.get("/organiser/events")
+@roles(*STAFF_ROLES)
+def manage_index():
+    form = OrganiserFilterForm(request.args)
+    filters = {}
+    if form.validate():
+        filters = {"status": EventStatus(form.status.data) if form.status.data else None, "search": form.q.data}
+    page = db.paginate(queries.organiser_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("events/manage_index.html", form=form, page=page)
+
+
+@bp.route("/organiser/events/new", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def new():
+    form = NewEventForm()
+    form.set_districts(_districts())
+    form.set_venues(_venues())
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, form.details())
+            services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data,
+                                 form.venue_id.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Draft saved. Add more sessions or publish it."), "success")
+            return redirect(url_for("events.edit", event_id=event.id))
+    return render_template("events/new.html", form=form)
+
+
+@bp.get("/organiser/events/<int:event_id>")
+@roles(*STAFF_ROLES)
+def manage(event_id: int):
+    event = get_event_or_404(event_id)
+    return render_template("events/manage.html", event=event, cancel_form=CancelForm(prefix="cancel"),
+                           duplicate_form=DuplicateForm(prefix="copy"))
+
+
+def _render_edit(event: Event, form: EventForm, session_form: SessionForm):
+    return render_template("events/edit.html", event=event, form=form, session_form=session_form)
+
+
+def _session_form(**kwargs) -> SessionForm:
+    form = SessionForm(prefix="session", **kwargs)
+    form.set_venues(_venues())
+    return form
+
+
+@bp.route("/organiser/events/<int:event_id>/edit", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def edit(event_id: int):
+    event = get_event_or_404(event_id)
+    form = EventForm()
+    form.set_districts(_districts())
+    if request.method == "GET":
+        form.fill_from(event)
+    elif form.validate_on_submit():
+        try:
+            changed = services.update_event(current_user, event, form.details())
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Changes saved.") if changed else _("Nothing has changed."), "success" if changed else "info")
+            return redirect(url_for("events.edit", event_id=event.id))
+    return _render_edit(event, form, _session_form(formdata=None))
+
+
+def _warn_overlaps(session: EventSession) -> None:
+    for other in services.overlapping_sessions(session):
+        flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
+              "warning")
+
+
+@bp.post("/organiser/events/<int:event_id>/sessions")
+@roles(*STAFF_ROLES)
+def add_session(event_id: int):
+    event = get_event_or_404(event_id)
+    session_form = _session_form()
+    if session_form.validate_on_submit():
+        try:
+            session = services.add_session(current_user, event, session_form.day.data, session_form.starts.data,
+                                           session_form.ends.data, session_form.venue_id.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(session_form, violation)
+        else:
+            db.session.commit()
+            flash(_("Session added."), "success")
+            _warn_overlaps(session)
+            return redirect(url_for("events.edit", event_id=event.id))
+    form = EventForm(formdata=None)
+    form.set_districts(_districts())
+    form.fill_from(event)
+    return _render_edit(event, form, session_form)
+
+
+def _get_session_or_404(event: Event, session_id: int) -> EventSession:
+    session = db.get_or_404(EventSession, session_id)
+    if session.event_id != event.id:
+        abort(404)
+    return session
+
+
+@bp.route("/organiser/events/<int:event_id>/sessions/<int:session_id>", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def edit_session(event_id: int, session_id: int):
+    event = get_event_or_404(event_id)
+    session = _get_session_or_404(event, session_id)
+    form = _session_form()
+    if request.method == "GET":
+        form.fill_from(session)
+    elif form.validate_on_submit():
+        try:
+            changed = services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
+                                                  form.ends.data, form.venue_id.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Session rescheduled.") if changed else _("Nothing has changed."), "success" if changed else "info")
+            if changed:
+                _warn_overlaps(session)
+            return redirect(url_for("events.edit", event_id=event.id))
+    return render_template("events/session.html", event=event, session=session, form=form)
+
+
+def _act(event: Event, action, done, *args, then: str = "events.manage"):
+    """Run a POST-only action; a refusal is flashed, since there is no form to put it on."""
+    try:
+        result = action(current_user, event, *args)
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(done(result) if callable(done) else done, "success")
+    return redirect(url_for(then, event_id=event.id))
+
+
+@bp.post("/organiser/events/<int:event_id>/sessions/<int:session_id>/remove")
+@roles(*STAFF_ROLES)
+def remove_session(event_id: int, session_id: int):
+    event = get_event_or_404(event_id)
+    session = _get_session_or_404(event, session_id)
+    return _act(event, services.remove_session, _("Session removed."), session, then="events.edit")
+
+
+@bp.post("/organiser/events/<int:event_id>/publish")
+@roles(*STAFF_ROLES)
+def publish(event_id: int):
+    return _act(get_event_or_404(event_id), services.publish_event, _("The event is published."))
+
+
+@bp.post("/organiser/events/<int:event_id>/complete")
+@roles(*STAFF_ROLES)
+def complete(event_id: int):
+    return _act(get_event_or_404(event_id), services.complete_event, _("The event is marked as completed."))
+
+
+@bp.post("/organiser/events/<int:event_id>/cancel")
+@roles(*STAFF_ROLES)
+def cancel(event_id: int):
+    event = get_event_or_404(event_id)
+    form = CancelForm(prefix="cancel")
+    if form.validate_on_submit():
+        try:
+            services.cancel_event(current_user, event, form.reason.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("The event is cancelled."), "success")
+            return redirect(url_for("events.manage", event_id=event.id))
+    return render_template("events/manage.html", event=event, cancel_form=form,
+                           duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400
+
+
+@bp.post("/organiser/events/<int:event_id>/duplicate")
+@roles(*STAFF_ROLES)
+def duplicate(event_id: int):
+    event = get_event_or_404(event_id)
+    form = DuplicateForm(prefix="copy")
+    if form.validate_on_submit():
+        try:
+            copy = services.duplicate_event(current_user, event, form.shift_days.data or 0)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("A copy has been made as a draft."), "success")
+            return redirect(url_for("events.edit", event_id=copy.id))
+    return render_template("events/manage.html", event=event, cancel_form=CancelForm(prefix="cancel", formdata=None),
+                           duplicate_form=form), 400
+
+
+def _render_guests(event: Event, form: GuestOrganisationForm, status: int = 200):
+    search = request.args.get("q", "")
+    guests = list(db.session.scalars(queries.guest_list_query(event)))
+    listed = {guest.cooperative_id for guest in guests}
+    found = [c for c in queries.search_cooperatives(search) if c.id not in listed]
+    return render_template("events/guests.html", event=event, form=form, guests=guests, search=search,
+                           found=found), status
+
+
+@bp.get("/organiser/events/<int:event_id>/guests")
+@roles(*STAFF_ROLES)
+def guests(event_id: int):
+    return _render_guests(get_event_or_404(event_id), GuestOrganisationForm(formdata=None))
+
+
+@bp.post("/organiser/events/<int:event_id>/guests/cooperatives")
+@roles(*STAFF_ROLES)
+def add_guest_cooperatives(event_id: int):
+    event = get_event_or_404(event_id)
+    ids = [int(value) for value in request.form.getlist("cooperative_id") if value.isdigit()]
+    return _act(event, guest_lists.add_guest_cooperatives,
+                lambda added: _("%(count)d cooperatives added to the guest list.", count=added), ids,
+                then="events.guests")
+
+
+@bp.post("/organiser/events/<int:event_id>/guests/organisations")
+@roles(*STAFF_ROLES)
+def add_guest_organisation(event_id: int):
+    event = get_event_or_404(event_id)
+    form = GuestOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            guest_lists.add_guest_organisation(current_user, event, form.organisation_name.data, form.email.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("Added to the guest list."), "success")
+            return redirect(url_for("events.guests", event_id=event.id))
+    return _render_guests(event, form, 400)
+
+
+@bp.post("/organiser/events/<int:event_id>/guests/<int:entry_id>/remove")
+@roles(*STAFF_ROLES)
+def remove_guest(event_id: int, entry_id: int):
+    event = get_event_or_404(event_id)
+    entry = db.get_or_404(GuestListEntry, entry_id)
+    if entry.event_id != event.id:
+        abort(404)
+    return _act(event, guest_lists.remove_guest, _("Removed from the guest list."), entry, then="events.guests")

@@ -1,0 +1,59 @@
+"""Read a form out of a page the way a browser would submit it, to post it back unchanged."""
+
+from html.parser import HTMLParser
+
+from werkzeug.datastructures import MultiDict
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would submit from the form whose data-testid (or action) matches."""
+
+    def __init__(self, wanted: str):
+        super().__init__()
+        self.wanted, self.inside, self.values = wanted, False, []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = self.wanted in (attrs.get("data-testid"), attrs.get("action"))
+        if not self.inside or "name" not in attrs and tag != "option":
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button"):
+                self.values.append((attrs["name"], attrs.get("value", "y" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values.append((self._select, attrs.get("value", "")))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self.values.append((self._textarea, ""))
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, text = self.values[-1]
+            self.values[-1] = (name, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def form_values(html: str, wanted: str) -> MultiDict:
+    reader = _FormReader(wanted)
+    reader.feed(html)
+    values = MultiDict(reader.values)
+    for name in values:  # a textarea's content starts after one newline, which browsers drop
+        for newline in ("\r\n", "\n"):
+            if values[name].startswith(newline):
+                values[name] = values[name][len(newline):]
+                break
+    return values
