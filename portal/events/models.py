@@ -135,6 +135,10 @@ class Event(db.Model):
         return self.sessions[0] if self.sessions else None
 
     @property
+    def has_started(self) -> bool:
+        return self.first_session is not None and self.first_session.starts_at <= utcnow()
+
+    @property
     def is_editable(self) -> bool:
         return self.status in (EventStatus.DRAFT, EventStatus.PUBLISHED)
 

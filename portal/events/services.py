@@ -240,7 +240,7 @@ def cancel_event(actor, event: Event, reason: str) -> None:
 def complete_event(actor, event: Event) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise RuleViolation(None, _("Only a published event can be completed."))
-    if not event.sessions or event.sessions[0].starts_at > utcnow():
+    if not event.has_started:
         raise RuleViolation(None, _("The event has not started yet."))
     event.status = EventStatus.COMPLETED
     event.completed_at = utcnow()
