@@ -4,6 +4,7 @@ month calendar on a phone and opens it."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import LAPTOP, PHONE, screenshot
 
@@ -40,7 +41,8 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
     page.goto(server.url + "/login")
     page.locator("#email").fill("organiser@demo.portal-koperasi.id")
     page.locator("#password").fill("demo12345")
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     page.goto(server.url + "/organiser/events/new")
     page.locator("#kind").select_option("training")
     page.locator("#program_area").select_option("technology")
@@ -55,36 +57,40 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
     page.locator("#venue_id").select_option(str(venue_id))
     _fits_the_phone(page)
     screenshot(page, "events-phone-new")
-    page.get_by_test_id("save-event").click()
+    with page.expect_navigation():
+        page.get_by_test_id("save-event").click()
 
     for day in days[1:]:
         page.locator("#session-day").fill(day.isoformat())
         page.locator("#session-starts").fill("09:00")
         page.locator("#session-ends").fill("12:00")
         page.locator("#session-venue_id").select_option(str(venue_id))
-        page.get_by_test_id("add-session").click()
-    assert page.get_by_test_id("session-list").get_by_test_id("session").count() == 3
+        with page.expect_navigation():
+            page.get_by_test_id("add-session").click()
+    expect(page.get_by_test_id("session-list").get_by_test_id("session")).to_have_count(3)
     _fits_the_phone(page)
     screenshot(page, "events-phone-edit")
-    page.get_by_test_id("publish").first.click()
-    assert page.get_by_test_id("event-status").first.get_attribute("data-status") == "published"
+    with page.expect_navigation():
+        page.get_by_test_id("publish").first.click()
+    expect(page.get_by_test_id("event-status").first).to_have_attribute("data-status", "published")
     screenshot(page, "events-phone-manage")
 
     visitor = browser.new_context(viewport=PHONE, locale="id-ID", timezone_id="Asia/Makassar").new_page()
     visitor.goto(server.url + "/events/calendar")
     while days[0].strftime("%Y-%m") not in visitor.url:
-        visitor.get_by_test_id("next-month").click()
+        with visitor.expect_navigation():
+            visitor.get_by_test_id("next-month").click()
     listing = visitor.get_by_test_id("calendar-list")
-    assert listing.get_by_role("link", name="Pelatihan Aplikasi Kasir Koperasi").count() == 3
+    expect(listing.get_by_role("link", name="Pelatihan Aplikasi Kasir Koperasi")).to_have_count(3)
     _fits_the_phone(visitor)
     screenshot(visitor, "events-phone-calendar")
     visitor.set_viewport_size(LAPTOP)
-    assert visitor.get_by_test_id("calendar-grid").is_visible()
+    expect(visitor.get_by_test_id("calendar-grid")).to_be_visible()
     screenshot(visitor, "events-laptop-calendar")
     visitor.set_viewport_size(PHONE)
 
     listing.get_by_role("link", name="Pelatihan Aplikasi Kasir Koperasi").first.click()
-    assert visitor.get_by_role("heading", name="Pelatihan Aplikasi Kasir Koperasi").is_visible()
+    expect(visitor.get_by_role("heading", name="Pelatihan Aplikasi Kasir Koperasi")).to_be_visible()
     times = visitor.get_by_test_id("session-times").all_inner_texts()
     assert times == ["09.00–12.00 WITA"] * 3
     assert visitor.get_by_test_id("seats-left").inner_text().startswith("30 / 30")

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_fixtures import LAPTOP, screenshot
 
@@ -42,14 +43,14 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     page.get_by_label("Ulangi kata sandi").fill("rahasia-kuat-1")
     screenshot(page, "registry-phone-signup")
     page.get_by_role("button", name="Daftar", exact=True).click()
-    assert page.get_by_role("heading", name="Periksa email Anda").is_visible()
+    expect(page.get_by_role("heading", name="Periksa email Anda")).to_be_visible()
 
     # The verification email arrives over SMTP; she opens it and confirms.
     mail = _deliver(server, smtp)
     link = re.search(r"http://\S+/verify-email/\S+", mail.body("plain")).group(0)
     page.goto(link.replace("http://127.0.0.1:5000", server.url))
     page.get_by_role("button", name="Konfirmasi alamat email saya").click()
-    assert page.get_by_text("alamat email Anda sudah terkonfirmasi").is_visible()
+    expect(page.get_by_text("alamat email Anda sudah terkonfirmasi")).to_be_visible()
 
     # The organiser approves the claim on a laptop.
     office = browser.new_context(viewport=LAPTOP, locale="id-ID")
@@ -59,10 +60,10 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     organiser.get_by_label("Kata sandi").fill("demo12345")
     organiser.get_by_role("button", name="Masuk", exact=True).click()
     organiser.get_by_role("link", name="Klaim pengurus").click()
-    assert organiser.get_by_text("KSP Cendana Oelamasi").is_visible()
+    expect(organiser.get_by_text("KSP Cendana Oelamasi")).to_be_visible()
     screenshot(organiser, "registry-laptop-claims")
     organiser.get_by_role("button", name="Setujui").click()
-    assert organiser.get_by_text("Disetujui; pengurus sudah diberi tahu lewat email.").is_visible()
+    expect(organiser.get_by_text("Disetujui; pengurus sudah diberi tahu lewat email.")).to_be_visible()
     office.close()
     assert "disetujui" in _deliver(server, smtp).message["Subject"]
 
@@ -70,13 +71,14 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     page.goto(server.url + "/login")
     page.get_by_label("Email").fill("yuliana@example.org")
     page.get_by_label("Kata sandi").fill("rahasia-kuat-1")
-    page.get_by_role("button", name="Masuk", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk", exact=True).click()
     page.goto(server.url + "/my-cooperative")
-    assert page.get_by_role("heading", name="KSP Cendana Oelamasi").is_visible()
+    expect(page.get_by_role("heading", name="KSP Cendana Oelamasi")).to_be_visible()
     page.get_by_role("link", name="Ubah kontak").click()
     page.get_by_label("Telepon").fill("0813-9876-5432")
     page.get_by_role("button", name="Simpan").click()
-    assert page.get_by_text("Kontak disimpan.").is_visible()
-    assert page.get_by_text("+6281398765432").is_visible()
+    expect(page.get_by_text("Kontak disimpan.")).to_be_visible()
+    expect(page.get_by_text("+6281398765432")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "registry-phone-own-cooperative")
