@@ -7,17 +7,11 @@ portal already knows. A cooperative is "the same" when its legal number is, igno
 spaces (``legal_number_key``).
 """
 
-import csv
 import difflib
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import islice
-from pathlib import PurePath
 
-import openpyxl
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -34,50 +28,15 @@ from portal.cooperatives.models import (
     District,
     StatusChange,
 )
+from portal.cooperatives.services import legal_number_key
+from portal.cooperatives.spreadsheet import LABELS, REQUIRED, header_key, read_table
+from portal.cooperatives.spreadsheet import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported for the CLI and views
+from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
 from portal.extensions import db
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100  # for members over 1 MB; real workbooks stay far below it
-MAX_ZIP_MEMBERS = 1000
-MAX_COLUMNS = 64
-HEADER_SCAN_ROWS = 15
 QUERY_CHUNK = 500
 IMPORTED = "imported"  # the status reason the import writes; a code word, translated where shown
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
-
-
-def _header_key(value) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(value or "").casefold()).split())
-
-
-def _names(attr: str, *headers: str) -> dict[str, str]:
-    return {_header_key(header): attr for header in headers}
-
-
-HEADERS = {
-    **_names("name", "Nama Koperasi", "Nama"),
-    **_names("legal_number", "No. Badan Hukum", "Nomor Badan Hukum", "No. BH", "Nomor BH"),
-    **_names("legal_date", "Tgl Badan Hukum", "Tanggal Badan Hukum", "Tgl BH", "Tanggal BH"),
-    **_names("nik", "NIK Koperasi", "NIK", "Nomor Induk Koperasi"),
-    **_names("type", "Jenis Koperasi", "Jenis"),
-    **_names("district", "Kecamatan"),
-    **_names("village", "Desa/Kelurahan", "Desa", "Kelurahan"),
-    **_names("address", "Alamat"),
-    **_names("member_count", "Jumlah Anggota"),
-    **_names("last_rat_year", "RAT Terakhir", "Tahun RAT Terakhir", "Tahun RAT"),
-    **_names("email", "Email", "E-mail", "Alamat Email"),
-    **_names("phone", "No. HP", "Nomor HP", "HP", "Telepon", "No. Telepon", "Nomor Telepon", "No. Telp", "Telp"),
-    **_names("status", "Status"),
-    **_names("chair", "Ketua"),
-    **_names("secretary", "Sekretaris"),
-    **_names("treasurer", "Bendahara"),
-    **_names("supervisors", "Pengawas"),
-}
-# How a column is named in messages when the file has no column for it.
-LABELS = {"name": "Nama Koperasi", "legal_number": "No. Badan Hukum", "district": "Kecamatan",
-          "type": "Jenis Koperasi", "status": "Status"}
-REQUIRED = ("name", "legal_number", "district")
 TYPES = {
     **dict.fromkeys(["koperasi simpan pinjam", "simpan pinjam", "ksp"], CooperativeType.SAVINGS_AND_LOAN),
     **dict.fromkeys(["koperasi konsumen", "konsumen"], CooperativeType.CONSUMER),
@@ -99,14 +58,6 @@ CONVERTED = {"supervisors", "district", "type", "status", "legal_date", "member_
              "phone"}
 AUDIT_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
                 "member_count", "last_rat_year", "email", "phone", "status", "status_reason", "status_date"]
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all; ``message`` says why, in the user's language."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass
@@ -134,17 +85,13 @@ class ImportReport:
         return ", ".join(f"{key} {self.counts[key]}" for key in (*OUTCOMES, "warnings"))
 
 
-def legal_number_key(legal_number: str) -> str:
-    return "".join(legal_number.split()).upper()
-
-
 def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, today: date) -> ImportReport:
     """Read the list and create or update its cooperatives; flushes, never commits.
 
     A dry run reports the same outcomes and writes nothing. Raises ImportFileError, before
     anything is written, when the file cannot be read.
     """
-    lines, columns, labels = _read_table(filename, data)
+    lines, columns, labels = read_table(filename, data)
     reader = _RowReader(columns, labels, _district_lookup(), today)
     rows = [row for line, cells in lines if (row := reader.read(line, cells)) is not None]
     winners = _last_row_per_cooperative(rows)
@@ -156,127 +103,6 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     if not dry_run:
         _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today)
     return ImportReport.from_rows([row.result for row in rows])
-
-
-# -- reading the file ---------------------------------------------------------------------------
-
-def _not_a_list() -> ImportFileError:
-    return ImportFileError(_("The file is not a CSV or XLSX file. Save the list from your spreadsheet as "
-                             ".xlsx or .csv and try again."))
-
-
-def _read_table(filename: str, data: bytes):
-    """The data rows as (line, cells), the column of each field, and the headers as written."""
-    if not data:
-        raise ImportFileError(_("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(_("The file is larger than %(limit)s MB.", limit=MAX_FILE_BYTES // (1024 * 1024)))
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise _not_a_list()
-    if data.startswith(b"PK\x03\x04"):
-        return _read_workbook(data)
-    if suffix == ".xlsx" or b"\x00" in data:
-        raise _not_a_list()
-    return _read_csv(_decode(data))
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _csv_lines(text: str, delimiter: str):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    try:
-        for cells in reader:
-            yield line, cells
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(_("The CSV file could not be read near line %(line)s.", line=line)) from error
-
-
-def _read_csv(text: str):
-    """Comma, semicolon or tab: whichever makes a header row of the first lines."""
-    candidates = [(_find_header(islice(_csv_lines(text, delimiter), HEADER_SCAN_ROWS)), delimiter)
-                  for delimiter in (",", ";", "\t")]
-    (position, columns, labels), delimiter = max(candidates, key=lambda candidate: _rank(candidate[0][1]))
-    _require_headers(columns)
-    return islice(_csv_lines(text, delimiter), position + 1, None), columns, labels
-
-
-def _read_workbook(data: bytes):
-    """The first sheet with a header row (title rows above it are fine); values, not formulas."""
-    _refuse_zip_bomb(data)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            candidates = [(_find_header(enumerate(sheet.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS,
-                                                                   values_only=True), start=1)), sheet)
-                          for sheet in workbook.worksheets]
-            (position, columns, labels), sheet = max(candidates, key=lambda candidate: _rank(candidate[0][1]))
-            _require_headers(columns)
-            rows = sheet.iter_rows(min_row=position + 2, max_col=MAX_COLUMNS, values_only=True)
-            return list(enumerate(rows, start=position + 2)), columns, labels
-        finally:
-            workbook.close()
-    except ImportFileError:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged file; all mean the same here
-        raise ImportFileError(_("The XLSX file could not be read; it may be damaged.")) from error
-
-
-def _refuse_zip_bomb(data: bytes) -> None:
-    """An XLSX is a zip: refuse one that would unpack to far more than a list can hold. Reading
-    a member stops at its declared size, so the declared sizes are the ones to check."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise _not_a_list() from error
-    if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise _not_a_list()
-    too_dense = any(member.file_size > 1024 * 1024
-                    and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) for member in members)
-    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES or too_dense:
-        raise ImportFileError(_("The file unpacks to far more data than a cooperative list holds, so it was "
-                                "not opened."))
-
-
-def _rank(columns: dict) -> tuple[bool, int]:
-    return all(attr in columns for attr in REQUIRED), len(columns)
-
-
-def _find_header(rows) -> tuple[int | None, dict, dict]:
-    """(index, columns, labels) of the first row with the required headers, else of the row that
-    looks most like a header; ``columns`` maps a field to its column, ``labels`` to its header."""
-    best = (None, {}, {})
-    for position, (_line, cells) in enumerate(rows):
-        columns, labels = {}, {}
-        for index, cell in enumerate(cells or ()):
-            attr = HEADERS.get(_header_key(cell))
-            if attr and attr not in columns:
-                columns[attr], labels[attr] = index, " ".join(str(cell).split())
-        if _rank(columns) > _rank(best[1]):
-            best = (position, columns, labels)
-        if _rank(best[1])[0]:
-            break
-    return best
-
-
-def _require_headers(columns: dict) -> None:
-    missing = [LABELS[attr] for attr in REQUIRED if attr not in columns]
-    if not missing:
-        return
-    if len(columns) >= 2:
-        raise ImportFileError(_("The header row lacks the required columns: %(columns)s.",
-                                columns=", ".join(missing)))
-    raise ImportFileError(_("No header row found in the first %(rows)s rows. The list needs at least the columns "
-                            "%(columns)s.", rows=HEADER_SCAN_ROWS, columns=", ".join(LABELS[a] for a in REQUIRED)))
 
 
 # -- one row: check and normalise ---------------------------------------------------------------
@@ -382,13 +208,13 @@ class _RowReader:
         raise _Invalid(_("Unknown district %(value)s.", value=value))
 
     def type(self, value) -> CooperativeType:
-        found = TYPES.get(_header_key(value))
+        found = TYPES.get(header_key(value))
         if found is None:
             raise _Invalid(_("Unknown cooperative type %(value)s.", value=value))
         return found
 
     def status(self, value) -> CooperativeStatus:
-        found = STATUSES.get(_header_key(value))
+        found = STATUSES.get(header_key(value))
         if found is None:
             raise _Invalid(_("Unknown status %(value)s; use Aktif or Tidak Aktif.", value=value))
         return found
