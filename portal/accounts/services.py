@@ -234,20 +234,21 @@ def verify_email(token: str, now: datetime | None = None) -> User:
 
 
 def normalise_phone(raw: str | None) -> str | None:
-    """An Indonesian phone number in +62 form ("0812-3456-789" → "+628123456789"), or None when
-    empty. Raises ValueError when it is not a possible number."""
+    """An Indonesian phone number in +62 form: "0812-3456-789", "62812...", "+62 812 ..." and
+    "812..." all give "+62812..."; None when empty. Raises ValueError when it is not a valid
+    number (phonenumbers' numbering plan for Indonesia)."""
     if raw is None or not str(raw).strip():
         return None
     text = str(raw).strip()
     digits = "".join(ch for ch in text if ch.isdigit())
-    if not text.startswith("+") and digits.startswith("62"):
-        text = "+" + digits
-    elif not text.startswith("+") and not digits.startswith("0"):
-        text = "0" + digits
+    if text.startswith("+") or digits.startswith("62"):
+        digits = "+" + digits
+    elif not digits.startswith("0"):
+        digits = "+62" + digits
     try:
-        number = phonenumbers.parse(text, "ID")
+        number = phonenumbers.parse(digits, "ID")
     except phonenumbers.NumberParseException:
         raise ValueError(raw) from None
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_valid_number(number):
         raise ValueError(raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

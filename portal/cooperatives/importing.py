@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.services import normalise_phone
 from portal.audit.services import record_change, snapshot
 from portal.cooperatives.models import (
     BoardMember,
@@ -277,18 +277,10 @@ class _RowReader:
     def phone(self, value) -> str:
         """To +62 form: 0812..., 62812..., +62 812-... and 812... all mean +62812...."""
         text = _text(value)
-        digits = re.sub(r"\D", "", text)
-        if text.startswith("+") or digits.startswith("62"):
-            digits = "+" + digits
-        elif not digits.startswith("0"):
-            digits = "+62" + digits
         try:
-            number = phonenumbers.parse(digits, "ID")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise _Dropped(_("The phone number %(value)s is not valid; it is left out.", value=text))
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return normalise_phone(text)
+        except ValueError:
+            raise _Dropped(_("The phone number %(value)s is not valid; it is left out.", value=text)) from None
 
 
 # -- matching rows with the registry ------------------------------------------------------------
