@@ -98,3 +98,19 @@ def test_builder_serves_attachments_outside_a_request(app, make_event):
     event = make_event(status=EventStatus.PUBLISHED)
     entries = _entries(build_calendar([event]))
     assert str(entries[0]["URL"]).startswith(app.config["PORTAL_BASE_URL"])
+
+
+def test_moving_a_venue_raises_the_sequence_of_its_upcoming_sessions(client, make_event, make_venue):
+    venue = make_venue(name="Aula Desa Oelnasi")
+    next_year = date.today().year + 1
+    upcoming = make_event(status=EventStatus.PUBLISHED, venue=venue,
+                          sessions=((date(next_year, 3, 2), time(9), time(12)),))
+    past = make_event(status=EventStatus.PUBLISHED, venue=venue)
+    db.session.commit()
+    services.update_venue(None, venue, "Aula Desa Oelnasi", "Jl. Baru No. 5, Oelnasi", venue.district_id,
+                          venue.capacity)
+    db.session.commit()
+    [entry] = _entries(client.get(f"/events/{upcoming.id}.ics").data)
+    assert int(entry["SEQUENCE"]) == 1 and "Jl. Baru No. 5" in str(entry["LOCATION"])
+    [old] = _entries(client.get(f"/events/{past.id}.ics").data)
+    assert int(old["SEQUENCE"]) == 0, "a meeting that took place is not rewritten"

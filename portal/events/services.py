@@ -390,8 +390,20 @@ def update_venue(actor, venue: Venue, name: str, address: str | None, district_i
     values = _venue_values(name, address, district_id, capacity)
     if all(getattr(venue, key) == value for key, value in values.items()):
         return False
+    place_changed = (venue.name, venue.address) != (values["name"], values["address"])
     for key, value in values.items():
         setattr(venue, key, value)
+    if place_changed:
+        _raise_sequence_of_upcoming_sessions_at(venue)
     db.session.flush()
     record_change(actor, "venue.updated", venue, before=before, after=snapshot(venue, VENUE_FIELDS))
     return True
+
+
+def _raise_sequence_of_upcoming_sessions_at(venue: Venue) -> None:
+    """A session's place is its venue's name and address: calendars must learn of a change."""
+    sessions = db.session.scalars(select(EventSession).options(selectinload(EventSession.event))
+                                  .where(EventSession.venue_id == venue.id, EventSession.ends_at > utcnow()))
+    for session in sessions:
+        session.sequence += 1
+        session.event.sequence += 1
