@@ -7,29 +7,24 @@ portal already knows. A cooperative is "the same" when its legal number is, igno
 spaces (``legal_number_key``).
 """
 
-import difflib
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.services import normalise_phone
 from portal.audit.services import record_change, snapshot
 from portal.cooperatives.models import (
     BoardMember,
     BoardPosition,
     Cooperative,
     CooperativeStatus,
-    CooperativeType,
-    District,
     StatusChange,
 )
-from portal.cooperatives.services import legal_number_key
-from portal.cooperatives.spreadsheet import LABELS, REQUIRED, header_key, read_table
+from portal.cooperatives.rows import Row, RowReader, district_lookup
+from portal.cooperatives.rows import RowResult as RowResult  # re-exported: part of the report
+from portal.cooperatives.spreadsheet import LABELS, read_table
 from portal.cooperatives.spreadsheet import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported for the CLI and views
 from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
 from portal.extensions import db
@@ -37,37 +32,8 @@ from portal.extensions import db
 QUERY_CHUNK = 500
 IMPORTED = "imported"  # the status reason the import writes; a code word, translated where shown
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
-TYPES = {
-    **dict.fromkeys(["koperasi simpan pinjam", "simpan pinjam", "ksp"], CooperativeType.SAVINGS_AND_LOAN),
-    **dict.fromkeys(["koperasi konsumen", "konsumen"], CooperativeType.CONSUMER),
-    **dict.fromkeys(["koperasi produsen", "produsen"], CooperativeType.PRODUCER),
-    **dict.fromkeys(["koperasi pemasaran", "pemasaran"], CooperativeType.MARKETING),
-    **dict.fromkeys(["koperasi jasa", "jasa"], CooperativeType.SERVICES),
-    **dict.fromkeys(["koperasi serba usaha", "serba usaha", "ksu"], CooperativeType.MULTI_PURPOSE),
-    **{member.value.replace("_", " "): member for member in CooperativeType},
-}
-STATUSES = {
-    **dict.fromkeys(["aktif", "a", "active"], CooperativeStatus.ACTIVE),
-    **dict.fromkeys(["tidak aktif", "tdk aktif", "ta", "non aktif", "nonaktif", "inactive"],
-                    CooperativeStatus.INACTIVE),
-}
-BOARD = {"chair": BoardPosition.CHAIR, "secretary": BoardPosition.SECRETARY, "treasurer": BoardPosition.TREASURER}
-MAX_LENGTHS = {"name": 200, "legal_number": 80, "nik": 40, "village": 120, "chair": 120, "secretary": 120,
-               "treasurer": 120, "supervisors": 120}
-CONVERTED = {"supervisors", "district", "type", "status", "legal_date", "member_count", "last_rat_year", "email",
-             "phone"}
 AUDIT_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
                 "member_count", "last_rat_year", "email", "phone", "status", "status_reason", "status_date"]
-
-
-@dataclass
-class RowResult:
-    line: int
-    outcome: str
-    name: str | None
-    legal_number: str | None
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -92,7 +58,7 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     anything is written, when the file cannot be read.
     """
     lines, columns, labels = read_table(filename, data)
-    reader = _RowReader(columns, labels, _district_lookup(), today)
+    reader = RowReader(columns, labels, district_lookup(), today)
     rows = [row for line, cells in lines if (row := reader.read(line, cells)) is not None]
     winners = _last_row_per_cooperative(rows)
     existing = _existing_cooperatives(list(winners))
@@ -105,187 +71,9 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     return ImportReport.from_rows([row.result for row in rows])
 
 
-# -- one row: check and normalise ---------------------------------------------------------------
-
-class _Invalid(Exception):
-    """The value cannot be imported: the row is rejected."""
-
-
-class _Dropped(Exception):
-    """The value is left out with a warning; the row is imported without it."""
-
-
-@dataclass
-class _Row:
-    result: RowResult
-    key: str | None
-    values: dict  # the Cooperative attributes the row gives
-    board: dict  # BoardPosition -> full name, for the chair, secretary and treasurer
-    supervisors: list[str]
-
-
-def _clean(value):
-    """Text trimmed, without the leading apostrophe spreadsheets use to force text, inner runs of
-    spaces collapsed; empty is None. Numbers, dates and formula-looking text stay as they are."""
-    if isinstance(value, str):
-        value = " ".join(value.strip().lstrip("'").split())
-    return None if value in ("", None) else value
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def _district_lookup() -> dict[str, District]:
-    return {" ".join(d.name.casefold().split()): d for d in db.session.scalars(select(District))}
-
-
-class _RowReader:
-    def __init__(self, columns: dict, labels: dict, districts: dict, today: date):
-        self.columns, self.labels, self.districts, self.today = columns, labels, districts, today
-
-    def label(self, attr: str) -> str:
-        return self.labels.get(attr) or LABELS[attr]
-
-    def read(self, line: int, cells) -> _Row | None:
-        """The row checked and normalised, or None for a blank row."""
-        raw = {attr: _clean(cells[index]) if index < len(cells) else None for attr, index in self.columns.items()}
-        if all(value is None for value in raw.values()):
-            return None
-        row = _Row(RowResult(line, "rejected", None, None), None, {}, {}, [])
-        for attr in REQUIRED:
-            if raw.get(attr) is None:
-                row.result.errors.append(_("%(column)s is empty.", column=self.label(attr)))
-        for attr, value in raw.items():
-            if value is None:
-                continue
-            try:
-                value = getattr(self, attr)(value) if attr in CONVERTED else self.plain(attr, value)
-            except _Invalid as problem:
-                row.result.errors.append(str(problem))
-                continue
-            except _Dropped as problem:
-                row.result.warnings.append(str(problem))
-                continue
-            if attr in BOARD:
-                row.board[BOARD[attr]] = value
-            elif attr == "supervisors":
-                row.supervisors = value
-            else:
-                row.values["district_id" if attr == "district" else attr] = value
-        row.result.name, row.result.legal_number = row.values.get("name"), row.values.get("legal_number")
-        if row.values.get("legal_number"):
-            row.key = legal_number_key(row.values["legal_number"])
-        if row.result.errors:
-            row.result.warnings = []
-        return row
-
-    def plain(self, attr: str, value) -> str:
-        text = " ".join(_text(value).split())
-        if len(text) > MAX_LENGTHS.get(attr, len(text)):
-            raise _Invalid(_("%(column)s is longer than %(max)s characters.", column=self.label(attr),
-                             max=MAX_LENGTHS[attr]))
-        return text
-
-    def supervisors(self, value) -> list[str]:
-        names = {}
-        for part in re.split(r"[;,]", _text(value)):
-            if part.strip():
-                name = self.plain("supervisors", part)
-                names.setdefault(name.casefold(), name)
-        return list(names.values())
-
-    def district(self, value) -> int:
-        key = " ".join(_text(value).casefold().split())
-        if key in self.districts:
-            return self.districts[key].id
-        close = difflib.get_close_matches(key, list(self.districts), n=1, cutoff=0.8)
-        if close:
-            raise _Invalid(_("Unknown district %(value)s; did you mean %(suggestion)s?", value=value,
-                             suggestion=self.districts[close[0]].name))
-        raise _Invalid(_("Unknown district %(value)s.", value=value))
-
-    def type(self, value) -> CooperativeType:
-        found = TYPES.get(header_key(value))
-        if found is None:
-            raise _Invalid(_("Unknown cooperative type %(value)s.", value=value))
-        return found
-
-    def status(self, value) -> CooperativeStatus:
-        found = STATUSES.get(header_key(value))
-        if found is None:
-            raise _Invalid(_("Unknown status %(value)s; use Aktif or Tidak Aktif.", value=value))
-        return found
-
-    def legal_date(self, value) -> date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = _text(value)
-        if isinstance(value, (int, float)) or re.fullmatch(r"\d{5}", text):  # an Excel serial day
-            if isinstance(value, bool) or not 1 <= float(value) < 2958466:
-                raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
-                                 column=self.label("legal_date")))
-            return date(1899, 12, 30) + timedelta(days=int(float(value)))
-        if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?", text):
-            year, month, day = (int(part) for part in match.groups())
-        elif match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", text):
-            day, month, year = (int(part) for part in match.groups())
-            if len(match.group(3)) == 2:
-                year += 2000 if 2000 + year <= self.today.year else 1900
-        else:
-            raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
-                             column=self.label("legal_date")))
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise _Invalid(_("The date %(value)s in %(column)s does not exist.", value=text,
-                             column=self.label("legal_date"))) from None
-
-    def _whole_number(self, attr: str, value) -> int:
-        text = _text(value).replace(" ", "")
-        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 1.250: the dot groups thousands
-            text = text.replace(".", "")
-        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,9}", text):
-            raise _Invalid(_("%(value)s in %(column)s is not a whole number.", value=_text(value),
-                             column=self.label(attr)))
-        return int(text)
-
-    def member_count(self, value) -> int:
-        count = self._whole_number("member_count", value)
-        if count < 0:
-            raise _Invalid(_("%(column)s cannot be negative (%(value)s).", column=self.label("member_count"),
-                             value=count))
-        return count
-
-    def last_rat_year(self, value) -> int:
-        year = value.year if isinstance(value, (date, datetime)) else self._whole_number("last_rat_year", value)
-        if not 1900 <= year <= self.today.year:
-            raise _Invalid(_("%(value)s in %(column)s is not a year between 1900 and %(year)s.", value=year,
-                             column=self.label("last_rat_year"), year=self.today.year))
-        return year
-
-    def email(self, value) -> str:
-        try:
-            return validate_email(_text(value), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise _Dropped(_("The email address %(value)s is not valid; it is left out.", value=value)) from None
-
-    def phone(self, value) -> str:
-        """To +62 form: 0812..., 62812..., +62 812-... and 812... all mean +62812...."""
-        text = _text(value)
-        try:
-            return normalise_phone(text)
-        except ValueError:
-            raise _Dropped(_("The phone number %(value)s is not valid; it is left out.", value=text)) from None
-
-
 # -- matching rows with the registry ------------------------------------------------------------
 
-def _last_row_per_cooperative(rows: list[_Row]) -> dict[str, _Row]:
+def _last_row_per_cooperative(rows: list[Row]) -> dict[str, Row]:
     """One row per legal number: the last valid one. An earlier row it replaces imports nothing
     and says so."""
     winners = {}
@@ -315,7 +103,7 @@ def _existing_cooperatives(keys: list[str]) -> dict[str, Cooperative]:
     return found
 
 
-def _reject_taken_niks(winners: dict[str, _Row], existing: dict[str, Cooperative]) -> None:
+def _reject_taken_niks(winners: dict[str, Row], existing: dict[str, Cooperative]) -> None:
     """A NIK identifies one cooperative: refuse a row giving one that another already holds."""
     by_nik = {row.values["nik"]: row for row in winners.values() if row.values.get("nik")}
     holders = {cooperative.nik: cooperative.legal_number_key for cooperative in existing.values() if cooperative.nik}
@@ -333,7 +121,7 @@ def _reject_taken_niks(winners: dict[str, _Row], existing: dict[str, Cooperative
 class _Plan:
     """What one row does to its cooperative: create it, change some of it, or nothing."""
 
-    def __init__(self, row: _Row, cooperative: Cooperative | None):
+    def __init__(self, row: Row, cooperative: Cooperative | None):
         self.row, self.cooperative = row, cooperative
         self.changes, self.renames, self.additions = {}, [], []
 
