@@ -10,7 +10,7 @@ import pytest
 
 from portal.events.models import EventStatus
 from portal.extensions import db
-from portal.registrations import services
+from portal.registrations import participants
 from portal.registrations.models import ParticipantPosition
 
 __all__ = ["open_event", "make_people", "board_of", "NEXT_MONTH"]
@@ -36,7 +36,7 @@ def make_people(app):
         people = []
         for _ in range(count):
             n = next(counter)
-            people.append(services.find_or_create_participant(
+            people.append(participants.find_or_create_participant(
                 None, cooperative, kwargs.get("full_name", f"Peserta {n}"), ParticipantPosition.STAFF,
                 email=kwargs.get("email", f"peserta{n}@example.org"), phone=kwargs.get("phone")))
         db.session.commit()

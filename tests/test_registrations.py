@@ -13,7 +13,7 @@ from portal.events import services as event_services
 from portal.events.models import Audience
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.registrations import services
+from portal.registrations import participants, services
 from portal.registrations.models import ParticipantPosition, Registration, RegistrationStatus
 from tests.registration_fixtures import *  # noqa: F403
 
@@ -42,14 +42,15 @@ def test_seats_then_waiting_list_in_order(open_event, board_of, make_people):
 
 def test_same_person_is_not_created_twice(app, make_cooperative):
     cooperative = make_cooperative()
-    first = services.find_or_create_participant(None, cooperative, "Maria Tefa", ParticipantPosition.BOARD,
+    first = participants.find_or_create_participant(None, cooperative, "Maria Tefa", ParticipantPosition.BOARD,
                                                 phone="0812-3456-789")
-    again = services.find_or_create_participant(None, cooperative, "Maria", ParticipantPosition.BOARD,
+    again = participants.find_or_create_participant(None, cooperative, "Maria", ParticipantPosition.BOARD,
                                                 phone="+62 812 3456 789")
-    by_email = services.find_or_create_participant(None, cooperative, "A", "staff", email="X@Example.org")
+    by_email = participants.find_or_create_participant(None, cooperative, "A", "staff", email="X@Example.org")
     assert again.id == first.id
-    assert services.find_or_create_participant(None, cooperative, "B", "staff", email="x@example.org").id == by_email.id
-    other = services.find_or_create_participant(None, make_cooperative(), "Maria", "board", phone="081234567 89")
+    same = participants.find_or_create_participant(None, cooperative, "B", "staff", email="x@example.org")
+    assert same.id == by_email.id
+    other = participants.find_or_create_participant(None, make_cooperative(), "Maria", "board", phone="081234567 89")
     assert other.id != first.id
 
 
@@ -182,7 +183,7 @@ def test_organiser_adds_guest_promotes_and_moves_by_hand(open_event, board_of, m
     _a, b, c = sign(board, event, make_people(cooperative, 3))
     services.move_on_waitlist(organiser, c, 1)
     assert [r.id for r in services.waitlist(event.id)] == [c.id, b.id]
-    guest = services.find_or_create_participant(organiser, None, "Ibu Bank", "staff", organisation_name="Bank NTT")
+    guest = participants.find_or_create_participant(organiser, None, "Ibu Bank", "staff", organisation_name="Bank NTT")
     assert services.register_guest(organiser, event.id, guest).status == RegistrationStatus.WAITLISTED
     with pytest.raises(RuleViolation):
         services.promote_registration(organiser, b)

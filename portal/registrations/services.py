@@ -8,8 +8,6 @@ on SQLite writers are already serialised by ``BEGIN IMMEDIATE`` (the request hoo
 happen under that lock, in the caller's transaction.
 """
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,71 +20,18 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Audience, Event, EventStatus, GuestListEntry
 from portal.extensions import db
-from portal.registrations import emails
+from portal.registrations import emails, participants
 from portal.registrations.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     Participant,
-    ParticipantPosition,
     Registration,
     RegistrationStatus,
 )
 
-_NON_DIGITS = re.compile(r"\D")
-
-
-def phone_key(phone: str | None) -> str | None:
-    """A phone number as 62xxx digits: 0812-3456 and +62 812 3456 are the same number."""
-    digits = _NON_DIGITS.sub("", phone or "")
-    if not digits:
-        return None
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    return digits
-
 
 def is_staff(user) -> bool:
     return user is not None and user.role in STAFF_ROLES
-
-
-# -- participants -------------------------------------------------------------------------------
-
-
-def find_or_create_participant(actor, cooperative: Cooperative | None, full_name: str,
-                               position: ParticipantPosition | str, email: str | None = None,
-                               phone: str | None = None, organisation_name: str | None = None) -> Participant:
-    """The cooperative's person with this email or phone, or a new one: nobody is created twice."""
-    full_name = " ".join((full_name or "").split())
-    if not full_name:
-        raise RuleViolation("full_name", _("Enter the person's name."))
-    email = (email or "").strip().lower() or None
-    key = phone_key(phone)
-    if cooperative is None and not (organisation_name or "").strip():
-        raise RuleViolation("organisation_name", _("Enter the guest's organisation."))
-    owner = (Participant.cooperative_id == cooperative.id if cooperative is not None
-             else func.lower(Participant.organisation_name) == organisation_name.strip().lower())
-    matches = []
-    if email:
-        matches.append(Participant.email == email)
-    if key:
-        matches.append(Participant.phone_key == key)
-    if matches:
-        existing = db.session.scalar(select(Participant).where(owner, db.or_(*matches)).order_by(Participant.id))
-        if existing is not None:
-            return existing
-    participant = Participant(
-        cooperative_id=cooperative.id if cooperative is not None else None,
-        organisation_name=None if cooperative is not None else organisation_name.strip(),
-        full_name=full_name, position=ParticipantPosition(position), email=email,
-        phone=(phone or "").strip() or None, phone_key=key, created_by_id=actor.id if actor else None)
-    db.session.add(participant)
-    db.session.flush()
-    return participant
-
-
-def cooperative_participants(cooperative_id: int) -> list[Participant]:
-    return list(db.session.scalars(select(Participant).where(Participant.cooperative_id == cooperative_id)
-                                   .order_by(Participant.full_name, Participant.id)))
 
 
 # -- eligibility --------------------------------------------------------------------------------
@@ -187,14 +132,6 @@ def _next_queue_number(event_id: int) -> int:
         Registration.event_id == event_id)) or 0) + 1
 
 
-def status_counts(event_id: int) -> dict[str, int]:
-    counts = {status.value: 0 for status in RegistrationStatus}
-    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event_id)
-                              .group_by(Registration.status))
-    counts.update({status.value: n for status, n in rows})
-    return counts
-
-
 def waitlist(event_id: int) -> list[Registration]:
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
@@ -262,6 +199,21 @@ def sign_up(actor, event_id: int, participant_ids: list[int]) -> list[Registrati
     if len(participants) != len(set(participant_ids)):
         raise RuleViolation("participants", _("Choose people of your own cooperative."))
     return [_place(actor, event, participant, by_organiser=False) for participant in participants]
+
+
+def sign_up_people(actor, event_id: int, participant_ids: list[int], board_member_ids: list[int],
+                   new_person: dict | None = None) -> list[Registration]:
+    """The sign-up form: people the cooperative sent before, its board members, and perhaps one
+    new person (``full_name``, ``position``, ``email``, ``phone``)."""
+    cooperative_id = approved_cooperative_id(actor)
+    if cooperative_id is None:
+        raise RuleViolation(None, _("Only a verified board member can sign people up."))
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    chosen = participants.participants_from_board(actor, cooperative, board_member_ids)
+    if new_person and (new_person.get("full_name") or "").strip():
+        chosen.append(participants.find_or_create_participant(actor, cooperative, **new_person))
+    ids = list(dict.fromkeys([*participant_ids, *(p.id for p in chosen)]))
+    return sign_up(actor, event_id, ids)
 
 
 def register_guest(actor, event_id: int, participant: Participant) -> Registration:

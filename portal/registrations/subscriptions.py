@@ -2,7 +2,7 @@
 
 from portal.events import services as event_services
 from portal.events import signals
-from portal.registrations import services
+from portal.registrations import queries, services
 
 
 def register_subscriptions(app) -> None:
@@ -10,3 +10,4 @@ def register_subscriptions(app) -> None:
     signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
     signals.event_seats_changed.connect(services.on_seats_changed, weak=False)
+    app.jinja_env.globals["waitlist_length"] = queries.waitlist_length
