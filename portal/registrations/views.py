@@ -48,7 +48,9 @@ def board_index():
     if cooperative is None:
         return redirect(url_for("cooperatives.mine"))
     registrations = queries.cooperative_registrations(cooperative.id)
-    positions = {r.id: services.waitlist_position(r) for r in registrations}
+    positions = {}
+    for event_id in {r.event_id for r in registrations}:
+        positions.update(queries.waitlist_positions(event_id))
     return render_template("registrations/board_index.html", cooperative=cooperative,
                            events=queries.open_events_for(cooperative), registrations=registrations,
                            positions=positions, can_cancel=services.can_cancel)
