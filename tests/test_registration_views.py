@@ -125,3 +125,15 @@ def test_confirmation_and_promotion_emails_arrive(app, smtp, open_event, board_o
     assert "event.ics" in to_agus[1].attachments() and f"/tickets/{waiting.token}" in to_agus[1].body("plain")
     assert db.session.scalar(select(func.count()).select_from(Registration).where(
         Registration.status == RegistrationStatus.CONFIRMED)) == 1
+
+
+def test_organiser_registers_an_outside_guest(client, logged_in, open_event):
+    event = open_event(seats=1)
+    logged_in(Role.ORGANISER)
+    response = client.post(f"/organiser/events/{event.id}/registrations/guests",
+                           data={"full_name": "Ibu Sari", "organisation_name": "Bank NTT"})
+    assert response.status_code == 302
+    assert client.post(f"/organiser/events/{event.id}/registrations/guests",
+                       data={"full_name": ""}).status_code == 400
+    [registration] = registrations_of(event)
+    assert registration.participant.organisation_name == "Bank NTT" and registration.cooperative_id is None

@@ -213,3 +213,20 @@ def test_event_cancelled_status_stops_sign_ups(open_event, board_of, make_people
     db.session.commit()
     with pytest.raises(RuleViolation):
         services.sign_up(board, event.id, [make_people(cooperative)[0].id])
+
+
+def test_rescheduling_tells_everyone_with_a_fresh_calendar_entry(open_event, board_of, make_people):
+    from datetime import time
+
+    event = open_event(seats=1)
+    cooperative, board = board_of()
+    sign(board, event, make_people(cooperative, 2))
+    session = event.sessions[0]
+    local_day = session.starts_at.date()
+    event_services.reschedule_session(None, event, session, local_day, time(13), time(16), session.venue_id)
+    db.session.commit()
+    messages = list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.idempotency_key.like("rescheduled:%"))))
+    assert len(messages) == 4  # each participant, and the board member once per person
+    with_seat = [m for m in messages if m.attachments]
+    assert len(with_seat) == 2 and with_seat[0].attachments[0].filename == "event.ics"

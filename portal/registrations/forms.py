@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.forms import Form
 from portal.registrations.models import ParticipantPosition, RegistrationStatus
@@ -28,3 +28,10 @@ class SignUpForm(Form):
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
 
+
+
+class GuestForm(Form):
+    full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])

@@ -25,6 +25,7 @@ from portal.registrations.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
     Participant,
+    ParticipantPosition,
     Registration,
     RegistrationStatus,
 )
@@ -225,6 +226,15 @@ def register_guest(actor, event_id: int, participant: Participant) -> Registrati
     if not event.is_editable:
         raise RuleViolation(None, _("A cancelled or completed event can no longer be changed."))
     return _place(actor, event, participant, by_organiser=True)
+
+
+def add_guest(actor, event_id: int, full_name: str, organisation_name: str, email: str | None = None,
+              phone: str | None = None) -> Registration:
+    """An organiser registers someone from outside the cooperatives (a bank, a partner office)."""
+    _require_staff(actor)
+    person = participants.find_or_create_participant(actor, None, full_name, ParticipantPosition.STAFF, email, phone,
+                                                     organisation_name=organisation_name)
+    return register_guest(actor, event_id, person)
 
 
 # -- freeing seats and the waiting list ----------------------------------------------------------

@@ -11,7 +11,7 @@ from portal.errors import RuleViolation, show_violation
 from portal.events.models import Event
 from portal.extensions import db
 from portal.registrations import exports, participants, queries, services
-from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, SignUpForm
+from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
 from portal.registrations.models import Registration
 
 bp = Blueprint("registrations", __name__)
@@ -111,12 +111,35 @@ def _filters():
 @bp.get("/organiser/events/<int:event_id>/registrations")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    return _render_manage(db.get_or_404(Event, event_id), GuestForm(formdata=None))
+
+
+def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
     status, district_id = _filters()
     registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id)))
     return render_template("registrations/manage.html", event=event, registrations=registrations,
                            counts=queries.summary(event.id), positions=queries.waitlist_positions(event.id),
-                           status=status, district_id=district_id, districts=districts())
+                           status=status, district_id=district_id, districts=districts(),
+                           guest_form=guest_form), status_code
+
+
+@bp.post("/organiser/events/<int:event_id>/registrations/guests")
+@roles(*STAFF_ROLES)
+def add_guest(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = GuestForm()
+    if form.validate_on_submit():
+        try:
+            services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
+                               form.email.data, form.phone.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("The guest is registered."), "success")
+            return redirect(url_for("registrations.manage", event_id=event.id))
+    return _render_manage(event, form, 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/registrations/decide")
