@@ -209,6 +209,7 @@ def sign_up_people(actor, event_id: int, participant_ids: list[int], board_membe
     cooperative_id = approved_cooperative_id(actor)
     if cooperative_id is None:
         raise RuleViolation(None, _("Only a verified board member can sign people up."))
+    lock_event(event_id)  # before finding or creating people, so two forms cannot create one person twice
     cooperative = db.session.get(Cooperative, cooperative_id)
     chosen = participants.participants_from_board(actor, cooperative, board_member_ids)
     if new_person and (new_person.get("full_name") or "").strip():
