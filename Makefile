@@ -41,6 +41,7 @@ test: install-dev translations
 ## make bench: the benchmarks in benchmarks/, on SQLite and PostgreSQL
 bench: install-dev translations
 	$(BIN)/python -m benchmarks.mail_throughput
+	$(BIN)/python -m benchmarks.registration_burst
 
 lint: install-dev
 	$(BIN)/ruff check .

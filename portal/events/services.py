@@ -102,6 +102,10 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
         raise RuleViolation("ends_on", _("The last day cannot be before the first day."))
     if details.seats < 1:
         raise RuleViolation("seats", _("An event needs at least one seat."))
+    taken = seats_taken([event.id])[event.id] if event.id else 0
+    if details.seats < taken:
+        raise RuleViolation("seats", _("%(taken)d seats are already taken; the event cannot have fewer "
+                                       "(you entered %(seats)d).", taken=taken, seats=details.seats))
     if details.seats_per_cooperative is not None and not 1 <= details.seats_per_cooperative <= details.seats:
         raise RuleViolation("seats_per_cooperative", _("Between 1 and the number of seats."))
     if details.audience == Audience.DISTRICTS and not details.district_ids:
@@ -198,6 +202,8 @@ def update_event(actor, event: Event, details: EventDetails) -> bool:
         return False
     db.session.flush()
     record_change(actor, "event.updated", event, before=before, after=snapshot(event, EVENT_FIELDS))
+    if event.seats != before["seats"]:
+        signals.event_seats_changed.send(event, before=before["seats"])
     return True
 
 

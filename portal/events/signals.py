@@ -14,3 +14,5 @@ event_published = _signals.signal("event-published")
 event_rescheduled = _signals.signal("event-rescheduled")
 # sender: the Event; reason=the organiser's reason
 event_cancelled = _signals.signal("event-cancelled")
+# sender: the Event, after an organiser changed its number of seats; before=the old number
+event_seats_changed = _signals.signal("event-seats-changed")

@@ -1,0 +1,54 @@
+"""The registrations of an event as CSV and XLSX. A cell that a spreadsheet would read as a
+formula (starting with = + - @, or a tab or carriage return) is written with a leading
+apostrophe, so a name like "=HYPERLINK(...)" stays text."""
+
+import csv
+import io
+
+import openpyxl
+from flask_babel import gettext as _
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _header() -> list[str]:
+    return [_("Name"), _("Position"), _("Cooperative or organisation"), _("District"), _("Email"), _("Phone"),
+            _("State"), _("Waiting-list position"), _("Signed up at")]
+
+
+def rows(registrations, positions: dict[int, int], status_labels, position_labels) -> list[list]:
+    result = []
+    for registration in registrations:
+        person = registration.participant
+        cooperative = registration.cooperative
+        result.append([person.full_name, str(position_labels[person.position]), person.affiliation,
+                       cooperative.district.name if cooperative else "", person.email or "", person.phone or "",
+                       str(status_labels[registration.status]), positions.get(registration.id, ""),
+                       registration.created_at.isoformat(timespec="seconds")])
+    return [[neutralise(value) for value in row] for row in result]
+
+
+def to_csv(data: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_header())
+    writer.writerows(data)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(data: list[list]) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = _("Registrations")[:31]
+    sheet.append(_header())
+    for row in data:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

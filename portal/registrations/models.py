@@ -1,0 +1,110 @@
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cooperatives.models import Cooperative
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.events.models import Event
+from portal.extensions import db
+
+
+def _ticket_token() -> str:
+    """256 random bits, URL-safe: the ticket page's only key."""
+    return secrets.token_urlsafe(32)
+
+
+class ParticipantPosition(enum.StrEnum):
+    BOARD = "board"
+    STAFF = "staff"
+    MEMBER = "member"
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"  # holds a seat, waits for an organiser's approval
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+# The states that take one of the event's seats.
+SEAT_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
+# The states that still count against a cooperative's limit.
+ACTIVE_STATUSES = (*SEAT_STATUSES, RegistrationStatus.WAITLISTED)
+
+
+class Participant(db.Model):
+    """A person who takes part: someone a cooperative sends, or a guest of an outside
+    organisation that an organiser registers. ``phone_key`` is the phone in 62xxx form, so
+    "0812..." and "+62 812..." are the same person within a cooperative."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        CheckConstraint("cooperative_id IS NOT NULL OR organisation_name IS NOT NULL", name="belongs_somewhere"),
+        Index("ix_participants_cooperative_email", "cooperative_id", "email"),
+        Index("ix_participants_cooperative_phone_key", "cooperative_id", "phone_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[ParticipantPosition] = mapped_column(enum_type(ParticipantPosition))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    phone_key: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cooperative: Mapped[Cooperative | None] = relationship()
+
+    @property
+    def affiliation(self) -> str:
+        return self.cooperative.name if self.cooperative else self.organisation_name
+
+    @property
+    def audit_label(self) -> str:
+        return self.full_name
+
+
+class Registration(db.Model):
+    """One participant on one event. ``queue_number`` orders the waiting list (lowest first);
+    ``cooperative_id`` is the participant's, copied so seat limits and filters need no join."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "participant_id"),
+        Index("ix_registrations_event_status", "event_id", "status"),
+        Index("ix_registrations_event_cooperative", "event_id", "cooperative_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
+    queue_number: Mapped[int | None]
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=_ticket_token)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    signed_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    participant: Mapped[Participant] = relationship()
+    cooperative: Mapped[Cooperative | None] = relationship()
+    signed_up_by = relationship("User", foreign_keys=[signed_up_by_id])
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_STATUSES
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.participant.full_name} → {self.event.title}"

@@ -1,0 +1,62 @@
+"""Finding registrations for the pages and the exports."""
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.cooperatives.models import Cooperative
+from portal.events import queries as event_queries
+from portal.events.models import Event
+from portal.extensions import db
+from portal.registrations.models import Registration, RegistrationStatus
+from portal.registrations.services import is_in_audience, is_open_for_registration
+
+
+def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None):
+    query = (select(Registration).where(Registration.event_id == event_id)
+             .options(selectinload(Registration.participant),
+                      selectinload(Registration.cooperative).selectinload(Cooperative.district))
+             .order_by(Registration.queue_number, Registration.id))
+    if status:
+        query = query.where(Registration.status == RegistrationStatus(status))
+    if district_id:
+        query = query.where(Registration.cooperative_id.in_(
+            select(Cooperative.id).where(Cooperative.district_id == district_id)))
+    return query
+
+
+def summary(event_id: int) -> dict[str, int]:
+    """Counts per state, plus how many cooperatives have someone confirmed or waiting for approval."""
+    counts = {status.value: 0 for status in RegistrationStatus}
+    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event_id)
+                              .group_by(Registration.status))
+    counts.update({status.value: n for status, n in rows})
+    counts["cooperatives"] = db.session.scalar(select(func.count(distinct(Registration.cooperative_id))).where(
+        Registration.event_id == event_id,
+        Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING))))
+    return counts
+
+
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    ids = db.session.scalars(select(Registration.id).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.queue_number, Registration.id))
+    return {registration_id: n for n, registration_id in enumerate(ids, start=1)}
+
+
+def waitlist_length(event_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITLISTED))
+
+
+def open_events_for(cooperative: Cooperative) -> list[Event]:
+    """Upcoming published events this cooperative may sign people up for."""
+    events = db.session.scalars(event_queries.upcoming_query())
+    return [e for e in events if is_open_for_registration(e) and is_in_audience(e, cooperative)]
+
+
+def cooperative_registrations(cooperative_id: int) -> list[Registration]:
+    query = (select(Registration).join(Event).where(Registration.cooperative_id == cooperative_id,
+                                                    Event.ends_on >= event_queries.local_today())
+             .options(selectinload(Registration.participant), selectinload(Registration.event))
+             .order_by(Event.starts_on, Event.id, Registration.id))
+    return list(db.session.scalars(query))

@@ -1,0 +1,206 @@
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import owner, public, roles
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.cooperatives.models import Cooperative
+from portal.cooperatives.services import approved_cooperative_id, districts
+from portal.errors import RuleViolation, show_violation
+from portal.events.models import Event
+from portal.extensions import db
+from portal.registrations import exports, participants, queries, services
+from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
+from portal.registrations.models import Registration
+
+bp = Blueprint("registrations", __name__)
+
+
+@bp.context_processor
+def labels():
+    return {"status_labels": STATUS_LABELS, "position_labels": POSITION_LABELS}
+
+
+def _ids(name: str) -> list[int]:
+    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+
+
+def _my_cooperative() -> Cooperative | None:
+    cooperative_id = approved_cooperative_id(current_user)
+    return db.session.get(Cooperative, cooperative_id) if cooperative_id is not None else None
+
+
+@bp.get("/tickets/<token>")
+@public
+def ticket(token: str):
+    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    if registration is None:
+        abort(404)
+    return render_template("registrations/ticket.html", registration=registration, event=registration.event,
+                           position=services.waitlist_position(registration))
+
+
+@bp.get("/my-cooperative/events")
+@roles(Role.BOARD)
+def board_index():
+    cooperative = _my_cooperative()
+    if cooperative is None:
+        return redirect(url_for("cooperatives.mine"))
+    registrations = queries.cooperative_registrations(cooperative.id)
+    positions = {}
+    for event_id in {r.event_id for r in registrations}:
+        positions.update(queries.waitlist_positions(event_id))
+    return render_template("registrations/board_index.html", cooperative=cooperative,
+                           events=queries.open_events_for(cooperative), registrations=registrations,
+                           positions=positions, can_cancel=services.can_cancel)
+
+
+@bp.route("/my-cooperative/events/<int:event_id>/sign-up", methods=["GET", "POST"])
+@roles(Role.BOARD)
+def sign_up(event_id: int):
+    cooperative = _my_cooperative()
+    if cooperative is None:
+        return redirect(url_for("cooperatives.mine"))
+    event = db.get_or_404(Event, event_id)
+    form = SignUpForm()
+    if form.validate_on_submit():
+        new_person = {"full_name": form.full_name.data, "position": form.position.data, "email": form.email.data,
+                      "phone": form.phone.data}
+        try:
+            done = services.sign_up_people(current_user, event.id, _ids("participant_id"), _ids("board_member_id"),
+                                           new_person)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("%(count)d people signed up; see their state below.", count=len(done)), "success")
+            return redirect(url_for("registrations.board_index"))
+    known = participants.cooperative_participants(cooperative.id)
+    return render_template("registrations/sign_up.html", event=event, cooperative=cooperative, form=form,
+                           known=known), 400 if form.errors or request.method == "POST" else 200
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@owner(*STAFF_ROLES, Role.BOARD)
+def cancel(registration_id: int):
+    registration = db.get_or_404(Registration, registration_id)
+    staff = services.is_staff(current_user)
+    if not staff and registration.cooperative_id != approved_cooperative_id(current_user):
+        abort(404)
+    try:
+        services.cancel_registration(current_user, registration)
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The registration is cancelled."), "success")
+    if staff:
+        return redirect(url_for("registrations.manage", event_id=registration.event_id))
+    return redirect(url_for("registrations.board_index"))
+
+
+def _filters():
+    status = request.args.get("status") or None
+    district_id = request.args.get("district_id", type=int)
+    return (status if status in {s.value for s in STATUS_LABELS} else None), district_id
+
+
+@bp.get("/organiser/events/<int:event_id>/registrations")
+@roles(*STAFF_ROLES)
+def manage(event_id: int):
+    return _render_manage(db.get_or_404(Event, event_id), GuestForm(formdata=None))
+
+
+def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
+    status, district_id = _filters()
+    registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id)))
+    return render_template("registrations/manage.html", event=event, registrations=registrations,
+                           counts=queries.summary(event.id), positions=queries.waitlist_positions(event.id),
+                           status=status, district_id=district_id, districts=districts(),
+                           guest_form=guest_form), status_code
+
+
+@bp.post("/organiser/events/<int:event_id>/registrations/guests")
+@roles(*STAFF_ROLES)
+def add_guest(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = GuestForm()
+    if form.validate_on_submit():
+        try:
+            services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
+                               form.email.data, form.phone.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("The guest is registered."), "success")
+            return redirect(url_for("registrations.manage", event_id=event.id))
+    return _render_manage(event, form, 400)
+
+
+@bp.post("/organiser/events/<int:event_id>/registrations/decide")
+@roles(*STAFF_ROLES)
+def decide(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    ids = _ids("registration_id")
+    try:
+        if request.form.get("action") == "reject":
+            count = services.reject_registrations(current_user, event.id, ids, request.form.get("reason", ""))
+        else:
+            count = services.approve_registrations(current_user, event.id, ids)
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(count)d registrations updated.", count=count), "success")
+    return redirect(url_for("registrations.manage", event_id=event.id))
+
+
+@bp.post("/organiser/registrations/<int:registration_id>/promote")
+@roles(*STAFF_ROLES)
+def promote(registration_id: int):
+    return _change(registration_id, "promote")
+
+
+@bp.post("/organiser/registrations/<int:registration_id>/move")
+@roles(*STAFF_ROLES)
+def move(registration_id: int):
+    return _change(registration_id, "move")
+
+
+def _change(registration_id: int, action: str):
+    registration = db.get_or_404(Registration, registration_id)
+    try:
+        if action == "promote":
+            services.promote_registration(current_user, registration)
+        else:
+            services.move_on_waitlist(current_user, registration, request.form.get("position", 1, type=int))
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The waiting list is updated."), "success")
+    return redirect(url_for("registrations.manage", event_id=registration.event_id))
+
+
+@bp.get("/organiser/events/<int:event_id>/registrations.<kind>")
+@roles(*STAFF_ROLES)
+def export(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    status, district_id = _filters()
+    registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
+    data = exports.rows(registrations, queries.waitlist_positions(event.id), STATUS_LABELS, POSITION_LABELS)
+    body, mimetype = ((exports.to_csv(data), "text/csv; charset=utf-8") if kind == "csv" else
+                      (exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="registrations-{event.id}.{kind}"'})
+
+
