@@ -229,3 +229,21 @@ def test_rescheduling_tells_everyone_with_a_fresh_calendar_entry(open_event, boa
     assert len(messages) == 4  # each participant, and the board member once per person
     with_seat = [m for m in messages if m.attachments]
     assert len(with_seat) == 2 and with_seat[0].attachments[0].filename == "event.ics"
+
+
+def test_a_cancelled_person_can_be_signed_up_again_at_the_end_of_the_queue(open_event, board_of, make_people):
+    event = open_event(seats=1)
+    cooperative, board = board_of()
+    first, second = make_people(cooperative, 2)
+    sign(board, event, [first, second])
+    registration = db.session.scalar(select(Registration).where(Registration.participant_id == first.id))
+    services.cancel_registration(board, registration)
+    db.session.commit()
+    [again] = services.sign_up(board, event.id, [first.id])
+    db.session.commit()
+    assert again.id == registration.id and again.status == RegistrationStatus.WAITLISTED
+    assert services.waitlist_position(again) == 1, "the promoted second person kept the seat"
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.idempotency_key.like(f"waitlisted:{again.id}:%"))) == 2, "participant and board member"
+    with pytest.raises(RuleViolation):
+        services.sign_up(board, event.id, [first.id])

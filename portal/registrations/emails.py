@@ -50,7 +50,10 @@ def send_status(registration) -> None:
     from portal.registrations.services import waitlist_position
 
     what = registration.status.value
-    _queue(registration, what, f"{what}:{registration.id}", position=waitlist_position(registration))
+    # The queue number is new when a cancelled registration is signed up again, so the new
+    # state gets its email instead of being taken for a repeat of the old one.
+    _queue(registration, what, f"{what}:{registration.id}:{registration.queue_number}",
+           position=waitlist_position(registration))
 
 
 def send_promoted(registration) -> None:

@@ -155,10 +155,12 @@ def _seat_status(event: Event) -> RegistrationStatus:
 
 
 def _place(actor, event: Event, participant: Participant, *, by_organiser: bool) -> Registration:
-    """Insert one registration under the event's lock: a seat if one is free, else the list."""
+    """Insert one registration under the event's lock: a seat if one is free, else the list.
+    A person whose registration was cancelled can be signed up again: the same row comes back
+    at the end of the queue."""
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.participant_id == participant.id))
-    if existing is not None:
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise RuleViolation("participants", _("%(name)s is already registered for this event.",
                                               name=participant.full_name))
     limit = event.seats_per_cooperative
@@ -166,10 +168,18 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
             and _cooperative_count(event.id, participant.cooperative_id, ACTIVE_STATUSES) >= limit):
         raise RuleViolation("participants", _("Your cooperative may send at most %(count)d people.", count=limit))
     full = _seats_taken(event.id) >= event.seats
-    registration = Registration(
-        event_id=event.id, participant=participant, cooperative_id=participant.cooperative_id,
-        status=RegistrationStatus.WAITLISTED if full else _seat_status(event),
-        queue_number=_next_queue_number(event.id), signed_up_by_id=actor.id if actor else None)
+    status = RegistrationStatus.WAITLISTED if full else _seat_status(event)
+    if existing is not None:
+        registration = existing
+        registration.status, registration.reason, registration.cancelled_at = status, None, None
+        registration.queue_number = _next_queue_number(event.id)
+        registration.signed_up_by_id = actor.id if actor else None
+        action = "registration.renewed"
+    else:
+        registration = Registration(
+            event_id=event.id, participant=participant, cooperative_id=participant.cooperative_id, status=status,
+            queue_number=_next_queue_number(event.id), signed_up_by_id=actor.id if actor else None)
+        action = "registration.created"
     if registration.status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = utcnow()
     try:
@@ -178,7 +188,7 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
     except IntegrityError:
         raise RuleViolation("participants", _("%(name)s is already registered for this event.",
                                               name=participant.full_name)) from None
-    record_change(actor, "registration.created", registration,
+    record_change(actor, action, registration,
                   after={"participant": participant.full_name, "status": registration.status.value})
     emails.send_status(registration)
     return registration
