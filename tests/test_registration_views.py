@@ -136,3 +136,36 @@ def test_organiser_registers_an_outside_guest(client, logged_in, open_event):
                        data={"full_name": ""}).status_code == 400
     [registration] = registrations_of(event)
     assert registration.participant.organisation_name == "Bank NTT" and registration.cooperative_id is None
+
+
+def test_board_and_organiser_pages_issue_the_same_queries_for_1_and_6_events(client, login, logged_in, open_event,
+                                                                             board_of, make_people, count_queries):
+    from datetime import date, timedelta
+
+    cooperative, board = board_of()
+    people = make_people(cooperative, 12)
+
+    def add_event(n):
+        event = open_event(seats=1, day=date.today() + timedelta(days=20 + n))
+        services.sign_up(board, event.id, [people[2 * n].id, people[2 * n + 1].id])
+        db.session.commit()
+        return event
+
+    first = add_event(0)
+    login(client, board)
+    with count_queries() as few:
+        assert client.get("/my-cooperative/events").status_code == 200
+    for n in range(1, 6):
+        add_event(n)
+    with count_queries() as many:
+        assert client.get("/my-cooperative/events").status_code == 200
+    assert len(many) == len(few), "\n".join(s[:120] for s in many)
+    client.post("/logout")
+    logged_in(Role.ORGANISER)
+    with count_queries() as tab:
+        assert client.get(f"/organiser/events/{first.id}/registrations").status_code == 200
+    services.sign_up(board, first.id, [p.id for p in people[2:8]])
+    db.session.commit()
+    with count_queries() as fuller:
+        assert client.get(f"/organiser/events/{first.id}/registrations").status_code == 200
+    assert len(fuller) == len(tab)

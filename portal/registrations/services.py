@@ -42,8 +42,11 @@ def is_in_audience(event: Event, cooperative: Cooperative) -> bool:
     """The event's audience rule; a cooperative on the guest list is always in."""
     on_guest_list = db.session.scalar(select(GuestListEntry.id).where(
         GuestListEntry.event_id == event.id, GuestListEntry.cooperative_id == cooperative.id)) is not None
-    if on_guest_list:
-        return True
+    return on_guest_list or audience_admits(event, cooperative)
+
+
+def audience_admits(event: Event, cooperative: Cooperative) -> bool:
+    """The event's audience rule alone, without its guest list."""
     match event.audience:
         case Audience.ALL:
             return True
@@ -92,8 +95,13 @@ def can_cancel(user, registration: Registration) -> bool:
         return True
     if approved_cooperative_id(user) != registration.cooperative_id or registration.cooperative_id is None:
         return False
+    return is_cancellable_by_board(registration)
+
+
+def is_cancellable_by_board(registration: Registration) -> bool:
+    """Still active and before the event's cancellation deadline; whose it is, is checked apart."""
     deadline = cancellation_deadline(registration.event)
-    return deadline is None or utcnow() < deadline
+    return registration.status in ACTIVE_STATUSES and (deadline is None or utcnow() < deadline)
 
 
 # -- seats and the lock -------------------------------------------------------------------------

@@ -48,12 +48,10 @@ def board_index():
     if cooperative is None:
         return redirect(url_for("cooperatives.mine"))
     registrations = queries.cooperative_registrations(cooperative.id)
-    positions = {}
-    for event_id in {r.event_id for r in registrations}:
-        positions.update(queries.waitlist_positions(event_id))
+    positions = queries.waitlist_positions({r.event_id for r in registrations})
     return render_template("registrations/board_index.html", cooperative=cooperative,
                            events=queries.open_events_for(cooperative), registrations=registrations,
-                           positions=positions, can_cancel=services.can_cancel)
+                           positions=positions, can_cancel=services.is_cancellable_by_board)
 
 
 @bp.route("/my-cooperative/events/<int:event_id>/sign-up", methods=["GET", "POST"])
@@ -118,7 +116,7 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
     status, district_id = _filters()
     registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id)))
     return render_template("registrations/manage.html", event=event, registrations=registrations,
-                           counts=queries.summary(event.id), positions=queries.waitlist_positions(event.id),
+                           counts=queries.summary(event.id), positions=queries.waitlist_positions([event.id]),
                            status=status, district_id=district_id, districts=districts(),
                            guest_form=guest_form), status_code
 
@@ -197,7 +195,7 @@ def export(event_id: int, kind: str):
         abort(404)
     status, district_id = _filters()
     registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
-    data = exports.rows(registrations, queries.waitlist_positions(event.id), STATUS_LABELS, POSITION_LABELS)
+    data = exports.rows(registrations, queries.waitlist_positions([event.id]), STATUS_LABELS, POSITION_LABELS)
     body, mimetype = ((exports.to_csv(data), "text/csv; charset=utf-8") if kind == "csv" else
                       (exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return Response(body, mimetype=mimetype,
