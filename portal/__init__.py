@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.services import load_session_user
     from portal.database import begin_write, configure_sqlite
+    from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
     from portal.settings.services import register_template_globals
@@ -62,6 +63,7 @@ def register_extensions(app: Flask) -> None:
         declare_public(app, endpoint)
     register_template_helpers(app)
     register_template_globals(app)
+    register_document_helpers(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -30,3 +30,13 @@ class OfficeSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     audit_label = "office settings"
+
+
+class LetterSequence(db.Model):
+    """The last letter number given out in a year. Numbers are taken with one atomic upsert, so two
+    organisers sending at once never share one, and a number is never given out twice."""
+
+    __tablename__ = "letter_sequences"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

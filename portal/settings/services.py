@@ -1,11 +1,12 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.audit.services import record_change, snapshot
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.settings.models import DEFAULT_LETTER_PATTERN, OfficeSettings
+from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
 
 SETTINGS_ID = 1
 EDITABLE_FIELDS = [
@@ -39,6 +40,23 @@ def get_office_settings() -> OfficeSettings:
 def format_letter_number(pattern: str, seq: int, day: date) -> str:
     """Fill a pattern such as ``{seq:03d}/DISKOP/{roman_month}/{year}``."""
     return pattern.format(seq=seq, year=day.year, month=day.month, roman_month=ROMAN_MONTHS[day.month - 1])
+
+
+def take_letter_number(day: date) -> str:
+    """The next number of ``day``'s year, formatted with the office's pattern.
+
+    A single ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` takes it: the row stays locked until
+    the caller's transaction ends, so a concurrent caller waits and gets the following number; a
+    rolled-back caller's number was never committed and goes to the next one.
+    """
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(LetterSequence).values(year=day.year, last_number=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LetterSequence.year],
+        set_={"last_number": LetterSequence.last_number + 1},
+    ).returning(LetterSequence.last_number)
+    number = db.session.execute(statement).scalar_one()
+    return format_letter_number(get_office_settings().letter_number_pattern, number, day)
 
 
 def _check_pattern(pattern: str) -> None:

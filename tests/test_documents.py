@@ -1,0 +1,85 @@
+"""Printed documents: PDFs from templates with the office's letterhead, QR codes, letter numbers."""
+
+import io
+from datetime import date
+
+import pypdf
+import pytest
+from jinja2 import ChoiceLoader, DictLoader
+from sqlalchemy import select
+
+from portal.documents.pdf import ForbiddenResource, LocalFetcher, render_pdf
+from portal.documents.qr import qr_png, qr_svg
+from portal.extensions import db
+from portal.settings.models import LetterSequence
+from portal.settings.services import get_office_settings, take_letter_number
+from tests.concurrency import run_together
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+SAMPLE = """{% extends "documents/_page.html" %}
+{% from "documents/_signature.html" import signature %}
+{% block body %}{% include "documents/_letterhead.html" %}<p>{{ words }}</p>{{ qr_svg("https://example.test/x") }}
+{{ signature(day) }}{% endblock %}"""
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def sample_template(app):
+    app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, DictLoader({"sample.html": SAMPLE})])
+
+
+def test_a_document_carries_the_letterhead_and_signatory_outside_a_request(app, sample_template):
+    settings = get_office_settings()
+    settings.signatory_name = "Drs. Yohanes Nope"
+    settings.signatory_nip = "196805121990031007"
+    settings.logo, settings.logo_mimetype = PNG_1PX, "image/png"
+
+    data = render_pdf("sample.html", words="Undangan rapat", day=date(2026, 12, 3))
+
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    for expected in ("PEMERINTAH KABUPATEN KUPANG", "Undangan rapat", "Oelamasi, 3 Desember 2026",
+                     "Drs. Yohanes Nope", "NIP 196805121990031007"):
+        assert expected in text
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages[0].images) == 1  # the logo
+
+
+def test_documents_load_nothing_from_outside_the_static_folder(app):
+    fetcher = LocalFetcher(app.static_folder)
+    with pytest.raises(ForbiddenResource):
+        fetcher.fetch("http://127.0.0.1:9/tracker.png")
+    with pytest.raises(ForbiddenResource):
+        fetcher.fetch("file:///etc/passwd")
+    assert b"<svg" in fetcher.fetch(f"file://{app.static_folder}/img/favicon.svg").read()
+
+
+def test_qr_codes_come_as_inline_svg_and_as_png():
+    assert str(qr_svg("https://example.test/tickets/abc")).startswith("<svg")
+    assert qr_png("https://example.test/tickets/abc").startswith(b"\x89PNG")
+
+
+def test_letter_numbers_run_on_within_a_year_and_start_again_in_the_next(app):
+    assert take_letter_number(date(2026, 3, 9)) == "001/DISKOP/III/2026"
+    assert take_letter_number(date(2026, 11, 24)) == "002/DISKOP/XI/2026"
+    assert take_letter_number(date(2027, 1, 4)) == "001/DISKOP/I/2027"
+
+
+def test_a_rolled_back_number_is_given_to_the_next_caller_not_lost_twice(app):
+    take_letter_number(date(2026, 5, 1))
+    db.session.commit()
+    take_letter_number(date(2026, 5, 2))
+    db.session.rollback()
+    assert take_letter_number(date(2026, 5, 3)).startswith("002/")
+
+
+def test_concurrent_callers_never_share_a_letter_number(app):
+    get_office_settings()
+    results = run_together(app, 8, lambda i: take_letter_number(date(2026, 11, 24)))
+
+    assert sorted(results) == [f"{n:03d}/DISKOP/XI/2026" for n in range(1, 9)]
+    assert db.session.scalar(select(LetterSequence.last_number).where(LetterSequence.year == 2026)) == 8
