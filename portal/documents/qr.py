@@ -9,7 +9,7 @@ from markupsafe import Markup
 def qr_svg(data: str, scale: int = 4) -> Markup:
     """An ``<svg>`` element to put straight into a page or a PDF template."""
     # segno writes the SVG itself from the encoded modules; the data only shapes the squares.
-    return Markup(segno.make(data, error="m").svg_inline(scale=scale, border=2, omitsize=True))  # noqa: S704
+    return Markup(segno.make(data, error="m").svg_inline(scale=scale, border=2, omitsize=True, svgclass="qr"))  # noqa: S704
 
 
 def qr_png(data: str, scale: int = 6) -> bytes:
