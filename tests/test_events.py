@@ -107,6 +107,21 @@ def test_shrinking_the_event_days_past_a_session_is_refused(make_event):
     assert refusal.value.field == "ends_on"
 
 
+@pytest.mark.parametrize(("days", "saved"), [([1, 3, 3], [3, 1]), ([], []), ([0], [0])])
+def test_reminder_days_are_kept_largest_first_without_repeats(make_event, days, saved):
+    event = make_event()
+    services.update_event(None, event, _details_of(event, reminder_days=days))
+    assert event.reminder_days == saved
+
+
+@pytest.mark.parametrize("days", [[61], [-1], [7, 6, 5, 4, 3, 2]])
+def test_reminder_days_out_of_range_or_too_many_are_refused(make_event, days):
+    event = make_event()
+    with pytest.raises(RuleViolation) as refusal:
+        services.update_event(None, event, _details_of(event, reminder_days=days))
+    assert refusal.value.field == "reminder_days"
+
+
 def _details_of(event: Event, **changes) -> services.EventDetails:
     values = {"kind": event.kind, "program_area": event.program_area, "title": event.title, "seats": event.seats,
               "starts_on": event.starts_on, "ends_on": event.ends_on}
@@ -116,7 +131,7 @@ def _details_of(event: Event, **changes) -> services.EventDetails:
 
 @pytest.mark.parametrize(("field", "value"), [
     ("starts_on", "2022-13-45"), ("seats", "-5"), ("seats", "banyak"), ("registration_opens_time", "25:99"),
-    ("district_ids", "abc"),
+    ("district_ids", "abc"), ("reminder_days", "3; 1"), ("reminder_days", "besok"),
 ])
 def test_malformed_event_input_gets_a_message_on_its_field(client, logged_in, make_event, field, value):
     logged_in(Role.ORGANISER)

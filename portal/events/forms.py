@@ -120,6 +120,12 @@ class EventForm(Form):
     min_sessions_for_certificate = IntegerField(_l("Sessions attended for a certificate"),
                                                 validators=[Optional(), NumberRange(min=0, max=100)],
                                                 description=_l("Trainings only."))
+    reminder_days = StringField(_l("Reminders (days before the first session)"),
+                                validators=[Optional(), Length(max=40),
+                                            Regexp(r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$",
+                                                   message=_l("Whole numbers of days separated by commas, "
+                                                              "for example 3, 1."))],
+                                default="3, 1", description=_l("For example 3, 1. Leave empty for no reminders."))
 
     def set_districts(self, districts) -> None:
         self.district_ids.choices = [(district.id, district.name) for district in districts]
@@ -128,6 +134,7 @@ class EventForm(Form):
         for name in ("title", "description", "starts_on", "ends_on", "facilitator", "contact_name", "contact_phone",
                      "seats", "seats_per_cooperative", "requires_approval", "min_sessions_for_certificate"):
             getattr(self, name).data = getattr(event, name)
+        self.reminder_days.data = ", ".join(str(day) for day in event.reminder_days)
         self.kind.data = event.kind.value
         self.program_area.data = event.program_area.value if event.program_area else ""
         self.audience.data = event.audience.value
@@ -162,6 +169,7 @@ class EventForm(Form):
             cooperative_types=[CooperativeType(t) for t in self.cooperative_types.data or []],
             requires_approval=self.requires_approval.data,
             min_sessions_for_certificate=self.min_sessions_for_certificate.data,
+            reminder_days=[int(day) for day in (self.reminder_days.data or "").split(",") if day.strip()],
         )
 
 

@@ -2,12 +2,18 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative, CooperativeType, District
 from portal.database import UTCDateTime, enum_type, metadata, utcnow
 from portal.extensions import db
+
+DEFAULT_REMINDER_DAYS = (3, 1)
+
+
+def _default_reminder_days() -> list[int]:
+    return list(DEFAULT_REMINDER_DAYS)
 
 
 def _random_uid() -> str:
@@ -107,6 +113,8 @@ class Event(db.Model):
     audience: Mapped[Audience] = mapped_column(enum_type(Audience), default=Audience.ALL)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     min_sessions_for_certificate: Mapped[int | None]
+    # Days before the first session on which reminders go out, largest first; empty for none.
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=_default_reminder_days)
     status: Mapped[EventStatus] = mapped_column(enum_type(EventStatus), default=EventStatus.DRAFT)
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     sequence: Mapped[int] = mapped_column(default=0)

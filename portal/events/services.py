@@ -19,6 +19,7 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events import signals
 from portal.events.models import (
+    DEFAULT_REMINDER_DAYS,
     Audience,
     Event,
     EventAudienceType,
@@ -35,8 +36,10 @@ from portal.i18n import format_local_datetime, office_zone
 EVENT_FIELDS = [
     "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "seats",
     "seats_per_cooperative", "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
-    "cancellation_deadline_at", "audience", "requires_approval", "min_sessions_for_certificate",
+    "cancellation_deadline_at", "audience", "requires_approval", "min_sessions_for_certificate", "reminder_days",
 ]
+MAX_REMINDER_DAYS = 60
+MAX_REMINDERS = 5
 SESSION_FIELDS = ["starts_at", "ends_at", "venue_id"]
 MAX_SHIFT_DAYS = 3660
 
@@ -67,6 +70,7 @@ class EventDetails:
     cooperative_types: list[CooperativeType] = field(default_factory=list)
     requires_approval: bool = False
     min_sessions_for_certificate: int | None = None
+    reminder_days: list[int] = field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
 
 
 def local_today() -> date:
@@ -113,6 +117,7 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
     if details.audience == Audience.TYPES and not details.cooperative_types:
         raise RuleViolation("cooperative_types", _("Choose at least one cooperative type."))
     values = {
+        "reminder_days": _reminder_days(details.reminder_days),
         "kind": details.kind,
         "program_area": details.program_area if details.kind == EventKind.TRAINING else None,
         "title": details.title.strip(),
@@ -153,6 +158,16 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
         changed = True
     _check_schedule(event, event.sessions)
     return changed
+
+
+def _reminder_days(days: list[int]) -> list[int]:
+    days = sorted(set(days), reverse=True)
+    if any(not 0 <= day <= MAX_REMINDER_DAYS for day in days):
+        raise RuleViolation("reminder_days", _("Reminders go out between 0 and %(max)d days before the event.",
+                                               max=MAX_REMINDER_DAYS))
+    if len(days) > MAX_REMINDERS:
+        raise RuleViolation("reminder_days", _("At most %(count)d reminders.", count=MAX_REMINDERS))
+    return days
 
 
 def _districts(ids: list[int]) -> list[District]:
