@@ -1,6 +1,7 @@
 """The outbox: queued in the caller's transaction, delivered by the worker over real SMTP."""
 
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import lazy_gettext as _l
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.mail.delivery import DeliveryPolicy, send_pending
+from portal.mail.delivery import DeliveryPolicy, register_periodic_job, run_worker, send_pending
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.mail.services import HeaderInjectionError, queue_email, register_attachment_renderer
 
@@ -231,3 +232,22 @@ def test_organiser_retries_a_failed_message_and_cancels_a_queued_one(app, client
     send_pending("test", policy=POLICY)
     assert smtp.received == []
 
+
+
+def test_worker_runs_periodic_jobs_each_pass_and_a_failing_job_does_not_stop_the_others(app):
+    moment = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+    stop = threading.Event()
+    seen = []
+
+    def failing(now):
+        raise RuntimeError("boom")
+
+    def recording(now):
+        seen.append(now)
+        stop.set()
+
+    register_periodic_job(app, "failing", failing)
+    register_periodic_job(app, "recording", recording)
+    run_worker(stop, interval=0, clock=lambda: moment, deliver=False)
+
+    assert seen == [moment]

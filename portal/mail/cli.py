@@ -41,16 +41,14 @@ def worker_command(interval: float | None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     interval = interval if interval is not None else current_app.config["MAIL_WORKER_INTERVAL"]
-    if not _mail_server_configured():
-        stop.wait()
-        return
+    deliver = _mail_server_configured()
     click.echo(f"mail worker {worker_id()} started")
 
     def report(counts):
         if any(counts.values()):
             _report(counts)
 
-    run_worker(stop, interval, on_pass=report)
+    run_worker(stop, interval, on_pass=report, deliver=deliver)
     click.echo("mail worker stopped")
 
 

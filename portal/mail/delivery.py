@@ -24,6 +24,7 @@ from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.services import attachment_renderer
 
 log = logging.getLogger("portal.mail")
+JOBS_KEY = "portal_mail_periodic_jobs"
 
 
 @dataclass(frozen=True)
@@ -247,13 +248,33 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def register_periodic_job(app, name: str, job) -> None:
+    """``job(now)`` runs on every pass of the worker, before delivery, in its own transaction: how
+    capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
+    several workers (and cron) may run them at once."""
+    app.extensions.setdefault(JOBS_KEY, {})[name] = job
+
+
+def run_periodic_jobs(now: datetime) -> None:
+    for name, job in current_app.extensions.get(JOBS_KEY, {}).items():
+        try:
+            job(now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("periodic job %s failed; it runs again on the next pass", name)
+
+
 def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
-               on_pass=None) -> None:
-    """Deliver until ``stop`` is set, waiting ``interval`` seconds between passes."""
+               on_pass=None, deliver: bool = True) -> None:
+    """Run the periodic jobs and deliver until ``stop`` is set, waiting ``interval`` seconds between
+    passes. Without a mail server (``deliver=False``) the jobs still queue their mail."""
     me = worker_id()
     while not stop.is_set():
-        counts = send_pending(me, clock, policy, stop)
-        if on_pass is not None:
-            on_pass(counts)
+        run_periodic_jobs(clock())
+        if deliver:
+            counts = send_pending(me, clock, policy, stop)
+            if on_pass is not None:
+                on_pass(counts)
         db.session.remove()
         stop.wait(interval)
