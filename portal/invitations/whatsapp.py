@@ -1,0 +1,41 @@
+"""Texts a board member or an organiser forwards on WhatsApp, and the wa.me links that open them.
+
+WhatsApp reaches mobile numbers only: a landline gets the text to copy but no link.
+"""
+
+from urllib.parse import quote
+
+import phonenumbers
+from flask import render_template
+from flask_babel import force_locale
+
+MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def whatsapp_number(phone: str | None) -> str | None:
+    """"0812-3456-7890" or "+6281234567890" → "6281234567890"; None for landlines and nonsense."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in MOBILE_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+
+
+def whatsapp_link(text: str, phone: str | None = None) -> str | None:
+    """``https://wa.me/62…?text=…`` for one number, or ``https://wa.me/?text=…`` (WhatsApp asks
+    whom to send it to, a group for example) when no phone is given; None for a landline."""
+    if phone is None:
+        return f"https://wa.me/?text={quote(text, safe='')}"
+    number = whatsapp_number(phone)
+    return f"https://wa.me/{number}?text={quote(text, safe='')}" if number else None
+
+
+def invitation_text(event, link: str, addressee: str | None = None) -> str:
+    """The short Indonesian invitation: the event, its first session and ``link`` (a personal
+    answer link, or the event's page for a group)."""
+    with force_locale("id"):
+        return render_template("invitations/whatsapp.txt", event=event, link=link, addressee=addressee).strip()
