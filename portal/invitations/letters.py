@@ -1,0 +1,39 @@
+"""The formal invitation letter (surat undangan), as offices here expect it with an invitation."""
+
+from datetime import date
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from portal.documents.pdf import PDF_MIMETYPE, render_pdf
+from portal.events.models import Event, EventKind
+
+
+def letter_subject(event: Event) -> str:
+    with force_locale("id"):
+        if event.kind == EventKind.TRAINING:
+            return _("Invitation to a training")
+        return _("Invitation to a coordination meeting")
+
+
+def addressee_line(cooperative_name: str | None, organisation_name: str | None = None) -> str:
+    """"Ketua Koperasi Serba Usaha Sehati" for a cooperative, "Pimpinan Bank NTT" for an organisation."""
+    with force_locale("id"):
+        if cooperative_name:
+            if cooperative_name.lower().startswith("koperasi"):
+                return _("Chair of %(cooperative)s", cooperative=cooperative_name)
+            return _("Chair of Cooperative %(cooperative)s", cooperative=cooperative_name)
+        return _("Head of %(organisation)s", organisation=organisation_name)
+
+
+def letter_filename(number: str, addressee: str) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in f"{number} {addressee}").strip("-")
+    return f"surat-undangan-{safe[:80].lower()}.pdf"
+
+
+def render_letter(event: Event, *, number: str, dated: date, addressee: str, what_to_bring: str | None = None
+                  ) -> tuple[str, str, bytes]:
+    """``(filename, content type, PDF bytes)`` of one addressee's copy of a round's letter."""
+    data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
+                      addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring)
+    return letter_filename(number, addressee), PDF_MIMETYPE, data
