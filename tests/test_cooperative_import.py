@@ -26,6 +26,7 @@ from portal.cooperatives.models import (
     StatusChange,
 )
 from portal.extensions import db
+from tests.concurrency import run_together
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE_CSV = (DATA / "koperasi_sample.csv").read_bytes()
@@ -538,3 +539,12 @@ def test_five_thousand_rows_import_quickly_and_reimport_unchanged(app):
     assert again.counts == {"created": 0, "updated": 0, "unchanged": 5000, "rejected": 0, "warnings": 0}
     assert len(statements) < 40, statements[:50]  # districts, cooperatives and boards by 500, no per-row query
     print(f"\n5,000 rows on {db.engine.dialect.name}: import {first:.2f} s, re-import {second:.2f} s")
+
+
+def test_two_imports_of_the_same_new_cooperatives_at_once_create_each_once(app):
+    data = csv_bytes([a_row(n) for n in range(1, 6)])
+    results = run_together(app, 2, lambda i: import_cooperatives(None, "koperasi.csv", data, dry_run=False,
+                                                                  today=date(2024, 6, 1)).counts["created"])
+
+    assert sorted(results) == [0, 5]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cooperative)) == 5

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import selectinload
 
 from portal.audit.services import record_change, snapshot
@@ -30,6 +30,7 @@ from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
 from portal.extensions import db
 
 QUERY_CHUNK = 500
+IMPORT_LOCK_KEY = 0x4B4F5045  # "KOPE": one registry import at a time
 IMPORTED = "imported"  # the status reason the import writes; a code word, translated where shown
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
 AUDIT_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
@@ -58,6 +59,8 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     anything is written, when the file cannot be read.
     """
     lines, columns, labels = read_table(filename, data)
+    if not dry_run:
+        _one_import_at_a_time()
     reader = RowReader(columns, labels, district_lookup(), today)
     rows = [row for line, cells in lines if (row := reader.read(line, cells)) is not None]
     winners = _last_row_per_cooperative(rows)
@@ -69,6 +72,14 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     if not dry_run:
         _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today)
     return ImportReport.from_rows([row.result for row in rows])
+
+
+def _one_import_at_a_time() -> None:
+    """Two imports of the same new cooperative at once would both try to create it; on PostgreSQL
+    a transaction-scoped advisory lock makes the second wait and then find it. (SQLite writers
+    already take turns.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK_KEY})
 
 
 # -- matching rows with the registry ------------------------------------------------------------
