@@ -167,6 +167,7 @@ def test_a_board_member_names_participants_through_the_link_without_an_account(c
     assert sorted(r.participant.full_name for r in names) == ["Agus Lake", "Maria Tefa", "Yohanes Bani"]
     page = client.get(base)
     assert page.text.count('data-status="confirmed"') == 3
+    assert 'name="board_member_id"' not in client.get(base + "/participants").text, "signed up, so not offered"
 
 
 @pytest.mark.parametrize("kind", [EventKind.MEETING, EventKind.TRAINING])

@@ -4,13 +4,13 @@ and answer, counts, filters, and the progress of the mail; a fixed number of que
 from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.cooperatives.models import Cooperative
+from portal.cooperatives.models import BoardMember, Cooperative
 from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE
 from portal.invitations.models import Delivery, Invitation, InvitationAnswer, InvitationRound
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
-from portal.registrations.participants import cooperative_participants
+from portal.registrations.participants import cooperative_participants, phone_key
 
 NO_ANSWER = "none"
 PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
@@ -118,7 +118,15 @@ def cooperative_registrations(event_id: int, cooperative_id: int) -> list[Regist
         .options(selectinload(Registration.participant)).order_by(Registration.id)))
 
 
-def not_signed_up(cooperative_id: int, signed_up: list[Registration]) -> list[Participant]:
-    """The cooperative's people who are not (or no longer) signed up for the event."""
-    taken = {r.participant_id for r in signed_up if r.status in ACTIVE_STATUSES}
-    return [person for person in cooperative_participants(cooperative_id) if person.id not in taken]
+def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
+                  ) -> tuple[list[BoardMember], list[Participant]]:
+    """The cooperative's board members and earlier participants who are not (or no longer)
+    signed up for the event: what the form offers. A board member is the same person as a
+    participant with their email or phone, as when they are signed up."""
+    active = [r.participant for r in signed_up if r.status in ACTIVE_STATUSES]
+    emails = {p.email for p in active if p.email}
+    phones = {p.phone_key for p in active if p.phone_key}
+    members = [m for m in cooperative.board_members
+               if (m.email or "").strip().lower() not in emails and phone_key(m.phone) not in phones]
+    taken = {p.id for p in active}
+    return members, [p for p in cooperative_participants(cooperative.id) if p.id not in taken]

@@ -214,7 +214,7 @@ def participants(event_id: int, token: str):
             flash(_("%(count)d people signed up; see their state below.", count=len(done)), "success")
             return redirect(url_for("invitations.participants", event_id=event_id, token=token))
     signed_up = queries.cooperative_registrations(event_id, invitation.cooperative_id)
+    members, known = queries.not_signed_up(invitation.cooperative, signed_up)
     return render_template("invitations/participants.html", invitation=invitation, event=invitation.event, form=form,
-                           cooperative=invitation.cooperative, signed_up=signed_up,
-                           known=queries.not_signed_up(invitation.cooperative_id, signed_up)
+                           cooperative=invitation.cooperative, signed_up=signed_up, members=members, known=known
                            ), 400 if request.method == "POST" else 200
