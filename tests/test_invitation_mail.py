@@ -167,3 +167,19 @@ def test_answering_again_replaces_the_answer_and_says_so(sent, client):
     assert 'data-answer="declined"' in page.text and "Rapat anggota" in page.text
     db.session.refresh(invitation)
     assert (invitation.answer, invitation.decline_reason) == (InvitationAnswer.DECLINED, "Rapat anggota")
+
+
+def test_each_invitation_carries_its_own_name_and_links_escaped_for_html(invitable_event, make_invitee, invite,
+                                                                          smtp):
+    event = invitable_event()
+    first = make_invitee(name='KSP "Maju" <Bersama> & Co', email="maju@example.org", board=())
+    second = make_invitee(name="KSU Sasando", email="sasando@example.org", board=())
+    invite(event, [first, second])
+    received = _deliver(smtp)
+    tokens = {i.cooperative_id: i.token for i in invitations_of(event)}
+    maju, sasando = received["maju@example.org"], received["sasando@example.org"]
+    assert 'KSP "Maju" <Bersama> & Co' in maju.body("plain")
+    assert "KSP &#34;Maju&#34; &lt;Bersama&gt; &amp; Co" in maju.body("html") and "<Bersama>" not in maju.body("html")
+    assert tokens[first.id] in maju.body("html") and tokens[second.id] not in maju.body("plain")
+    assert "KSU Sasando" in sasando.body("html") and tokens[second.id] in sasando.body("plain")
+    assert "Maju" not in sasando.body("plain")
