@@ -214,3 +214,27 @@ def test_naming_participants_through_the_link_follows_the_registration_rules(inv
     assert [r.cooperative_id for r in done] == [cooperative.id] * 2 and done[0].signed_up_by_id is None
     with pytest.raises(RuleViolation, match="2"):
         services.name_participants(None, invitation, [], members[2:])
+
+
+def test_concurrent_sends_invite_each_cooperative_once(app, invitable_event, make_invitee, organiser):
+    from portal.accounts.models import User
+    from portal.events.models import Event
+    from tests.test_registration_concurrency import run_together
+
+    event = invitable_event()
+    for _ in range(30):
+        make_invitee(district_name="Amfoang Utara", commit=False)
+    db.session.commit()
+    chosen = Selection(district_ids=[district("Amfoang Utara").id])
+    event_id, organiser_id = event.id, organiser.id
+
+    def send(_i):
+        sent = services.send_invitations(db.session.get(User, organiser_id), db.session.get(Event, event_id), chosen)
+        return sent.cooperative_count, sent.message_count
+
+    results = run_together(app, 4, send)
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(invited for invited, _messages in results) == 30
+    assert sum(messages for _invited, messages in results) == 60
+    assert len(invitations_of(event)) == 30 and len(guests(event)) == 30
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 60

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select
 
 from portal.accounts.models import STAFF_ROLES
 from portal.audit.services import record_change
+from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
@@ -75,7 +76,8 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
         created_at=now)
     db.session.add(invitation_round)
     db.session.flush()
-    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection)).all()
+    # In id order, so two concurrent sends take the unique index's locks in the same order.
+    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection).order_by(Cooperative.id)).all()
     rows = [{"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": cooperative_id,
              "organisation_name": None, "email": None, "token": new_token(), "created_at": now}
             for cooperative_id in cooperative_ids]
@@ -111,7 +113,8 @@ def _clean_organisations(organisations) -> list[tuple[str, str]]:
 def _add_cooperatives_to_guest_list(actor, event: Event, invitation_round: InvitationRound, now: datetime) -> None:
     """Every cooperative of the round joins the guest list, in one INSERT ... SELECT."""
     invited = select(literal(event.id), Invitation.cooperative_id, literal(actor.id), literal(now, UTCDateTime())
-                     ).where(Invitation.round_id == invitation_round.id, Invitation.cooperative_id.is_not(None))
+                     ).where(Invitation.round_id == invitation_round.id, Invitation.cooperative_id.is_not(None)
+                             ).order_by(Invitation.cooperative_id)
     insert = insert_ignoring_duplicates(db.session, GuestListEntry.__table__, "event_id", "cooperative_id")
     db.session.execute(insert.from_select(["event_id", "cooperative_id", "added_by_id", "created_at"], invited))
 
