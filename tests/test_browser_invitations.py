@@ -138,6 +138,10 @@ def test_organiser_invites_two_districts_and_a_board_member_accepts_and_names_tw
     organiser.goto(f"{server.url}/organiser/events/{event_id}/invitations?answer=accepted")
     expect(organiser.get_by_test_id("invitation")).to_have_count(1)
     expect(organiser.get_by_test_id("people")).to_contain_text("2")
+    organiser.set_viewport_size(PHONE)
+    organiser.goto(f"{server.url}/organiser/events/{event_id}/invitations")
+    assert organiser.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(organiser, "invitations-phone-tab")
 
     for viewport, name in ((PHONE, "invitation-email-phone"), ({"width": 800, "height": 900}, "invitation-email")):
         page.set_viewport_size(viewport)

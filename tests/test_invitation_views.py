@@ -123,6 +123,11 @@ def test_tracking_tab_counts_filters_and_sends_a_failed_invitation_again(client,
     db.session.refresh(message)
     assert message.status == MessageStatus.SENT
     assert 'data-delivery="failed"' not in client.get(f"/organiser/events/{event.id}/invitations").text
+    silent.email = "alamat.baru@example.org"  # the organiser found the address and added it
+    db.session.commit()
+    assert client.post(f"/organiser/invitations/{by_name['KSP Tanpa Alamat'].id}/resend").status_code == 302
+    assert db.session.scalar(select(OutboxMessage.status).where(
+        OutboxMessage.recipient_email == "alamat.baru@example.org")) == MessageStatus.QUEUED
 
 
 def test_expired_tampered_and_other_event_links_each_get_a_clear_page(client, invitable_event, make_invitee, invite):
