@@ -63,7 +63,8 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
                      what_to_bring: str | None = None) -> InvitationRound:
     """Invite the chosen cooperatives that are not invited yet, and ``organisations`` (pairs of
     name and address), as one round; they join the guest list and their mail is queued.
-    Returns the round, with how many invitations and messages it made."""
+    Returns the round, with how many invitations and messages it made; a round that would
+    invite nobody new is refused (the caller rolls back)."""
     _require_staff(actor)
     if event.status == EventStatus.DRAFT:
         raise RuleViolation(None, _("Publish the event before sending invitations."))
@@ -91,6 +92,8 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
              "email": email, "token": new_token(), "created_at": now} for name, email in organisations])
         _add_organisations_to_guest_list(actor, event, organisations, now)
     found = addressees(Invitation.round_id == invitation_round.id)
+    if not found:
+        raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
     invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
     invitation_round.message_count = emails.queue_invitations(event, found)
