@@ -202,3 +202,16 @@ def test_board_members_cannot_use_the_organiser_pages(client, logged_in, invitab
     assert client.get(f"/organiser/events/{event.id}/invitations").status_code == 403
     assert client.post(f"/organiser/events/{event.id}/invitations", data={"mode": "filter"}).status_code == 403
     assert client.post(f"/organiser/invitations/{invitation.id}/resend").status_code == 403
+
+
+@pytest.mark.app_config(PER_PAGE=5)
+def test_the_tab_pages_through_many_invitations_keeping_its_filters(client, logged_in, invitable_event, make_invitee,
+                                                                   invite):
+    event = invitable_event()
+    invite(event, [make_invitee(email=None, board=()) for _ in range(7)])
+    logged_in(Role.ORGANISER)
+    first = client.get(f"/organiser/events/{event.id}/invitations?delivery=no_address")
+    assert first.status_code == 200 and first.text.count('data-testid="invitation"') == 5
+    assert f"/organiser/events/{event.id}/invitations?page=2&amp;delivery=no_address" in first.text
+    second = client.get(f"/organiser/events/{event.id}/invitations?page=2&delivery=no_address")
+    assert second.text.count('data-testid="invitation"') == 2

@@ -242,3 +242,13 @@ def test_concurrent_sends_invite_each_cooperative_once(app, invitable_event, mak
     assert sum(messages for _invited, messages in done) == 60
     assert len(invitations_of(event)) == 30 and len(guests(event)) == 30
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 60
+
+
+def test_a_round_has_a_limit_so_one_request_stays_short(invitable_event, make_invitee, invite, monkeypatch):
+    event = invitable_event()
+    cooperatives = [make_invitee() for _ in range(3)]
+    monkeypatch.setattr(services, "MAX_COOPERATIVES_PER_ROUND", 2)
+    with pytest.raises(RuleViolation, match="2"):
+        invite(event, cooperatives)
+    db.session.rollback()
+    assert invite(event, cooperatives[:2]).cooperative_count == 2

@@ -31,6 +31,9 @@ from portal.mail.services import retry_message
 from portal.registrations import services as registrations
 
 MAX_ATTENDEES = 50
+# One request writes a round: 10,000 cooperatives (some 20,000 messages) take a few seconds.
+# A province or the whole country is invited in several rounds, by district for example.
+MAX_COOPERATIVES_PER_ROUND = 10_000
 
 
 def _require_staff(actor) -> None:
@@ -78,7 +81,11 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     db.session.add(invitation_round)
     db.session.flush()
     # In id order, so two concurrent sends take the unique index's locks in the same order.
-    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection).order_by(Cooperative.id)).all()
+    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection).order_by(Cooperative.id)
+                                         .limit(MAX_COOPERATIVES_PER_ROUND + 1)).all()
+    if len(cooperative_ids) > MAX_COOPERATIVES_PER_ROUND:
+        raise RuleViolation(None, _("At most %(count)d cooperatives can be invited in one round; narrow the "
+                                    "choice, by district for example.", count=MAX_COOPERATIVES_PER_ROUND))
     rows = [{"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": cooperative_id,
              "organisation_name": None, "email": None, "token": new_token(), "created_at": now}
             for cooperative_id in cooperative_ids]

@@ -66,6 +66,7 @@ def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: boo
     picked = list(db.session.scalars(select(Cooperative).where(Cooperative.id.in_(choice.cooperative_id.data))
                                      .order_by(Cooperative.name))) if choice.cooperative_id.data else []
     return render_template("invitations/new.html", event=event, choice=choice, send_form=send_form, picked=picked,
+                           round_limit=services.MAX_COOPERATIVES_PER_ROUND,
                            found=[c for c in search_cooperatives(choice.q.data) if c not in picked],
                            preview=preview(event.id, choice.selection()) if show and choice.is_chosen() else None
                            ), status
