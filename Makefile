@@ -42,6 +42,7 @@ test: install-dev translations
 bench: install-dev translations
 	$(BIN)/python -m benchmarks.mail_throughput
 	$(BIN)/python -m benchmarks.registration_burst
+	$(BIN)/python -m benchmarks.invitation_send
 
 lint: install-dev
 	$(BIN)/ruff check .

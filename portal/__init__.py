@@ -71,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.audit.views import bp as audit_bp
     from portal.cooperatives.views import bp as cooperatives_bp
     from portal.events.views import bp as events_bp
+    from portal.invitations.subscriptions import register_subscriptions as register_invitation_subscriptions
+    from portal.invitations.views import bp as invitations_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
     from portal.registrations.subscriptions import register_subscriptions
@@ -78,9 +80,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.settings.views import bp as settings_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
-                      registrations_bp):
+                      registrations_bp, invitations_bp):
         app.register_blueprint(blueprint)
     register_subscriptions(app)
+    register_invitation_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

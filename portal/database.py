@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.types import TypeDecorator
 
@@ -95,3 +96,11 @@ def begin_write(session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={_WRITE: True})
+
+
+def insert_ignoring_duplicates(session, model, *unique_columns: str):
+    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING`` on PostgreSQL and SQLite alike:
+    rows that would break that unique constraint are skipped, even when a concurrent
+    transaction inserted them first."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))

@@ -10,6 +10,7 @@ from portal.database import utcnow
 from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.i18n import to_local
+from portal.invitations.demo import seed_invitations
 from portal.settings.services import get_office_settings
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
@@ -37,6 +38,7 @@ def seed_demo_command() -> None:
     created = seed_cooperatives(to_local(utcnow()).date())
     board_logins = seed_board_accounts()
     seed_events(find_user_by_email(DEMO_STAFF[1][0]))
+    seed_invitations(find_user_by_email(DEMO_STAFF[1][0]))
     db.session.commit()
     if created:
         click.echo(f"Created {created} demo cooperatives.")

@@ -21,7 +21,11 @@ class OutboxMessage(db.Model):
     that causes it; delivered by the worker, never by a request."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # What a capability asks of its messages: "the state of every message about these rows".
+        Index("ix_outbox_messages_concerns", "concerns_type", "concerns_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Fixed at enqueue, so a message re-sent after a crash is recognisable as the same one.

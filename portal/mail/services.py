@@ -1,6 +1,7 @@
 """Queueing mail in the caller's transaction, and what organisers do with queued mail."""
 
 import re
+from dataclasses import dataclass, field
 from email.utils import make_msgid
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_change
-from portal.database import utcnow
+from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
@@ -98,6 +99,59 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
             raise
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
     return message
+
+
+@dataclass(frozen=True)
+class PreparedEmail:
+    """One rendered message for ``queue_emails``: what its outbox row will hold."""
+
+    to: str
+    subject: str
+    body_text: str
+    body_html: str | None
+    template: str
+    to_name: str | None = None
+    key: str | None = None
+    concerns_type: str | None = None
+    concerns_id: str | None = None
+    deferred_attachments: tuple = ()
+    headers: dict = field(default_factory=dict)
+
+
+def render_email(template: str, subject, language: str = "id", subject_values: dict | None = None,
+                 **context) -> tuple[str, str, str]:
+    """The subject (a lazy string, filled with ``subject_values`` in ``language``), text body and
+    HTML body of ``templates/<template>.{txt,html}`` in ``language``."""
+    with force_locale(language):
+        subject_text = str(subject) % subject_values if subject_values else str(subject)
+        return (_header_value(subject_text)[:255], render_template(f"{template}.txt", **context),
+                render_template(f"{template}.html", **context))
+
+
+def queue_emails(emails) -> None:
+    """Write many rendered messages to the outbox in the caller's transaction, in one statement
+    (an executemany) however many there are. A message whose ``key`` is already in the outbox
+    is skipped, so running the same batch twice queues nothing new.
+
+    Attachments are deferred only (``(renderer_name, args)``, built by the worker): a batch may
+    be thousands of messages, and bytes built here would be stored thousands of times.
+    """
+    now = utcnow()
+    rows = []
+    for email in emails:
+        to = _header_value(email.to.strip())
+        for value in email.headers.values():
+            _header_value(value)
+        rows.append({
+            "message_id": _message_id(), "idempotency_key": email.key, "recipient_email": to,
+            "recipient_name": _display_name(email.to_name), "subject": _header_value(email.subject)[:255],
+            "body_text": email.body_text, "body_html": email.body_html, "headers": dict(email.headers),
+            "deferred_attachments": [{"renderer": name, "args": args} for name, args in email.deferred_attachments],
+            "template": email.template, "concerns_type": email.concerns_type, "concerns_id": email.concerns_id,
+            "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
+        })
+    if rows:
+        db.session.execute(insert_ignoring_duplicates(db.session, OutboxMessage.__table__, "idempotency_key"), rows)
 
 
 def outbox_query(status: str | None = None, recipient: str | None = None):

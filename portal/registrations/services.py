@@ -202,12 +202,18 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
     return registration
 
 
-def sign_up(actor, event_id: int, participant_ids: list[int]) -> list[Registration]:
-    """A board member signs people of their cooperative up: each gets a seat while seats last,
-    then joins the waiting list in order."""
+def _board_cooperative_id(actor) -> int:
     cooperative_id = approved_cooperative_id(actor)
     if cooperative_id is None:
         raise RuleViolation(None, _("Only a verified board member can sign people up."))
+    return cooperative_id
+
+
+def sign_up(actor, event_id: int, participant_ids: list[int], cooperative_id: int | None = None) -> list[Registration]:
+    """A board member signs people of their cooperative up: each gets a seat while seats last,
+    then joins the waiting list in order. A caller that has checked the authority itself (an
+    invitation's link) names ``cooperative_id``; ``actor`` may then be None."""
+    cooperative_id = cooperative_id if cooperative_id is not None else _board_cooperative_id(actor)
     if not participant_ids:
         raise RuleViolation("participants", _("Choose at least one person."))
     event = lock_event(event_id)
@@ -221,19 +227,17 @@ def sign_up(actor, event_id: int, participant_ids: list[int]) -> list[Registrati
 
 
 def sign_up_people(actor, event_id: int, participant_ids: list[int], board_member_ids: list[int],
-                   new_person: dict | None = None) -> list[Registration]:
+                   new_person: dict | None = None, cooperative_id: int | None = None) -> list[Registration]:
     """The sign-up form: people the cooperative sent before, its board members, and perhaps one
-    new person (``full_name``, ``position``, ``email``, ``phone``)."""
-    cooperative_id = approved_cooperative_id(actor)
-    if cooperative_id is None:
-        raise RuleViolation(None, _("Only a verified board member can sign people up."))
+    new person (``full_name``, ``position``, ``email``, ``phone``). ``cooperative_id`` as for ``sign_up``."""
+    cooperative_id = cooperative_id if cooperative_id is not None else _board_cooperative_id(actor)
     lock_event(event_id)  # before finding or creating people, so two forms cannot create one person twice
     cooperative = db.session.get(Cooperative, cooperative_id)
     chosen = participants.participants_from_board(actor, cooperative, board_member_ids)
     if new_person and (new_person.get("full_name") or "").strip():
         chosen.append(participants.find_or_create_participant(actor, cooperative, **new_person))
     ids = list(dict.fromkeys([*participant_ids, *(p.id for p in chosen)]))
-    return sign_up(actor, event_id, ids)
+    return sign_up(actor, event_id, ids, cooperative_id)
 
 
 def register_guest(actor, event_id: int, participant: Participant) -> Registration:

@@ -1,0 +1,111 @@
+"""Invitation mail, through the outbox in bulk: one message per recipient address, in the
+recipient's language, all written in one statement. The .ics is built by the worker at delivery
+(so it carries the event's SEQUENCE as it is then).
+
+Idempotency keys make each message once per invitation, address and change: sending again, or
+a signal handled twice, queues nothing new.
+"""
+
+import hashlib
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import escape
+
+from portal.events.calendar import build_calendar
+from portal.events.forms import KIND_LABELS
+from portal.events.models import Event
+from portal.extensions import db
+from portal.invitations.models import Invitation
+from portal.invitations.recipients import Addressee
+from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
+from portal.registrations.services import registration_closes_at
+from portal.settings.services import get_office_settings
+
+INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
+CHANGED_TEMPLATE = "invitations/email/event_changed_to_guest"
+CALENDAR_RENDERER = "invitations.calendar"
+SUBJECTS = {
+    "invitation": _l("Invitation: %(title)s"),
+    "rescheduled": _l("Schedule changed: %(title)s"),
+    "cancelled": _l("Event cancelled: %(title)s"),
+}
+
+
+def render_calendar(event_id: int) -> tuple[str, str, bytes]:
+    """The deferred attachment: the event's calendar as it is when the worker sends."""
+    return "invitation.ics", "text/calendar", build_calendar([db.session.get(Event, event_id)])
+
+
+def _digest(email: str) -> str:
+    """An address in a key: short and fixed-length, so a long address cannot overflow the key."""
+    return hashlib.sha256(email.encode()).hexdigest()[:20]
+
+
+def answer_links(event_id: int, token: str) -> dict[str, str]:
+    return {
+        "page_link": external_url("invitations.rsvp", event_id=event_id, token=token),
+        "accept_link": external_url("invitations.rsvp", event_id=event_id, token=token, answer="accepted"),
+        "decline_link": external_url("invitations.rsvp", event_id=event_id, token=token, answer="declined"),
+    }
+
+
+# The personal fields of a body, as rendered into the shared copy and filled in per invitation.
+# The token placeholder is URL-safe, so url_for and HTML escaping leave it as it is.
+NAME_PLACEHOLDER = "\u27e6guest_name\u27e7"
+TOKEN_PLACEHOLDER = "INVITATIONxTOKENxPLACEHOLDER"  # noqa: S105 (a placeholder, not a secret)
+
+
+class _MailMerge:
+    """Bodies rendered once per language and kind of invitee, then filled in per invitation: only
+    the invitee's name and the token in its links differ, and the name is escaped for the HTML
+    body. A send to 5,000 cooperatives renders a handful of templates, not 10,000. Templates must
+    print ``guest_name`` and the links as they are (no filters)."""
+
+    def __init__(self, event: Event, what: str, template: str, context: dict):
+        self.event, self.what, self.template, self.context, self.shared = event, what, template, context, {}
+
+    def __call__(self, addressee: Addressee, language: str) -> tuple[str, str, str]:
+        variant = (language, addressee.cooperative_id is not None, addressee.what_to_bring)
+        if variant not in self.shared:
+            self.shared[variant] = render_email(
+                self.template, SUBJECTS[self.what], language, subject_values={"title": self.event.title},
+                event=self.event, what=self.what, kind=KIND_LABELS[self.event.kind], guest_name=NAME_PLACEHOLDER,
+                is_cooperative=variant[1], what_to_bring=variant[2], answer_by=registration_closes_at(self.event),
+                **answer_links(self.event.id, TOKEN_PLACEHOLDER), **self.context)
+        subject, text, html = self.shared[variant]
+        text = text.replace(NAME_PLACEHOLDER, addressee.guest_name).replace(TOKEN_PLACEHOLDER, addressee.token)
+        html = html.replace(NAME_PLACEHOLDER, str(escape(addressee.guest_name))).replace(TOKEN_PLACEHOLDER,
+                                                                                          addressee.token)
+        return subject, text, html
+
+
+def _queue(event: Event, addressees: list[Addressee], what: str, template: str, key: str, **context) -> int:
+    # Templates read the office's settings through ``office()``, one query a call: hold the row.
+    settings = get_office_settings()
+    merge = _MailMerge(event, what, template, {**context, "office": lambda: settings})
+    emails = []
+    for addressee in addressees:
+        for recipient in addressee.recipients:
+            subject, text, html = merge(addressee, recipient.language)
+            emails.append(PreparedEmail(
+                to=recipient.email, to_name=recipient.name, subject=subject, body_text=text, body_html=html,
+                template=template, key=f"{key}:{addressee.invitation_id}:{_digest(recipient.email)}",
+                concerns_type=Invitation.__tablename__, concerns_id=str(addressee.invitation_id),
+                deferred_attachments=((CALENDAR_RENDERER, {"event_id": event.id}),)))
+    queue_emails(emails)
+    return len(emails)
+
+
+def queue_invitations(event: Event, addressees: list[Addressee]) -> int:
+    """The invitation, to every address of each invitee; returns how many messages."""
+    return _queue(event, addressees, "invitation", INVITATION_TEMPLATE, "invitation")
+
+
+def queue_rescheduled(event: Event, addressees: list[Addressee], session) -> int:
+    """The new schedule, once per moved session and change (its SEQUENCE)."""
+    return _queue(event, addressees, "rescheduled", CHANGED_TEMPLATE,
+                  f"invitation-rescheduled:{session.id}:{session.sequence}", reason=None)
+
+
+def queue_cancelled(event: Event, addressees: list[Addressee], reason: str | None) -> int:
+    return _queue(event, addressees, "cancelled", CHANGED_TEMPLATE, "invitation-cancelled", reason=reason)

@@ -1,0 +1,133 @@
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from portal.cooperatives.forms import STATUS_LABELS as COOPERATIVE_STATUS_LABELS
+from portal.cooperatives.forms import TYPE_LABELS
+from portal.cooperatives.models import CooperativeStatus, CooperativeType
+from portal.forms import Form
+from portal.invitations.models import Delivery, InvitationAnswer
+from portal.invitations.queries import NO_ANSWER
+from portal.invitations.selection import BY_FILTER, BY_HAND, Selection
+
+DELIVERY_LABELS = {
+    Delivery.QUEUED: _l("Queued"),
+    Delivery.SENT: _l("Sent"),
+    Delivery.FAILED: _l("Failed"),
+    Delivery.NO_ADDRESS: _l("No email address"),
+}
+ANSWER_LABELS = {
+    InvitationAnswer.ACCEPTED: _l("Accepted"),
+    InvitationAnswer.DECLINED: _l("Declined"),
+    NO_ANSWER: _l("No answer"),
+}
+
+
+class IdListField(Field):
+    """Ids from repeated inputs (checkboxes of hand-picked cooperatives); anything else is dropped."""
+
+    def _value(self):
+        return ""
+
+    def process_formdata(self, valuelist):
+        self.data = list(dict.fromkeys(int(value) for value in valuelist if value.isdigit()))
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+class ChooseForm(Form):
+    """Who to invite: read from the query string (the preview), then posted back unchanged."""
+
+    mode = RadioField(_l("Choose the cooperatives"), choices=[(BY_FILTER, _l("By filter")), (BY_HAND, _l("By hand"))],
+                      default=BY_FILTER)
+    district_ids = SelectMultipleField(_l("Districts"), coerce=int, validators=[Optional()],
+                                       description=_l("None chosen: every district."))
+    types = SelectMultipleField(_l("Types"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()],
+                                validators=[Optional()], description=_l("None chosen: every type."))
+    status = SelectField(_l("Status"), validators=[Optional()], choices=[("", _l("Active and inactive"))] + [
+        (status.value, label) for status, label in COOPERATIVE_STATUS_LABELS.items()])
+    not_invited = BooleanField(_l("Only cooperatives not invited yet"), default=True)
+    without_registration = BooleanField(_l("Only cooperatives without any registration this year"))
+    cooperative_id = IdListField()
+    q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])
+
+    def set_districts(self, districts) -> None:
+        self.district_ids.choices = [(district.id, district.name) for district in districts]
+
+    def selection(self) -> Selection:
+        return Selection(
+            mode=self.mode.data if self.mode.data in (BY_FILTER, BY_HAND) else BY_FILTER,
+            district_ids=list(self.district_ids.data or []),
+            types=[CooperativeType(value) for value in self.types.data or []],
+            status=CooperativeStatus(self.status.data) if self.status.data else None,
+            not_invited=bool(self.not_invited.data),
+            without_registration_this_year=bool(self.without_registration.data),
+            cooperative_ids=list(self.cooperative_id.data or []))
+
+    def is_chosen(self) -> bool:
+        """Something to preview: a filter (even an empty one) or at least one picked cooperative."""
+        return self.mode.data == BY_FILTER or bool(self.cooperative_id.data)
+
+
+def parse_organisations(text: str | None) -> list[tuple[str, str]]:
+    """'Bank NTT Cabang Oelamasi, kredit@bankntt.example' per line, or 'Name <address>'."""
+    found = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.endswith(">") and "<" in line:
+            name, _sep, address = line[:-1].rpartition("<")
+        else:
+            name, _sep, address = line.rpartition(",")
+        name, address = name.strip(" ,"), address.strip()
+        try:
+            address = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(_l("Write “name, email address” on this line: %(line)s", line=line)) from None
+        if not name:
+            raise ValidationError(_l("Write “name, email address” on this line: %(line)s", line=line))
+        found.append((name, address))
+    return found
+
+
+class SendForm(ChooseForm):
+    """The preview's button: the choice again (hidden), organisations and what to bring."""
+
+    organisations = TextAreaField(_l("Outside organisations (optional)"), validators=[Optional(), Length(max=5000)],
+                                  description=_l("One per line: name, email address. For example: Bank NTT Cabang "
+                                                 "Oelamasi, kredit@bankntt.co.id"))
+    what_to_bring = TextAreaField(_l("What to bring (optional)"), validators=[Optional(), Length(max=2000)],
+                                  description=_l("Shown in the invitation, for example: the latest RAT report, "
+                                                 "a laptop."))
+
+    def validate_organisations(self, field) -> None:
+        parse_organisations(field.data)
+
+    def organisation_list(self) -> list[tuple[str, str]]:
+        return parse_organisations(self.organisations.data)
+
+
+class AcceptForm(Form):
+    attendee_names = TextAreaField(_l("Who will come? One name per line."), validators=[Optional(), Length(max=5000)])
+
+
+class DeclineForm(Form):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class TrackingFilterForm(Form):
+    """The invitations tab's filters, from the query string."""
+
+    delivery = SelectField(_l("Delivery"), validators=[Optional()], choices=[("", _l("Any delivery"))] + [
+        (key.value, label) for key, label in DELIVERY_LABELS.items()])
+    answer = SelectField(_l("Answer"), validators=[Optional()], choices=[("", _l("Any answer"))] + [
+        (str(key), label) for key, label in ANSWER_LABELS.items()])
+    district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v not in (None, "") else None,
+                              validators=[Optional()])
+    q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])
+
+    def set_districts(self, districts) -> None:
+        self.district_id.choices = [("", _l("All districts"))] + [(d.id, d.name) for d in districts]

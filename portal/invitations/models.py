@@ -1,0 +1,103 @@
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.cooperatives.models import Cooperative
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.events.models import Event
+from portal.extensions import db
+
+
+def new_token() -> str:
+    """192 random bits, URL-safe: the only key of an invitation's answer links."""
+    return secrets.token_urlsafe(24)
+
+
+class InvitationAnswer(enum.StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Delivery(enum.StrEnum):
+    """Where an invitation's email stands, worked out from its outbox messages (never stored)."""
+
+    QUEUED = "queued"  # some message waits for the worker, none has gone yet
+    SENT = "sent"  # at least one address has received it
+    FAILED = "failed"  # every message failed (or was cancelled)
+    NO_ADDRESS = "no_address"  # the cooperative has no email address on file
+
+
+class InvitationRound(db.Model):
+    """One send action: who sent, when, what was chosen and what to bring. Each invitation
+    points to the round it was first sent in; a round's letter number belongs here."""
+
+    __tablename__ = "invitation_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # What the organiser chose (filter or hand-picked ids), as they chose it: for the record.
+    selection: Mapped[dict] = mapped_column(JSON, default=dict)
+    what_to_bring: Mapped[str | None] = mapped_column(Text)
+    cooperative_count: Mapped[int] = mapped_column(default=0)
+    organisation_count: Mapped[int] = mapped_column(default=0)
+    message_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    sent_by = relationship("User")
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.event.title} #{self.id}"
+
+
+class Invitation(db.Model):
+    """A cooperative, or an outside organisation by name and address, invited to an event.
+
+    One per cooperative per event, and one per organisation address per event: sending again
+    adds nobody. ``token`` opens the answer page without logging in, until the event ends.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "cooperative_id"),
+        UniqueConstraint("event_id", "email"),
+        CheckConstraint("(cooperative_id IS NULL) <> (organisation_name IS NULL)", name="cooperative_or_organisation"),
+        CheckConstraint("cooperative_id IS NOT NULL OR email IS NOT NULL", name="organisation_has_address"),
+        CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_has_time"),
+        CheckConstraint("decline_reason IS NULL OR answer = 'declined'", name="reason_only_when_declined"),
+        Index("ix_invitations_event_answer", "event_id", "answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("invitation_rounds.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    # An organisation's address; a cooperative's addresses are read from the registry at each send.
+    email: Mapped[str | None] = mapped_column(String(254))
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    answer: Mapped[InvitationAnswer | None] = mapped_column(enum_type(InvitationAnswer))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decline_reason: Mapped[str | None] = mapped_column(String(500))
+    # For a coordination meeting: who will come, one name per line, and how many they are.
+    attendee_names: Mapped[str | None] = mapped_column(Text)
+    attendee_count: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    round: Mapped[InvitationRound] = relationship()
+    cooperative: Mapped[Cooperative | None] = relationship()
+
+    @property
+    def guest_name(self) -> str:
+        return self.cooperative.name if self.cooperative else self.organisation_name
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.guest_name} → {self.event.title}"

@@ -1,0 +1,132 @@
+"""Finding invitations for the organisers' tab: each one's delivery (from its outbox messages)
+and answer, counts, filters, and the progress of the mail; a fixed number of queries per page."""
+
+from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.cooperatives.models import BoardMember, Cooperative
+from portal.extensions import db
+from portal.invitations.emails import INVITATION_TEMPLATE
+from portal.invitations.models import Delivery, Invitation, InvitationAnswer, InvitationRound
+from portal.mail.models import MessageStatus, OutboxMessage
+from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
+from portal.registrations.participants import cooperative_participants, phone_key
+
+NO_ANSWER = "none"
+PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
+
+
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _message_stats(event_id: int):
+    """Per invitation of the event: how many invitation messages, and how many sent, pending, failed."""
+    keys = select(cast(Invitation.id, String)).where(Invitation.event_id == event_id)
+    return (select(OutboxMessage.concerns_id.label("invitation_key"), func.count().label("total"),
+                   _count_where(OutboxMessage.status == MessageStatus.SENT).label("sent"),
+                   _count_where(OutboxMessage.status.in_(PENDING)).label("pending"),
+                   _count_where(OutboxMessage.status == MessageStatus.FAILED).label("failed"))
+            .where(OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id.in_(keys),
+                   OutboxMessage.template == INVITATION_TEMPLATE)
+            .group_by(OutboxMessage.concerns_id).subquery())
+
+
+def _delivery(stats):
+    return case((stats.c.sent > 0, Delivery.SENT.value), (stats.c.pending > 0, Delivery.QUEUED.value),
+                (stats.c.total.is_(None), Delivery.NO_ADDRESS.value), else_=Delivery.FAILED.value)
+
+
+def _joined(query, stats):
+    return query.outerjoin(stats, stats.c.invitation_key == cast(Invitation.id, String))
+
+
+def invitations_query(event_id: int, delivery: str | None = None, answer: str | None = None,
+                      district_id: int | None = None, search: str | None = None):
+    """The event's invitations, filtered, by name; the caller paginates."""
+    stats = _message_stats(event_id)
+    query = (_joined(select(Invitation), stats).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
+             .where(Invitation.event_id == event_id)
+             .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
+             .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
+    if delivery:
+        query = query.where(_delivery(stats) == Delivery(delivery).value)
+    if answer == NO_ANSWER:
+        query = query.where(Invitation.answer.is_(None))
+    elif answer:
+        query = query.where(Invitation.answer == InvitationAnswer(answer))
+    if district_id:
+        query = query.where(Cooperative.district_id == district_id)
+    if search:
+        query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
+    return query
+
+
+def delivery_of(event_id: int, invitation_ids) -> dict[int, tuple[Delivery, int]]:
+    """Each invitation's delivery and its number of failed messages."""
+    stats = _message_stats(event_id)
+    rows = db.session.execute(_joined(select(Invitation.id, _delivery(stats), func.coalesce(stats.c.failed, 0)),
+                                      stats).where(Invitation.id.in_(list(invitation_ids))))
+    return {invitation_id: (Delivery(state), failed) for invitation_id, state, failed in rows}
+
+
+def counts(event_id: int) -> dict[str, int]:
+    """How many invitations per delivery and per answer, in one query."""
+    stats = _message_stats(event_id)
+    delivery = _delivery(stats).label("delivery")
+    rows = db.session.execute(_joined(select(delivery, Invitation.answer, func.count()), stats)
+                              .where(Invitation.event_id == event_id).group_by(delivery, Invitation.answer))
+    result = dict.fromkeys([*(d.value for d in Delivery), *(a.value for a in InvitationAnswer), NO_ANSWER, "all"], 0)
+    for delivery, answer, n in rows:
+        result[delivery] += n
+        result[answer.value if answer else NO_ANSWER] += n
+        result["all"] += n
+    return result
+
+
+def message_progress(event_id: int) -> dict[str, int]:
+    """The invitation messages of the event by state: the progress of a send."""
+    keys = select(cast(Invitation.id, String)).where(Invitation.event_id == event_id)
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).where(
+        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id.in_(keys),
+        OutboxMessage.template == INVITATION_TEMPLATE).group_by(OutboxMessage.status))
+    progress = {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0}
+    for status, n in rows:
+        progress["queued" if status in PENDING else status.value] += n
+    return progress
+
+
+def people_coming(event_id: int, cooperative_ids) -> dict[int, int]:
+    """How many each cooperative has signed up (seat, approval or waiting list): a training's
+    "accepted, with how many"."""
+    rows = db.session.execute(select(Registration.cooperative_id, func.count()).where(
+        Registration.event_id == event_id, Registration.cooperative_id.in_(list(cooperative_ids)),
+        Registration.status.in_(ACTIVE_STATUSES)).group_by(Registration.cooperative_id))
+    return dict(rows.all())
+
+
+def rounds(event_id: int) -> list[InvitationRound]:
+    return list(db.session.scalars(select(InvitationRound).where(InvitationRound.event_id == event_id)
+                                   .options(selectinload(InvitationRound.sent_by))
+                                   .order_by(InvitationRound.created_at.desc(), InvitationRound.id.desc())))
+
+
+def cooperative_registrations(event_id: int, cooperative_id: int) -> list[Registration]:
+    """Who this cooperative has signed up for the event, for the answer page."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.cooperative_id == cooperative_id)
+        .options(selectinload(Registration.participant)).order_by(Registration.id)))
+
+
+def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
+                  ) -> tuple[list[BoardMember], list[Participant]]:
+    """The cooperative's board members and earlier participants who are not (or no longer)
+    signed up for the event: what the form offers. A board member is the same person as a
+    participant with their email or phone, as when they are signed up."""
+    active = [r.participant for r in signed_up if r.status in ACTIVE_STATUSES]
+    emails = {p.email for p in active if p.email}
+    phones = {p.phone_key for p in active if p.phone_key}
+    members = [m for m in cooperative.board_members
+               if (m.email or "").strip().lower() not in emails and phone_key(m.phone) not in phones]
+    taken = {p.id for p in active}
+    return members, [p for p in cooperative_participants(cooperative.id) if p.id not in taken]

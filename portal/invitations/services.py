@@ -1,0 +1,255 @@
+"""The rules of invitations: sending a round, answering through the link, naming participants,
+sending a failed invitation again, and telling invitees when their event changes.
+
+Sending writes everything in a fixed number of statements, whatever the number of
+cooperatives: the invitations (one executemany, ``ON CONFLICT DO NOTHING`` on the
+one-per-cooperative constraint, so two organisers sending at once still invite each cooperative
+once), the guest list (one ``INSERT ... SELECT``), the outbox rows (one executemany). Anything
+slow, the .ics today and the PDF letter later, is built by the mail worker.
+"""
+
+import enum
+from datetime import datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, literal, select
+
+from portal.accounts.models import STAFF_ROLES
+from portal.audit.services import record_change
+from portal.cooperatives.models import Cooperative
+from portal.database import UTCDateTime, insert_ignoring_duplicates, utcnow
+from portal.errors import RuleViolation
+from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
+from portal.events.services import local_moment
+from portal.extensions import db
+from portal.invitations import emails
+from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
+from portal.invitations.recipients import addressees, usable_address
+from portal.invitations.selection import Selection, chosen_cooperatives
+from portal.mail.models import MessageStatus, OutboxMessage
+from portal.mail.services import retry_message
+from portal.registrations import services as registrations
+
+MAX_ATTENDEES = 50
+# One request writes a round: 10,000 cooperatives (some 20,000 messages) take a few seconds.
+# A province or the whole country is invited in several rounds, by district for example.
+MAX_COOPERATIVES_PER_ROUND = 10_000
+
+
+def _require_staff(actor) -> None:
+    if actor is None or actor.role not in STAFF_ROLES:
+        raise RuleViolation(None, _("Only organisers can do this."))
+
+
+def valid_until(event: Event) -> datetime:
+    """Links work until the event ends: its last session's end (or the end of its last day)."""
+    if event.sessions:
+        return max(session.ends_at for session in event.sessions)
+    return local_moment(event.ends_on + timedelta(days=1), time(0, 0))
+
+
+def has_ended(event: Event, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= valid_until(event)
+
+
+def _require_open(event: Event, now: datetime | None = None) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise RuleViolation(None, _("This event has been cancelled."))
+    if event.status != EventStatus.PUBLISHED or has_ended(event, now):
+        raise RuleViolation(None, _("This event has ended."))
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+def send_invitations(actor, event: Event, selection: Selection, organisations=(),
+                     what_to_bring: str | None = None) -> InvitationRound:
+    """Invite the chosen cooperatives that are not invited yet, and ``organisations`` (pairs of
+    name and address), as one round; they join the guest list and their mail is queued.
+    Returns the round, with how many invitations and messages it made; a round that would
+    invite nobody new is refused (the caller rolls back)."""
+    _require_staff(actor)
+    if event.status == EventStatus.DRAFT:
+        raise RuleViolation(None, _("Publish the event before sending invitations."))
+    _require_open(event)
+    organisations = _clean_organisations(organisations)
+    now = utcnow()
+    invitation_round = InvitationRound(
+        event_id=event.id, sent_by_id=actor.id, what_to_bring=(what_to_bring or "").strip() or None,
+        selection={**selection.as_record(), "organisations": [email for _name, email in organisations]},
+        created_at=now)
+    db.session.add(invitation_round)
+    db.session.flush()
+    # In id order, so two concurrent sends take the unique index's locks in the same order.
+    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection).order_by(Cooperative.id)
+                                         .limit(MAX_COOPERATIVES_PER_ROUND + 1)).all()
+    if len(cooperative_ids) > MAX_COOPERATIVES_PER_ROUND:
+        raise RuleViolation(None, _("At most %(count)d cooperatives can be invited in one round; narrow the "
+                                    "choice, by district for example.", count=MAX_COOPERATIVES_PER_ROUND))
+    rows = [{"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": cooperative_id,
+             "organisation_name": None, "email": None, "token": new_token(), "created_at": now}
+            for cooperative_id in cooperative_ids]
+    if rows:
+        db.session.execute(insert_ignoring_duplicates(db.session, Invitation.__table__, "event_id",
+                                                      "cooperative_id"), rows)
+        _add_cooperatives_to_guest_list(actor, event, invitation_round, now)
+    if organisations:
+        db.session.execute(insert_ignoring_duplicates(db.session, Invitation.__table__, "event_id", "email"), [
+            {"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": None, "organisation_name": name,
+             "email": email, "token": new_token(), "created_at": now} for name, email in organisations])
+        _add_organisations_to_guest_list(actor, event, organisations, now)
+    found = addressees(Invitation.round_id == invitation_round.id)
+    if not found:
+        raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
+    invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
+    invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
+    invitation_round.message_count = emails.queue_invitations(event, found)
+    record_change(actor, "invitations.sent", invitation_round, after={
+        "cooperatives": invitation_round.cooperative_count, "organisations": invitation_round.organisation_count,
+        "messages": invitation_round.message_count, "selection": invitation_round.selection})
+    return invitation_round
+
+
+def _clean_organisations(organisations) -> list[tuple[str, str]]:
+    cleaned = {}
+    for name, email in organisations:
+        name, address = " ".join((name or "").split())[:200], usable_address(email)
+        if not name or not address:
+            raise RuleViolation("organisations", _("Give each organisation a name and an email address."))
+        cleaned.setdefault(address, name)
+    return [(name, email) for email, name in cleaned.items()]
+
+
+def _add_cooperatives_to_guest_list(actor, event: Event, invitation_round: InvitationRound, now: datetime) -> None:
+    """Every cooperative of the round joins the guest list, in one INSERT ... SELECT."""
+    invited = select(literal(event.id), Invitation.cooperative_id, literal(actor.id), literal(now, UTCDateTime())
+                     ).where(Invitation.round_id == invitation_round.id, Invitation.cooperative_id.is_not(None)
+                             ).order_by(Invitation.cooperative_id)
+    insert = insert_ignoring_duplicates(db.session, GuestListEntry.__table__, "event_id", "cooperative_id")
+    db.session.execute(insert.from_select(["event_id", "cooperative_id", "added_by_id", "created_at"], invited))
+
+
+def _add_organisations_to_guest_list(actor, event: Event, organisations, now: datetime) -> None:
+    listed = db.session.execute(select(func.lower(GuestListEntry.organisation_name), GuestListEntry.email).where(
+        GuestListEntry.event_id == event.id, GuestListEntry.organisation_name.is_not(None))).all()
+    names, addresses = {name for name, _email in listed}, {email for _name, email in listed if email}
+    for name, email in organisations:
+        if name.lower() not in names and email not in addresses:
+            db.session.add(GuestListEntry(event_id=event.id, organisation_name=name, email=email,
+                                          added_by_id=actor.id, created_at=now))
+            names.add(name.lower())
+
+
+def resend_invitation(actor, invitation: Invitation) -> int:
+    """Queue a failed invitation again: its failed messages, and any address the cooperative
+    has gained since. Returns how many messages will go."""
+    _require_staff(actor)
+    _require_open(invitation.event)
+    failed = list(db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id == str(invitation.id),
+        OutboxMessage.template == emails.INVITATION_TEMPLATE, OutboxMessage.status == MessageStatus.FAILED)))
+    for message in failed:
+        retry_message(actor, message)
+    mailed = set(db.session.scalars(select(func.lower(OutboxMessage.recipient_email)).where(
+        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id == str(invitation.id),
+        OutboxMessage.template == emails.INVITATION_TEMPLATE)))
+    found = addressees(Invitation.id == invitation.id)
+    for addressee in found:
+        addressee.recipients = [r for r in addressee.recipients if r.email not in mailed]
+    added = emails.queue_invitations(invitation.event, found)
+    if not failed and not added:
+        raise RuleViolation(None, _("Nothing to send again: no message of this invitation failed."))
+    record_change(actor, "invitation.resent", invitation, after={"retried": len(failed), "new_addresses": added})
+    return len(failed) + added
+
+
+# -- the answer link ----------------------------------------------------------------------------
+
+
+class LinkProblem(enum.StrEnum):
+    UNKNOWN = "unknown"  # no such token: mistyped, cut off, or tampered with
+    OTHER_EVENT = "other_event"  # a real token, but of an invitation to another event
+    EXPIRED = "expired"  # the event has ended
+
+
+class LinkRefused(Exception):
+    def __init__(self, problem: LinkProblem, invitation: Invitation | None = None):
+        super().__init__(problem.value)
+        self.problem, self.invitation = problem, invitation
+
+
+def open_invitation(event_id: int, token: str, now: datetime | None = None) -> Invitation:
+    """The invitation an answer link names, or ``LinkRefused`` saying why not."""
+    invitation = None
+    if token and len(token) <= 64:
+        invitation = db.session.scalar(select(Invitation).where(Invitation.token == token))
+    if invitation is None:
+        raise LinkRefused(LinkProblem.UNKNOWN)
+    if invitation.event_id != event_id:
+        raise LinkRefused(LinkProblem.OTHER_EVENT, invitation)
+    if has_ended(invitation.event, now):
+        raise LinkRefused(LinkProblem.EXPIRED, invitation)
+    return invitation
+
+
+def _attendee_names(event: Event, text: str | None) -> list[str]:
+    names = list(dict.fromkeys(" ".join(line.split())[:120] for line in (text or "").splitlines() if line.strip()))
+    if not names:
+        raise RuleViolation("attendee_names", _("Write the name of each person who will come, one per line."))
+    limit = min(event.seats_per_cooperative or MAX_ATTENDEES, MAX_ATTENDEES)
+    if len(names) > limit:
+        raise RuleViolation("attendee_names", _("Your cooperative may send at most %(count)d people.", count=limit))
+    return names
+
+
+def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, reason: str | None = None,
+                      attendee_names: str | None = None, now: datetime | None = None) -> InvitationAnswer | None:
+    """Record the invitee's answer; a later answer replaces the earlier one. A decline may give a
+    reason; accepting a coordination meeting names who will come. Returns the answer replaced."""
+    event = invitation.event
+    _require_open(event, now)
+    answer = InvitationAnswer(answer)
+    previous = invitation.answer
+    names = (_attendee_names(event, attendee_names)
+             if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING else None)
+    invitation.answer, invitation.answered_at = answer, now or utcnow()
+    invitation.answered_by_id = actor.id if actor is not None and actor.is_authenticated else None
+    invitation.decline_reason = ((reason or "").strip()[:500] or None) if answer == InvitationAnswer.DECLINED else None
+    invitation.attendee_names = "\n".join(names) if names else None
+    invitation.attendee_count = len(names) if names else None
+    db.session.flush()
+    return previous
+
+
+def names_participants(invitation: Invitation) -> bool:
+    """A cooperative invited to a training names its participants once it accepts."""
+    return invitation.event.kind == EventKind.TRAINING and invitation.cooperative_id is not None
+
+
+def name_participants(actor, invitation: Invitation, participant_ids: list[int], board_member_ids: list[int],
+                      new_person: dict | None = None, now: datetime | None = None):
+    """An accepted training: the board names who will take part, through the link, with or
+    without an account. Every registration rule applies (window, seats, the cooperative's limit)."""
+    _require_open(invitation.event, now)
+    if not names_participants(invitation):
+        raise RuleViolation(None, _("Participants are named for a cooperative invited to a training."))
+    if invitation.answer != InvitationAnswer.ACCEPTED:
+        raise RuleViolation(None, _("Accept the invitation first."))
+    user = actor if actor is not None and actor.is_authenticated else None
+    return registrations.sign_up_people(user, invitation.event_id, participant_ids, board_member_ids, new_person,
+                                        cooperative_id=invitation.cooperative_id)
+
+
+# -- what the events capability tells us --------------------------------------------------------
+
+
+def on_event_rescheduled(event: Event, session=None, before=None, **_kwargs) -> None:
+    found = addressees(Invitation.event_id == event.id)
+    if found and session is not None:
+        emails.queue_rescheduled(event, found, session)
+
+
+def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
+    found = addressees(Invitation.event_id == event.id)
+    if found:
+        emails.queue_cancelled(event, found, reason)

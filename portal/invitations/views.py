@@ -1,0 +1,221 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import public, roles, safe_next_url
+from portal.accounts.models import STAFF_ROLES
+from portal.cooperatives.models import Cooperative
+from portal.cooperatives.services import districts
+from portal.errors import RuleViolation, show_violation
+from portal.events.forms import KIND_LABELS
+from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
+from portal.events.models import Event
+from portal.events.queries import search_cooperatives
+from portal.extensions import db
+from portal.invitations import queries, services
+from portal.invitations.forms import (
+    ANSWER_LABELS,
+    DELIVERY_LABELS,
+    AcceptForm,
+    ChooseForm,
+    DeclineForm,
+    SendForm,
+    TrackingFilterForm,
+)
+from portal.invitations.models import Invitation, InvitationAnswer
+from portal.invitations.selection import preview
+from portal.registrations.forms import POSITION_LABELS, SignUpForm
+from portal.registrations.forms import STATUS_LABELS as REGISTRATION_STATUS_LABELS
+
+bp = Blueprint("invitations", __name__)
+
+
+@bp.context_processor
+def labels():
+    return {"delivery_labels": DELIVERY_LABELS, "answer_labels": ANSWER_LABELS, "status_labels": EVENT_STATUS_LABELS,
+            "kind_labels": KIND_LABELS, "registration_labels": REGISTRATION_STATUS_LABELS,
+            "position_labels": POSITION_LABELS, "valid_until": services.valid_until}
+
+
+def _ids(name: str) -> list[int]:
+    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+
+
+# -- organisers ---------------------------------------------------------------------------------
+
+
+@bp.get("/organiser/events/<int:event_id>/invitations")
+@roles(*STAFF_ROLES)
+def manage(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = TrackingFilterForm(request.args, meta={"csrf": False})
+    form.set_districts(districts())
+    filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
+               "district_id": form.district_id.data, "search": form.q.data} if form.validate() else {}
+    page = db.paginate(queries.invitations_query(event.id, **filters), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
+    return render_template(
+        "invitations/manage.html", event=event, form=form, page=page, counts=queries.counts(event.id),
+        delivery=queries.delivery_of(event.id, [i.id for i in page.items]), rounds=queries.rounds(event.id),
+        coming=queries.people_coming(event.id, [i.cooperative_id for i in page.items if i.cooperative_id]),
+        progress=queries.message_progress(event.id))
+
+
+def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: bool, status: int = 200):
+    picked = list(db.session.scalars(select(Cooperative).where(Cooperative.id.in_(choice.cooperative_id.data))
+                                     .order_by(Cooperative.name))) if choice.cooperative_id.data else []
+    return render_template("invitations/new.html", event=event, choice=choice, send_form=send_form, picked=picked,
+                           round_limit=services.MAX_COOPERATIVES_PER_ROUND,
+                           found=[c for c in search_cooperatives(choice.q.data) if c not in picked],
+                           preview=preview(event.id, choice.selection()) if show and choice.is_chosen() else None
+                           ), status
+
+
+@bp.get("/organiser/events/<int:event_id>/invitations/new")
+@roles(*STAFF_ROLES)
+def new(event_id: int):
+    """Choose by filter or by hand, and see how many and who before sending."""
+    event = db.get_or_404(Event, event_id)
+    choice = ChooseForm(request.args or None, meta={"csrf": False})
+    choice.set_districts(districts())
+    show = bool(request.args) and choice.validate()
+    last = queries.rounds(event.id)
+    send_form = SendForm(formdata=None, what_to_bring=last[0].what_to_bring if last else None)
+    return _render_new(event, choice, send_form, show)
+
+
+@bp.post("/organiser/events/<int:event_id>/invitations")
+@roles(*STAFF_ROLES)
+def send(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = SendForm()
+    form.set_districts(districts())
+    if form.validate_on_submit():
+        try:
+            sent = services.send_invitations(current_user, event, form.selection(), form.organisation_list(),
+                                             form.what_to_bring.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("%(invited)d invitations made; %(messages)d emails are queued and go out in the background.",
+                    invited=sent.cooperative_count + sent.organisation_count, messages=sent.message_count), "success")
+            return redirect(url_for("invitations.manage", event_id=event.id))
+    return _render_new(event, form, form, show=True, status=400)
+
+
+@bp.post("/organiser/invitations/<int:invitation_id>/resend")
+@roles(*STAFF_ROLES)
+def resend(invitation_id: int):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    try:
+        count = services.resend_invitation(current_user, invitation)
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(count)d emails are queued again.", count=count), "success")
+    return redirect(safe_next_url(request.form.get("next"))
+                    or url_for("invitations.manage", event_id=invitation.event_id))
+
+
+# -- the invitee, through the link ----------------------------------------------------------------
+
+
+def _refused(refused: services.LinkRefused):
+    status = 410 if refused.problem == services.LinkProblem.EXPIRED else 404
+    return render_template("invitations/link_refused.html", problem=refused.problem.value,
+                           invitation=refused.invitation), status
+
+
+def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: DeclineForm, status: int = 200):
+    event = invitation.event
+    signed_up = (queries.cooperative_registrations(event.id, invitation.cooperative_id)
+                 if services.names_participants(invitation) else [])
+    return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
+                           decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
+
+
+@bp.get("/events/<int:event_id>/invitation/<token>")
+@public
+def rsvp(event_id: int, token: str):
+    """What a link in the email opens: the invitation and the answer buttons. Nothing changes
+    until a button is pressed, so a mail scanner that follows links answers nothing."""
+    try:
+        invitation = services.open_invitation(event_id, token)
+    except services.LinkRefused as refused:
+        return _refused(refused)
+    return _render_rsvp(invitation, AcceptForm(formdata=None), DeclineForm(formdata=None))
+
+
+@bp.post("/events/<int:event_id>/invitation/<token>")
+@public
+def answer(event_id: int, token: str):
+    try:
+        invitation = services.open_invitation(event_id, token)
+    except services.LinkRefused as refused:
+        return _refused(refused)
+    accepting = request.form.get("answer") == InvitationAnswer.ACCEPTED.value
+    form = AcceptForm() if accepting else DeclineForm()
+    if form.validate_on_submit():
+        try:
+            previous = services.answer_invitation(
+                current_user, invitation, InvitationAnswer.ACCEPTED if accepting else InvitationAnswer.DECLINED,
+                reason=getattr(form, "reason", None) and form.reason.data,
+                attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            _flash_answer(invitation, previous)
+            if accepting and services.names_participants(invitation):
+                return redirect(url_for("invitations.participants", event_id=event_id, token=token))
+            return redirect(url_for("invitations.rsvp", event_id=event_id, token=token))
+    forms = (form, DeclineForm(formdata=None)) if accepting else (AcceptForm(formdata=None), form)
+    return _render_rsvp(invitation, *forms, status=400)
+
+
+def _flash_answer(invitation: Invitation, previous) -> None:
+    now = ANSWER_LABELS[invitation.answer]
+    if previous is None:
+        flash(_("Thank you. Your answer is recorded: %(answer)s.", answer=now), "success")
+    elif previous == invitation.answer:
+        flash(_("Your answer is updated: %(answer)s.", answer=now), "success")
+    else:
+        flash(_("Your earlier answer (%(before)s) is replaced by your new answer: %(answer)s.",
+                before=ANSWER_LABELS[previous], answer=now), "success")
+
+
+@bp.route("/events/<int:event_id>/invitation/<token>/participants", methods=["GET", "POST"])
+@public
+def participants(event_id: int, token: str):
+    """For an accepted training: the board names its participants, with or without an account."""
+    try:
+        invitation = services.open_invitation(event_id, token)
+    except services.LinkRefused as refused:
+        return _refused(refused)
+    if not services.names_participants(invitation) or invitation.answer != InvitationAnswer.ACCEPTED:
+        return redirect(url_for("invitations.rsvp", event_id=event_id, token=token))
+    form = SignUpForm()
+    if form.validate_on_submit():
+        new_person = {"full_name": form.full_name.data, "position": form.position.data, "email": form.email.data,
+                      "phone": form.phone.data}
+        try:
+            done = services.name_participants(current_user, invitation, _ids("participant_id"),
+                                               _ids("board_member_id"), new_person)
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            flash(_("%(count)d people signed up; see their state below.", count=len(done)), "success")
+            return redirect(url_for("invitations.participants", event_id=event_id, token=token))
+    signed_up = queries.cooperative_registrations(event_id, invitation.cooperative_id)
+    members, known = queries.not_signed_up(invitation.cooperative, signed_up)
+    return render_template("invitations/participants.html", invitation=invitation, event=invitation.event, form=form,
+                           cooperative=invitation.cooperative, signed_up=signed_up, members=members, known=known
+                           ), 400 if request.method == "POST" else 200
