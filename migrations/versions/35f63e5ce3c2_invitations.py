@@ -1,7 +1,7 @@
 """invitations
 
 Revision ID: 35f63e5ce3c2
-Revises: 70ae17d961a2
+Revises: 08d9867bc721
 Create Date: 2026-11-24 23:57:36.264230
 
 """
@@ -13,7 +13,7 @@ import portal.database
 
 # revision identifiers, used by Alembic.
 revision = '35f63e5ce3c2'
-down_revision = '70ae17d961a2'
+down_revision = '08d9867bc721'
 branch_labels = None
 depends_on = None
 
