@@ -2,9 +2,19 @@
 
 from datetime import date, time
 
+from portal.accounts.models import Role, User
+from portal.events.models import Event
+from portal.extensions import db
+from portal.invitations import services
 from portal.invitations.letters import addressee_line, render_letter
-from portal.settings.services import get_office_settings
+from portal.invitations.selection import BY_HAND, Selection
+from portal.mail.delivery import send_pending
+from portal.settings.services import ROMAN_MONTHS, get_office_settings
+from tests.concurrency import run_together
+from tests.invitation_fixtures import invitations_of
 from tests.pdfs import pdf_text, save_pdf_page
+
+ROMAN = dict(enumerate(ROMAN_MONTHS, start=1))
 
 
 def test_the_letter_carries_number_date_addressee_sessions_and_signatory(app, make_event):
@@ -32,3 +42,67 @@ def test_addressee_lines_for_cooperatives_and_organisations(app):
     assert addressee_line("Koperasi Serba Usaha Sehati") == "Ketua Koperasi Serba Usaha Sehati"
     assert addressee_line("KSP Sehati") == "Ketua Koperasi KSP Sehati"
     assert addressee_line(None, "Bank NTT Cabang Oelamasi") == "Pimpinan Bank NTT Cabang Oelamasi"
+
+
+def test_each_invitation_email_carries_its_own_copy_of_the_rounds_numbered_letter(
+        invitable_event, make_invitee, invite, smtp):
+    event = invitable_event(title="Rapat Koordinasi Koperasi")
+    first = make_invitee(name="KSP Sehati Oelamasi", email="sehati@example.org", board=())
+    second = make_invitee(name="Koperasi Serba Usaha Flobamora", email="flobamora@example.org", board=())
+    sent = invite(event, [first, second])
+    assert sent.letter_number == f"001/DISKOP/{ROMAN[sent.letter_dated.month]}/{sent.letter_dated.year}"
+
+    send_pending("test")
+
+    letters = {}
+    for received in smtp.received:
+        [(name, data)] = [(n, d) for n, d in received.attachments().items() if n.endswith(".pdf")]
+        letters[received.rcpt_tos[0]] = " ".join(pdf_text(data).split())
+    assert all(sent.letter_number in text for text in letters.values()) and len(letters) == 2
+    assert "Yth. Ketua Koperasi KSP Sehati Oelamasi" in letters["sehati@example.org"]
+    assert "Yth. Ketua Koperasi Serba Usaha Flobamora" in letters["flobamora@example.org"]
+    assert "Flobamora" not in letters["sehati@example.org"]
+
+
+def test_two_rounds_sent_at_once_never_share_a_letter_number(app, invitable_event, make_invitee, organiser):
+    event = invitable_event()
+    cooperatives = [make_invitee() for _ in range(2)]
+    event_id, organiser_id, ids = event.id, organiser.id, [c.id for c in cooperatives]
+
+    def send(i):
+        actor = db.session.get(User, organiser_id)
+        selection = Selection(mode=BY_HAND, cooperative_ids=[ids[i]])
+        return services.send_invitations(actor, db.session.get(Event, event_id), selection).letter_number
+
+    numbers = run_together(app, 2, send)
+
+    assert all(isinstance(number, str) for number in numbers), numbers
+    assert len(set(numbers)) == 2
+
+
+def test_the_letter_is_downloadable_by_organisers_and_through_the_invitation_link_only(
+        client, logged_in, invitable_event, make_invitee, invite):
+    event = invitable_event()
+    sent = invite(event, [make_invitee(name="KSP Sehati Oelamasi")])
+    [invitation] = invitations_of(event)
+
+    page = client.get(f"/events/{event.id}/invitation/{invitation.token}")
+    assert f"/events/{event.id}/invitation/{invitation.token}/letter.pdf" in page.text
+    response = client.get(f"/events/{event.id}/invitation/{invitation.token}/letter.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert sent.letter_number in pdf_text(response.data)
+    assert client.get(f"/events/{event.id}/invitation/{invitation.token}x/letter.pdf").status_code == 404
+    assert client.get(f"/organiser/invitations/{invitation.id}/letter.pdf").status_code in (302, 401)
+
+    logged_in(Role.ORGANISER)
+    response = client.get(f"/organiser/invitations/{invitation.id}/letter.pdf")
+    assert response.status_code == 200 and "KSP Sehati Oelamasi" in pdf_text(response.data)
+
+
+def test_a_board_member_cannot_take_letters_through_the_organiser_pages(client, logged_in, invitable_event,
+                                                                        make_invitee, invite):
+    event = invitable_event()
+    invite(event, [make_invitee()])
+    [invitation] = invitations_of(event)
+    logged_in(Role.BOARD)
+    assert client.get(f"/organiser/invitations/{invitation.id}/letter.pdf").status_code == 403

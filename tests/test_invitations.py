@@ -45,7 +45,8 @@ def test_invitation_goes_to_contact_and_board_addresses_and_joins_the_guest_list
     assert (sent.cooperative_count, sent.message_count, sent.what_to_bring) == (1, 2, "Laporan RAT 2023")
     messages = outbox(concerns_type="invitations", concerns_id=str(invitation.id))
     assert sorted(m.recipient_email for m in messages) == ["kontak@example.org", "yohanes@example.org"]
-    assert all(m.deferred_attachments == [{"renderer": "invitations.calendar", "args": {"event_id": event.id}}]
+    assert all(m.deferred_attachments == [{"renderer": "invitations.calendar", "args": {"event_id": event.id}},
+                                          {"renderer": "invitations.letter", "args": {"invitation_id": invitation.id}}]
                for m in messages)
     assert [g.cooperative_id for g in guests(event)] == [cooperative.id]
 

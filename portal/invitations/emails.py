@@ -24,6 +24,7 @@ from portal.settings.services import get_office_settings
 INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
 CHANGED_TEMPLATE = "invitations/email/event_changed_to_guest"
 CALENDAR_RENDERER = "invitations.calendar"
+LETTER_RENDERER = "invitations.letter"
 SUBJECTS = {
     "invitation": _l("Invitation: %(title)s"),
     "rescheduled": _l("Schedule changed: %(title)s"),
@@ -79,26 +80,30 @@ class _MailMerge:
         return subject, text, html
 
 
-def _queue(event: Event, addressees: list[Addressee], what: str, template: str, key: str, **context) -> int:
+def _queue(event: Event, addressees: list[Addressee], what: str, template: str, key: str, *,
+           with_letter: bool = False, **context) -> int:
     # Templates read the office's settings through ``office()``, one query a call: hold the row.
     settings = get_office_settings()
     merge = _MailMerge(event, what, template, {**context, "office": lambda: settings})
     emails = []
     for addressee in addressees:
+        attachments = ((CALENDAR_RENDERER, {"event_id": event.id}),)
+        if with_letter:
+            attachments += ((LETTER_RENDERER, {"invitation_id": addressee.invitation_id}),)
         for recipient in addressee.recipients:
             subject, text, html = merge(addressee, recipient.language)
             emails.append(PreparedEmail(
                 to=recipient.email, to_name=recipient.name, subject=subject, body_text=text, body_html=html,
                 template=template, key=f"{key}:{addressee.invitation_id}:{_digest(recipient.email)}",
                 concerns_type=Invitation.__tablename__, concerns_id=str(addressee.invitation_id),
-                deferred_attachments=((CALENDAR_RENDERER, {"event_id": event.id}),)))
+                deferred_attachments=attachments))
     queue_emails(emails)
     return len(emails)
 
 
 def queue_invitations(event: Event, addressees: list[Addressee]) -> int:
     """The invitation, to every address of each invitee; returns how many messages."""
-    return _queue(event, addressees, "invitation", INVITATION_TEMPLATE, "invitation")
+    return _queue(event, addressees, "invitation", INVITATION_TEMPLATE, "invitation", with_letter=True)
 
 
 def queue_rescheduled(event: Event, addressees: list[Addressee], session) -> int:

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.events.models import Event, EventKind
+from portal.extensions import db
+from portal.invitations.models import Invitation
 
 
 def letter_subject(event: Event) -> str:
@@ -37,3 +39,19 @@ def render_letter(event: Event, *, number: str, dated: date, addressee: str, wha
     data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
                       addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring)
     return letter_filename(number, addressee), PDF_MIMETYPE, data
+
+
+def invitation_letter(invitation: Invitation) -> tuple[str, str, bytes] | None:
+    """The invitee's copy of its round's letter; None for a round sent before letters had numbers."""
+    invitation_round = invitation.round
+    if invitation_round.letter_number is None:
+        return None
+    cooperative = invitation.cooperative
+    addressee = addressee_line(cooperative.name if cooperative else None, invitation.organisation_name)
+    return render_letter(invitation.event, number=invitation_round.letter_number, dated=invitation_round.letter_dated,
+                         addressee=addressee, what_to_bring=invitation_round.what_to_bring)
+
+
+def render_invitation_letter(invitation_id: int) -> tuple[str, str, bytes] | None:
+    """The mail worker's renderer for an invitation's letter attachment."""
+    return invitation_letter(db.session.get(Invitation, invitation_id))

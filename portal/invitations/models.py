@@ -1,6 +1,6 @@
 import enum
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -45,6 +45,10 @@ class InvitationRound(db.Model):
     cooperative_count: Mapped[int] = mapped_column(default=0)
     organisation_count: Mapped[int] = mapped_column(default=0)
     message_count: Mapped[int] = mapped_column(default=0)
+    # The surat undangan's number, taken from the office's yearly sequence when the round is sent;
+    # every invitation of the round carries it, each with its own addressee.
+    letter_number: Mapped[str | None] = mapped_column(String(120))
+    letter_dated: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()

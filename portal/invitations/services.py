@@ -20,7 +20,7 @@ from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
-from portal.events.services import local_moment
+from portal.events.services import local_moment, local_today
 from portal.extensions import db
 from portal.invitations import emails
 from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
@@ -29,6 +29,7 @@ from portal.invitations.selection import Selection, chosen_cooperatives
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.mail.services import retry_message
 from portal.registrations import services as registrations
+from portal.settings.services import take_letter_number
 
 MAX_ATTENDEES = 50
 # One request writes a round: 10,000 cooperatives (some 20,000 messages) take a few seconds.
@@ -101,6 +102,8 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     found = addressees(Invitation.round_id == invitation_round.id)
     if not found:
         raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
+    invitation_round.letter_dated = local_today()
+    invitation_round.letter_number = take_letter_number(invitation_round.letter_dated)
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
     invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
     invitation_round.message_count = emails.queue_invitations(event, found)

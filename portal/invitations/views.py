@@ -1,4 +1,6 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,8 +25,10 @@ from portal.invitations.forms import (
     SendForm,
     TrackingFilterForm,
 )
+from portal.invitations.letters import invitation_letter
 from portal.invitations.models import Invitation, InvitationAnswer
 from portal.invitations.selection import preview
+from portal.invitations.whatsapp import group_text, whatsapp_texts
 from portal.registrations.forms import POSITION_LABELS, SignUpForm
 from portal.registrations.forms import STATUS_LABELS as REGISTRATION_STATUS_LABELS
 
@@ -57,6 +61,7 @@ def manage(event_id: int):
                        error_out=False)
     return render_template(
         "invitations/manage.html", event=event, form=form, page=page, counts=queries.counts(event.id),
+        whatsapp=whatsapp_texts(event, page.items), group_text=group_text(event),
         delivery=queries.delivery_of(event.id, [i.id for i in page.items]), rounds=queries.rounds(event.id),
         coming=queries.people_coming(event.id, [i.cooperative_id for i in page.items if i.cooperative_id]),
         progress=queries.message_progress(event.id))
@@ -122,6 +127,21 @@ def resend(invitation_id: int):
                     or url_for("invitations.manage", event_id=invitation.event_id))
 
 
+@bp.get("/organiser/invitations/<int:invitation_id>/letter.pdf")
+@roles(*STAFF_ROLES)
+def letter(invitation_id: int):
+    return _letter(db.get_or_404(Invitation, invitation_id))
+
+
+def _letter(invitation: Invitation):
+    """The invitee's copy of the round's letter, shown in the browser (it can be saved or printed)."""
+    letter = invitation_letter(invitation)
+    if letter is None:
+        abort(404)
+    filename, content_type, data = letter
+    return send_file(io.BytesIO(data), mimetype=content_type, download_name=filename)
+
+
 # -- the invitee, through the link ----------------------------------------------------------------
 
 
@@ -149,6 +169,16 @@ def rsvp(event_id: int, token: str):
     except services.LinkRefused as refused:
         return _refused(refused)
     return _render_rsvp(invitation, AcceptForm(formdata=None), DeclineForm(formdata=None))
+
+
+@bp.get("/events/<int:event_id>/invitation/<token>/letter.pdf")
+@public
+def letter_by_link(event_id: int, token: str):
+    try:
+        invitation = services.open_invitation(event_id, token)
+    except services.LinkRefused as refused:
+        return _refused(refused)
+    return _letter(invitation)
 
 
 @bp.post("/events/<int:event_id>/invitation/<token>")

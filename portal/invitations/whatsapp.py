@@ -9,6 +9,8 @@ import phonenumbers
 from flask import render_template
 from flask_babel import force_locale
 
+from portal.mail.services import external_url
+
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -39,3 +41,23 @@ def invitation_text(event, link: str, addressee: str | None = None) -> str:
     answer link, or the event's page for a group)."""
     with force_locale("id"):
         return render_template("invitations/whatsapp.txt", event=event, link=link, addressee=addressee).strip()
+
+
+def whatsapp_texts(event, invitations) -> dict[int, tuple[str, str | None]]:
+    """For each invited cooperative with a phone: its personal text and the wa.me link (None for a
+    landline, whose text can still be copied)."""
+    texts = {}
+    for invitation in invitations:
+        cooperative = invitation.cooperative
+        if cooperative is None or not cooperative.phone:
+            continue
+        link = external_url("invitations.rsvp", event_id=event.id, token=invitation.token)
+        text = invitation_text(event, link, addressee=cooperative.name)
+        texts[invitation.id] = (text, whatsapp_link(text, cooperative.phone))
+    return texts
+
+
+def group_text(event) -> tuple[str, str]:
+    """One text for a WhatsApp group, with the event's public page instead of a personal link."""
+    text = invitation_text(event, external_url("events.show", event_id=event.id))
+    return text, whatsapp_link(text)

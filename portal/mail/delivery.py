@@ -149,8 +149,10 @@ def build_message(message: ClaimedMessage) -> Message:
     for filename, content_type, data in message.attachments:
         built.attach(filename, content_type, data)
     for deferred in message.deferred_attachments or []:
-        filename, content_type, data = attachment_renderer(deferred["renderer"])(**deferred["args"])
-        built.attach(filename, content_type, data)
+        rendered = attachment_renderer(deferred["renderer"])(**deferred["args"])
+        if rendered is not None:  # the renderer found nothing to attach any more
+            filename, content_type, data = rendered
+            built.attach(filename, content_type, data)
     return built
 
 

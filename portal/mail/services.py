@@ -39,7 +39,8 @@ def _display_name(name: str | None) -> str | None:
 
 
 def register_attachment_renderer(app, name: str, renderer) -> None:
-    """``renderer(**args) -> (filename, content_type, bytes)``, called by the worker at delivery."""
+    """``renderer(**args) -> (filename, content_type, bytes)`` or None (nothing to attach), called by
+    the worker at delivery."""
     app.extensions.setdefault(RENDERERS_KEY, {})[name] = renderer
 
 
