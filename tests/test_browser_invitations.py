@@ -35,19 +35,19 @@ def _setup(app):
         districts = {d.name: d for d in db.session.scalars(select(District))}
         people = iter(["Yohanes Bani", "Petrus Sinlae", "Yuliana Kolo", "Markus Amalo", "Ester Foenay", "Simon Selan"])
 
-        def cooperative(name, district, status=CooperativeStatus.ACTIVE, board=None):
+        def cooperative(name, district, status=CooperativeStatus.ACTIVE, board=None, phone=None):
             n = len(name)
             slug = re.sub(r"\W", "", name.lower())
             created = Cooperative(name=name, legal_number=f"{slug}-{n}", legal_number_key=f"{slug}-{n}".upper(),
                                   type=CooperativeType.SAVINGS_AND_LOAN, district=districts[district], status=status,
-                                  email=f"{slug}@example.org")
+                                  email=f"{slug}@example.org", phone=phone)
             chosen = board or [(next(people), None)]
             created.board_members = [BoardMember(full_name=person, position=BoardPosition.CHAIR, email=email)
                                      for person, email in chosen]
             db.session.add(created)
 
         cooperative("KSP Sehati Amarasi", "Amarasi", board=[("Maria Tefa", "maria@example.org"),
-                                                            ("Agus Lake", "agus@example.org")])
+                                                            ("Agus Lake", "agus@example.org")], phone="+6281339012345")
         cooperative("KSU Lontar Jaya Amarasi", "Amarasi")
         cooperative("Koperasi Tenun Ikat Amarasi", "Amarasi", status=CooperativeStatus.INACTIVE)
         cooperative("KSP Nekaf Mese Takari", "Takari")
@@ -148,3 +148,51 @@ def test_organiser_invites_two_districts_and_a_board_member_accepts_and_names_tw
         page.set_content(mail.body("html"))
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         screenshot(page, name)
+
+
+def test_organiser_copies_a_whatsapp_text_for_an_invited_cooperative_on_a_phone(live_server, browser):
+    from sqlalchemy import select
+
+    from portal.accounts.models import User
+    from portal.cooperatives.models import Cooperative
+    from portal.events.models import Event
+    from portal.extensions import db
+    from portal.invitations import services
+    from portal.invitations.selection import BY_HAND, Selection
+
+    server = live_server()
+    server.app.config["PORTAL_BASE_URL"] = server.url
+    event_id = _setup(server.app)
+    with server.app.app_context():
+        organiser = db.session.scalar(select(User).where(User.email == "penyelenggara@example.org"))
+        ids = list(db.session.scalars(select(Cooperative.id).where(Cooperative.name.like("%Amarasi"))))
+        services.send_invitations(organiser, db.session.get(Event, event_id), Selection(mode=BY_HAND,
+                                                                                        cooperative_ids=ids))
+        db.session.commit()
+
+    context = browser.new_context(viewport=PHONE, locale="id-ID", timezone_id="Asia/Makassar")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(server.url + "/login")
+    page.locator("#email").fill("penyelenggara@example.org")
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.goto(f"{server.url}/organiser/events/{event_id}/invitations")
+
+    row = page.get_by_test_id("invitation").filter(has_text="KSP Sehati Amarasi")
+    expect(row.get_by_test_id("whatsapp")).to_have_count(1)
+    expect(page.get_by_test_id("invitation").filter(has_text="KSU Lontar Jaya").get_by_test_id("whatsapp")
+           ).to_have_count(0)  # no phone on file
+    row.get_by_test_id("whatsapp").locator("summary").click()
+    link = row.get_by_test_id("wa-link").get_attribute("href")
+    assert link.startswith("https://wa.me/6281339012345?text=Yth.%20Pengurus%20KSP%20Sehati%20Amarasi")
+    row.get_by_role("button", name="Salin").click()
+    expect(row.get_by_role("button", name="Tersalin")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Yth. Pengurus KSP Sehati Amarasi,")
+    assert f"{server.url}/events/{event_id}/invitation/" in copied and "*Pelatihan Pembukuan Koperasi*" in copied
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "invitations-phone-whatsapp")
+    context.close()

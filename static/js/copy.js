@@ -15,5 +15,5 @@ document.addEventListener("click", async (event) => {
   const label = button.textContent;
   button.textContent = button.dataset.copied;
   button.setAttribute("data-done", "");
-  setTimeout(() => { button.textContent = label; }, 2500);
+  setTimeout(() => { button.textContent = label; button.removeAttribute("data-done"); }, 2500);
 });
