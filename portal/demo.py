@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from portal.accounts.models import Role
 from portal.accounts.services import create_user, find_user_by_email
+from portal.attendance.demo import seed_attendance
 from portal.cooperatives.demo import seed_board_accounts, seed_cooperatives
 from portal.database import utcnow
 from portal.events.demo import seed_events
@@ -37,8 +38,10 @@ def seed_demo_command() -> None:
     logins = seed_staff()
     created = seed_cooperatives(to_local(utcnow()).date())
     board_logins = seed_board_accounts()
-    seed_events(find_user_by_email(DEMO_STAFF[1][0]))
-    seed_invitations(find_user_by_email(DEMO_STAFF[1][0]))
+    organiser = find_user_by_email(DEMO_STAFF[1][0])
+    seed_events(organiser)
+    seed_invitations(organiser)
+    seed_attendance(organiser)
     db.session.commit()
     if created:
         click.echo(f"Created {created} demo cooperatives.")

@@ -133,10 +133,10 @@ def load_claimed(ids) -> list[ClaimedMessage]:
     messages = {row.id: ClaimedMessage(**row._asdict()) for row in rows}
     attachments = db.session.execute(
         select(OutboxAttachment.message_id, OutboxAttachment.filename, OutboxAttachment.content_type,
-               OutboxAttachment.data)
+               OutboxAttachment.data, OutboxAttachment.content_id)
         .where(OutboxAttachment.message_id.in_(ids)).order_by(OutboxAttachment.id))
-    for message_id, filename, content_type, data in attachments:
-        messages[message_id].attachments.append((filename, content_type, data))
+    for message_id, filename, content_type, data, content_id in attachments:
+        messages[message_id].attachments.append((filename, content_type, data, content_id))
     db.session.rollback()
     return list(messages.values())
 
@@ -146,8 +146,11 @@ def build_message(message: ClaimedMessage) -> Message:
     built = Message(subject=message.subject, recipients=[recipient], body=message.body_text, html=message.body_html,
                     sender=current_app.config["MAIL_DEFAULT_SENDER"], extra_headers=dict(message.headers or {}))
     built.msgId = message.message_id
-    for filename, content_type, data in message.attachments:
-        built.attach(filename, content_type, data)
+    for filename, content_type, data, content_id in message.attachments:
+        if content_id:
+            built.attach(filename, content_type, data, "inline", {"Content-ID": f"<{content_id}>"})
+        else:
+            built.attach(filename, content_type, data)
     for deferred in message.deferred_attachments or []:
         rendered = attachment_renderer(deferred["renderer"])(**deferred["args"])
         if rendered is not None:  # the renderer found nothing to attach any more

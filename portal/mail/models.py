@@ -61,7 +61,9 @@ class OutboxMessage(db.Model):
 
 
 class OutboxAttachment(db.Model):
-    """An attachment small enough to build in the request (an .ics file)."""
+    """An attachment small enough to build in the request (an .ics file). One with a ``content_id``
+    is shown inline: the html body refers to it as ``cid:<content_id>`` (mail clients drop data:
+    URIs and SVG, so an image in an email travels this way)."""
 
     __tablename__ = "outbox_attachments"
 
@@ -70,5 +72,6 @@ class OutboxAttachment(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    content_id: Mapped[str | None] = mapped_column(String(100))
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")

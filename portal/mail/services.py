@@ -58,6 +58,11 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path
 
 
+def _attachment(filename: str, content_type: str, data: bytes, content_id: str | None = None) -> OutboxAttachment:
+    return OutboxAttachment(filename=filename, content_type=content_type, data=data,
+                            content_id=_header_value(content_id))
+
+
 def _message_id() -> str:
     domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
     return make_msgid(domain=domain)
@@ -69,8 +74,9 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
     """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
     caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
 
-    ``attachments`` are ``(filename, content_type, bytes)`` built now; ``deferred_attachments`` are
-    ``(renderer_name, args)`` built by the worker.
+    ``attachments`` are ``(filename, content_type, bytes)`` built now, or ``(filename, content_type,
+    bytes, content_id)`` for an image the html shows inline as ``cid:<content_id>``;
+    ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker.
     """
     to = _header_value(to.strip())
     for value in (headers or {}).values():
@@ -90,7 +96,7 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
         concerns_type=concerns.__tablename__ if concerns is not None else None,
         concerns_id=str(concerns.id) if concerns is not None else None,
-        attachments=[OutboxAttachment(filename=f, content_type=c, data=d) for f, c, d in attachments],
+        attachments=[_attachment(*attachment) for attachment in attachments],
     )
     try:
         with db.session.begin_nested():

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.events.calendar import build_calendar
 from portal.mail.services import external_url, queue_email
+from portal.registrations import tickets
 
 SUBJECTS = {
     "confirmed": _l("Registration confirmed: %(title)s"),
@@ -36,13 +37,16 @@ def _queue(registration, what: str, key: str, **context) -> None:
     attachments = []
     if what in ("confirmed", "promoted", "rescheduled") and registration.holds_seat:
         attachments = [("event.ics", "text/calendar", build_calendar([event]))]
+    parts = tickets.ticket_parts(registration) if what in ("confirmed", "promoted") else []
+    attachments += [image for part in parts for image in part.inline_images(registration)]
     template = "status" if what not in ("rescheduled", "event_cancelled") else "event_changed"
     for email, name, language, audience in _recipients(registration):
         queue_email(email, f"registrations/email/{template}_to_{audience}", SUBJECTS[what] % {"title": event.title},
                     to_name=name, language=language, key=f"{key}:{email.lower()}", concerns=registration,
                     attachments=attachments, what=what, registration=registration, event=event,
                     participant=registration.participant, recipient_name=name,
-                    ticket_link=external_url("registrations.ticket", token=registration.token), **context)
+                    ticket_link=external_url("registrations.ticket", token=registration.token), ticket_parts=parts,
+                    **context)
 
 
 def send_status(registration) -> None:

@@ -1,6 +1,7 @@
 """The registrations of an event as CSV and XLSX. A cell that a spreadsheet would read as a
 formula (starting with = + - @, or a tab or carriage return) is written with a leading
-apostrophe, so a name like "=HYPERLINK(...)" stays text."""
+apostrophe, so a name like "=HYPERLINK(...)" stays text. Attendance writes its export with the
+same helpers."""
 
 import csv
 import io
@@ -34,19 +35,20 @@ def rows(registrations, positions: dict[int, int], status_labels, position_label
     return [[neutralise(value) for value in row] for row in result]
 
 
-def to_csv(data: list[list]) -> bytes:
+def to_csv(data: list[list], header: list[str] | None = None) -> bytes:
+    """Rows (already neutralised) under ``header`` (the registrations' own by default)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_header())
+    writer.writerow([neutralise(value) for value in header or _header()])
     writer.writerows(data)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(data: list[list]) -> bytes:
+def to_xlsx(data: list[list], header: list[str] | None = None, title: str | None = None) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = _("Registrations")[:31]
-    sheet.append(_header())
+    sheet.title = (title or _("Registrations"))[:31]
+    sheet.append([neutralise(value) for value in header or _header()])
     for row in data:
         sheet.append(row)
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ STATUS_LABELS = {
     RegistrationStatus.WAITLISTED: _l("Waiting list"),
     RegistrationStatus.REJECTED: _l("Not approved"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.WALK_IN: _l("Walk-in"),
 }
 POSITION_LABELS = {
     ParticipantPosition.BOARD: _l("Board member"),

@@ -16,6 +16,15 @@ def _ticket_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# No 0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G or 8/B: a code read out over a cracked screen is typed right.
+CHECK_IN_CODE_ALPHABET = "ACEFHJKMNPRTUVWXY3479"
+CHECK_IN_CODE_LENGTH = 6
+
+
+def random_check_in_code() -> str:
+    return "".join(secrets.choice(CHECK_IN_CODE_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
+
+
 class ParticipantPosition(enum.StrEnum):
     BOARD = "board"
     STAFF = "staff"
@@ -28,12 +37,15 @@ class RegistrationStatus(enum.StrEnum):
     WAITLISTED = "waitlisted"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    WALK_IN = "walk_in"  # recorded at the door by attendance; takes no seat
 
 
 # The states that take one of the event's seats.
 SEAT_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
 # The states that still count against a cooperative's limit.
 ACTIVE_STATUSES = (*SEAT_STATUSES, RegistrationStatus.WAITLISTED)
+# The states of the people expected in the room: on the attendance sheet and the daftar hadir.
+ATTENDING_STATUSES = (*SEAT_STATUSES, RegistrationStatus.WALK_IN)
 
 
 class Participant(db.Model):
@@ -72,11 +84,13 @@ class Participant(db.Model):
 
 class Registration(db.Model):
     """One participant on one event. ``queue_number`` orders the waiting list (lowest first);
-    ``cooperative_id`` is the participant's, copied so seat limits and filters need no join."""
+    ``cooperative_id`` is the participant's, copied so seat limits and filters need no join.
+    ``check_in_code`` is the ticket's short code, typed at the door when a QR code cannot be read."""
 
     __tablename__ = "registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "participant_id"),
+        UniqueConstraint("event_id", "check_in_code"),
         Index("ix_registrations_event_status", "event_id", "status"),
         Index("ix_registrations_event_cooperative", "event_id", "cooperative_id"),
     )
@@ -88,6 +102,7 @@ class Registration(db.Model):
     status: Mapped[RegistrationStatus] = mapped_column(enum_type(RegistrationStatus))
     queue_number: Mapped[int | None]
     token: Mapped[str] = mapped_column(String(64), unique=True, default=_ticket_token)
+    check_in_code: Mapped[str] = mapped_column(String(6), default=random_check_in_code)
     reason: Mapped[str | None] = mapped_column(String(500))
     signed_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

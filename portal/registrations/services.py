@@ -20,7 +20,7 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Audience, Event, EventStatus, GuestListEntry
 from portal.extensions import db
-from portal.registrations import emails, participants
+from portal.registrations import emails, participants, tickets
 from portal.registrations.models import (
     ACTIVE_STATUSES,
     SEAT_STATUSES,
@@ -188,6 +188,7 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
             event_id=event.id, participant=participant, cooperative_id=participant.cooperative_id, status=status,
             queue_number=_next_queue_number(event.id), signed_up_by_id=actor.id if actor else None)
         action = "registration.created"
+        tickets.assign_check_in_code(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
         registration.confirmed_at = utcnow()
     try:

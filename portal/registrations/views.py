@@ -10,7 +10,7 @@ from portal.cooperatives.services import approved_cooperative_id, districts
 from portal.errors import RuleViolation, show_violation
 from portal.events.models import Event
 from portal.extensions import db
-from portal.registrations import exports, participants, queries, services
+from portal.registrations import exports, participants, queries, services, tickets
 from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
 from portal.registrations.models import Registration
 
@@ -38,7 +38,8 @@ def ticket(token: str):
     if registration is None:
         abort(404)
     return render_template("registrations/ticket.html", registration=registration, event=registration.event,
-                           position=services.waitlist_position(registration))
+                           position=services.waitlist_position(registration),
+                           ticket_parts=tickets.ticket_parts(registration))
 
 
 @bp.get("/my-cooperative/events")

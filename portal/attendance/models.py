@@ -1,0 +1,63 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.database import UTCDateTime, enum_type, utcnow
+from portal.events.models import EventSession
+from portal.extensions import db
+from portal.registrations.models import Registration
+
+
+class AttendanceMark(enum.StrEnum):
+    PRESENT = "present"  # hadir
+    LATE = "late"  # terlambat: counts as attended
+    EXCUSED = "excused"  # izin: does not count as attended
+    ABSENT = "absent"  # tidak hadir
+
+
+# The marks that count as having attended a session (for rates and certificates).
+ATTENDED_MARKS = (AttendanceMark.PRESENT, AttendanceMark.LATE)
+
+
+class MarkSource(enum.StrEnum):
+    """How a mark was made, so the office can tell a scan from a tap."""
+
+    SHEET = "sheet"
+    QR = "qr"
+    CODE = "code"
+    WALK_IN = "walk_in"
+    REMAINING_ABSENT = "remaining_absent"
+
+
+class AttendanceRecord(db.Model):
+    """One registration's attendance at one session: one row per pair, whoever marks it and
+    however often. ``arrived_at`` is when the person was checked in; only someone who came has it."""
+
+    __tablename__ = "attendance_records"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "session_id"),
+        CheckConstraint("(mark IN ('present', 'late') AND arrived_at IS NOT NULL) "
+                        "OR (mark IN ('excused', 'absent') AND arrived_at IS NULL)", name="arrival_matches_mark"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
+    mark: Mapped[AttendanceMark] = mapped_column(enum_type(AttendanceMark))
+    source: Mapped[MarkSource] = mapped_column(enum_type(MarkSource))
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship()
+    session: Mapped[EventSession] = relationship()
+
+    @property
+    def has_attended(self) -> bool:
+        return self.mark in ATTENDED_MARKS
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.registration.participant.full_name} @ {self.session.starts_at.isoformat()}"

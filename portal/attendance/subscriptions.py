@@ -1,0 +1,26 @@
+"""How attendance plugs into the capabilities before it, which import none of it: the check-in QR
+code and short code on tickets and confirmation emails, and the events a cooperative's people
+attended on the cooperative's page."""
+
+from portal.attendance import queries, services
+from portal.documents.qr import qr_png
+from portal.registrations.tickets import TicketPart, register_ticket_part
+
+# The html part of the email shows the image as cid:check-in-qr@portal-koperasi.
+QR_CONTENT_ID = "check-in-qr@portal-koperasi"
+
+
+def check_in_qr_image(registration) -> list[tuple[str, str, bytes, str]]:
+    """The QR code as a PNG shown inline: mail clients drop SVG and data: URIs."""
+    return [("check-in-qr.png", "image/png", qr_png(services.check_in_url(registration)), QR_CONTENT_ID)]
+
+
+TICKET_PART = TicketPart(page_template="attendance/_ticket.html",
+                         email_html_template="attendance/email/_ticket.html",
+                         email_text_template="attendance/email/_ticket.txt",
+                         inline_images=check_in_qr_image)
+
+
+def register_subscriptions(app) -> None:
+    register_ticket_part(app, TICKET_PART)
+    app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events)

@@ -1,0 +1,219 @@
+"""Taking attendance: the event's attendance tab, a session's sheet, check-in by the ticket's
+link or code, walk-ins at the door, the daftar hadir and the exports.
+
+The time comes from ``PORTAL_CLOCK`` when it is set (a callable returning an aware datetime), so
+a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.access import public, roles
+from portal.accounts.models import STAFF_ROLES
+from portal.attendance import exports, queries, services
+from portal.attendance.forms import MARK_LABELS, CheckInCodeForm, WalkInForm
+from portal.attendance.models import AttendanceMark
+from portal.database import begin_write, utcnow
+from portal.documents.pdf import PDF_MIMETYPE
+from portal.errors import RuleViolation, render_error, show_violation
+from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
+from portal.events.models import Event, EventSession
+from portal.extensions import db
+from portal.i18n import format_local_time
+from portal.registrations.forms import POSITION_LABELS
+
+bp = Blueprint("attendance", __name__)
+
+
+@bp.context_processor
+def labels():
+    return {"mark_labels": MARK_LABELS, "marks": list(AttendanceMark), "position_labels": POSITION_LABELS,
+            "status_labels": EVENT_STATUS_LABELS}
+
+
+def _now():
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _event_and_session(event_id: int, session_id: int) -> tuple[Event, EventSession]:
+    event = db.get_or_404(Event, event_id)
+    session = db.get_or_404(EventSession, session_id)
+    if session.event_id != event.id:
+        abort(404)
+    return event, session
+
+
+def _sheet_url(event: Event, session: EventSession, **values) -> str:
+    return url_for("attendance.sheet", event_id=event.id, session_id=session.id, **values)
+
+
+def _confirmation(result: services.CheckIn | None, error: str | None = None, registration=None):
+    """The large page an organiser sees at the door after a scan, a code or a walk-in."""
+    registration = result.registration if result else registration
+    return render_template("attendance/checked_in.html", result=result, error=error, registration=registration,
+                           event=registration.event if registration else None), 409 if error else 200
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance")
+@roles(*STAFF_ROLES)
+def overview(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    return render_template("attendance/overview.html", event=event,
+                           session_counts=queries.session_counts(event))
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>")
+@roles(*STAFF_ROLES)
+def sheet(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return _render_sheet(event, session, CheckInCodeForm(formdata=None))
+
+
+def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeForm, status: int = 200):
+    rows, counts = queries.sheet(event.id, session.id)
+    search = request.args.get("q", "").strip()
+    return render_template("attendance/sheet.html", event=event, session=session, counts=counts, search=search,
+                           rows=[row for row in rows if queries.matches(row, search)], code_form=code_form), status
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/mark")
+@roles(*STAFF_ROLES)
+def mark(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    registration_id, _sep, chosen = request.form.get("set", "").partition(":")
+    try:
+        record = services.mark_attendance(current_user, int(registration_id) if registration_id.isdigit() else 0,
+                                          session.id, chosen, _now())
+    except RuleViolation as violation:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=violation.message), 409
+        flash(violation.message, "danger")
+        return redirect(_sheet_url(event, session))
+    db.session.commit()
+    if _wants_json():
+        return jsonify(registration_id=record.registration_id, mark=record.mark.value,
+                       arrived=format_local_time(record.arrived_at),
+                       counts=queries.session_counts(event)[session.id].as_dict())
+    return redirect(_sheet_url(event, session, q=request.form.get("q") or None, _anchor=f"r{record.registration_id}"))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/remaining-absent")
+@roles(*STAFF_ROLES)
+def remaining_absent(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    try:
+        count = services.mark_remaining_absent(current_user, event.id, session.id, _now())
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("%(count)d people marked absent.", count=count), "success")
+    return redirect(_sheet_url(event, session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/code")
+@roles(*STAFF_ROLES)
+def check_in_code(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    form = CheckInCodeForm()
+    if form.validate_on_submit():
+        try:
+            result = services.check_in_by_code(current_user, session, form.code.data, _now())
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            return _confirmation(result)
+    return _render_sheet(event, session, form, 400)
+
+
+@bp.route("/organiser/events/<int:event_id>/attendance/<int:session_id>/walk-in", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def walk_in(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            result = services.record_walk_in(current_user, session, form.full_name.data, form.affiliation.data,
+                                             form.position.data, form.phone.data, _now())
+        except RuleViolation as violation:
+            db.session.rollback()
+            show_violation(form, violation)
+        else:
+            db.session.commit()
+            return _confirmation(result)
+    return render_template("attendance/walk_in.html", event=event, session=session, form=form,
+                           suggestions=queries.affiliation_suggestions(event.id)), 400 if form.errors else 200
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/daftar-hadir.pdf")
+@roles(*STAFF_ROLES)
+def attendance_sheet_pdf(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return Response(exports.attendance_sheet_pdf(event, session), mimetype=PDF_MIMETYPE, headers={
+        "Content-Disposition": f'inline; filename="daftar-hadir-{event.id}-{session.id}.pdf"'})
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance.<kind>")
+@roles(*STAFF_ROLES)
+def export(event_id: int, kind: str):
+    event = db.get_or_404(Event, event_id)
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    body, mimetype = ((exports.to_csv(event), exports.CSV_MIMETYPE) if kind == "csv"
+                      else (exports.to_xlsx(event), exports.XLSX_MIMETYPE))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="attendance-{event.id}.{kind}"'})
+
+
+@bp.get("/check-in/<token>")
+@public
+def check_in(token: str):
+    """What a phone's camera opens from the ticket's QR code: an organiser checks the person in
+    for the session running now (or chooses one); anyone else is shown the ticket."""
+    if not (current_user.is_authenticated and current_user.is_staff):
+        try:
+            registration = services.registration_for_token(token)
+        except RuleViolation:
+            abort(404)
+        return redirect(url_for("registrations.ticket", token=registration.token))
+    begin_write(db.session)
+    try:
+        registration = services.registration_for_token(token)
+    except RuleViolation as violation:
+        return render_error(404, violation.message)
+    session = services.current_session(registration.event, _now())
+    if session is None:
+        return render_template("attendance/choose_session.html", registration=registration, token=token,
+                               event=registration.event)
+    return _check_in(registration, session)
+
+
+@bp.post("/check-in/<token>")
+@roles(*STAFF_ROLES)
+def check_in_session(token: str):
+    try:
+        registration = services.registration_for_token(token)
+    except RuleViolation as violation:
+        return render_error(404, violation.message)
+    session = db.session.get(EventSession, request.form.get("session_id", type=int) or 0)
+    if session is None or session.event_id != registration.event_id:
+        abort(404)
+    return _check_in(registration, session)
+
+
+def _check_in(registration, session: EventSession):
+    try:
+        result = services.check_in(current_user, registration, session, _now())
+    except RuleViolation as violation:
+        db.session.rollback()
+        return _confirmation(None, violation.message, registration)
+    db.session.commit()
+    return _confirmation(result)

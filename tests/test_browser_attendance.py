@@ -1,0 +1,142 @@
+"""At the door, on a phone: the organiser opens the check-in link from a participant's
+confirmation email (the QR code's content, decoded from the email's inline image) and sees the
+confirmation, then marks the others on the sheet and marks the rest absent."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.attendance_fixtures import wita
+from tests.browser_fixtures import PHONE, screenshot
+from tests.pdfs import read_qr_codes
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct-horse-42"
+DAY = datetime.now(UTC).date() + timedelta(days=12)
+
+
+def _setup(app):
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role
+    from portal.accounts.services import create_user
+    from portal.cooperatives.models import (
+        BoardAccount,
+        BoardAccountStatus,
+        BoardPosition,
+        Cooperative,
+        CooperativeStatus,
+        CooperativeType,
+        District,
+    )
+    from portal.database import utcnow
+    from portal.events import services as events
+    from portal.events.models import EventKind, ProgramArea
+    from portal.extensions import db
+    from portal.registrations import participants, services
+
+    with app.app_context():
+        create_user(None, "panitia@example.org", "Maria Penyelenggara", Role.ORGANISER, PASSWORD)
+        district = db.session.scalar(select(District).where(District.name == "Kupang Timur"))
+        cooperative = Cooperative(name="KSP Sehati Oelamasi", legal_number="B-1", legal_number_key="B-1",
+                                  type=CooperativeType.SAVINGS_AND_LOAN, district=district,
+                                  status=CooperativeStatus.ACTIVE)
+        board = create_user(None, "ketua@example.org", "Ketua Sehati", Role.BOARD, PASSWORD)
+        board.email_verified_at = utcnow()
+        db.session.add_all([cooperative, BoardAccount(user=board, cooperative=cooperative, position=BoardPosition.CHAIR,
+                                                      status=BoardAccountStatus.APPROVED)])
+        venue = events.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
+        event = events.create_event(None, events.EventDetails(
+            kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
+            seats=30, starts_on=DAY, ends_on=DAY))
+        events.add_session(None, event, DAY, time(9), time(12), venue.id)
+        events.publish_event(None, event)
+        people = [participants.find_or_create_participant(board, cooperative, name, "staff", email=email)
+                  for name, email in (("Yohana Nuban", "yohana@example.org"), ("Agus Lake", None),
+                                      ("Petrus Sinlae", None), ("Maria Bria", None))]
+        services.sign_up(board, event.id, [p.id for p in people])
+        db.session.commit()
+        return event.id
+
+
+def _login(page, url):
+    page.goto(url + "/login")
+    page.locator("#email").fill("panitia@example.org")
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(live_server, page, smtp):
+    server = live_server(WTF_CSRF_ENABLED=True, PORTAL_CLOCK=lambda: wita(DAY, 8, 52))
+    server.app.config["PORTAL_BASE_URL"] = server.url
+    event_id = _setup(server.app)
+    with server.app.app_context():
+        from portal.mail.delivery import send_pending
+
+        send_pending("test")
+    [email] = [r for r in smtp.received if "yohana@example.org" in r.rcpt_tos]
+    [qr_image] = [part for part in email.message.walk() if part.get_content_type() == "image/png"]
+    [link] = read_qr_codes(qr_image.get_payload(decode=True))
+    assert link.startswith(server.url + "/check-in/")
+
+    _login(page, server.url)
+    page.goto(link)
+    result = page.get_by_test_id("check-in-result")
+    expect(result).to_have_attribute("data-result", "new")
+    expect(page.get_by_test_id("check-in-name")).to_have_text("Yohana Nuban")
+    expect(page.get_by_test_id("check-in-affiliation")).to_have_text("KSP Sehati Oelamasi")
+    expect(page.get_by_test_id("check-in-time")).to_contain_text("08.52")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "attendance-phone-check-in")
+    page.reload()
+    expect(result).to_have_attribute("data-result", "already")
+    expect(result).to_contain_text("08.52")
+
+    with page.expect_navigation():
+        page.get_by_test_id("to-sheet").click()
+    counts = page.get_by_test_id("counts")
+    expect(counts.locator('[data-count="present"]')).to_have_text("1")
+    expect(counts.locator('[data-count="unmarked"]')).to_have_text("3")
+    sheet = page.get_by_test_id("sheet")
+    agus = sheet.locator(".sheet-row", has_text="Agus Lake")
+    agus.locator('button[value$=":late"]').click()
+    expect(agus).to_have_attribute("data-mark", "late")
+    expect(counts.locator('[data-count="late"]')).to_have_text("1")
+    page.locator("#sheet-search").fill("sinlae")
+    expect(sheet.locator(".sheet-row:visible")).to_have_count(1)
+    petrus = sheet.locator(".sheet-row", has_text="Petrus Sinlae")
+    petrus.locator('button[value$=":excused"]').click()
+    expect(petrus).to_have_attribute("data-mark", "excused")
+    page.locator("#sheet-search").fill("")
+    expect(sheet.locator(".sheet-row:visible")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "attendance-phone-sheet")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("remaining-absent").click()
+    expect(counts.locator('[data-count="absent"]')).to_have_text("1")
+    expect(counts.locator('[data-count="unmarked"]')).to_have_text("0")
+    expect(sheet.locator(".sheet-row", has_text="Maria Bria")).to_have_attribute("data-mark", "absent")
+
+    with server.app.app_context():
+        from sqlalchemy import select
+
+        from portal.attendance.models import AttendanceRecord
+        from portal.extensions import db
+
+        marks = {r.registration.participant.full_name: r.mark.value for r in db.session.scalars(
+            select(AttendanceRecord))}
+    assert marks == {"Yohana Nuban": "present", "Agus Lake": "late", "Petrus Sinlae": "excused",
+                     "Maria Bria": "absent"}
+    page.goto(f"{server.url}/organiser/events/{event_id}/attendance")
+    expect(page.get_by_test_id("rate")).to_have_text("50%")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "attendance-phone-tab")
+    with page.expect_navigation():
+        page.get_by_test_id("open-sheet").click()
+    with page.expect_navigation():
+        page.get_by_test_id("walk-in").click()
+    page.locator("#full_name").fill("Yakobus Tefa")
+    screenshot(page, "attendance-phone-walk-in")
