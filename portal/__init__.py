@@ -71,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
     from portal.audit.views import bp as audit_bp
+    from portal.certificates.subscriptions import register_subscriptions as register_certificate_subscriptions
+    from portal.certificates.views import bp as certificates_bp
     from portal.cooperatives.views import bp as cooperatives_bp
     from portal.events.views import bp as events_bp
     from portal.invitations.subscriptions import register_subscriptions as register_invitation_subscriptions
@@ -82,11 +84,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.settings.views import bp as settings_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
-                      registrations_bp, invitations_bp, attendance_bp):
+                      registrations_bp, invitations_bp, attendance_bp, certificates_bp):
         app.register_blueprint(blueprint)
     register_subscriptions(app)
     register_invitation_subscriptions(app)
     register_attendance_subscriptions(app)
+    register_certificate_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

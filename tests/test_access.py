@@ -64,3 +64,18 @@ def test_attendance_is_for_organisers_except_the_check_in_link(app):
     assert rules.pop("attendance.check_in") == (PUBLIC, ())
     assert len(rules) >= 8
     assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules
+
+
+def test_certificates_are_checked_by_anyone_and_managed_by_organisers(app):
+    """The check and the ticket's download are public (a random code or ticket token is the key);
+    the board downloads its own cooperative's certificates; the rest is for organisers."""
+    from portal.accounts.models import STAFF_ROLES
+
+    rules = {rule.endpoint: app.view_functions[rule.endpoint].access
+             for rule in app.url_map.iter_rules() if rule.endpoint.startswith("certificates.")}
+    for endpoint in ("certificates.verify", "certificates.check", "certificates.ticket_download"):
+        assert rules.pop(endpoint) == (PUBLIC, ()), endpoint
+    kind, allowed = rules.pop("certificates.download")
+    assert kind == OWNER and set(allowed) == {*STAFF_ROLES, Role.BOARD}
+    assert len(rules) == 3
+    assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules

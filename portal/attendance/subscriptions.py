@@ -3,7 +3,9 @@ code and short code on tickets and confirmation emails, and the events a coopera
 attended on the cooperative's page."""
 
 from portal.attendance import queries, services
+from portal.cooperatives.views import register_page_part
 from portal.documents.qr import qr_png
+from portal.events.models import EventStatus
 from portal.registrations.tickets import TicketPart, register_ticket_part
 
 # The html part of the email shows the image as cid:check-in-qr@portal-koperasi.
@@ -15,12 +17,18 @@ def check_in_qr_image(registration) -> list[tuple[str, str, bytes, str]]:
     return [("check-in-qr.png", "image/png", qr_png(services.check_in_url(registration)), QR_CONTENT_ID)]
 
 
+def shows_check_in(registration) -> bool:
+    """A ticket holding a seat, until the event is completed or cancelled."""
+    return registration.holds_seat and registration.event.status == EventStatus.PUBLISHED
+
+
 TICKET_PART = TicketPart(page_template="attendance/_ticket.html",
                          email_html_template="attendance/email/_ticket.html",
                          email_text_template="attendance/email/_ticket.txt",
-                         inline_images=check_in_qr_image)
+                         inline_images=check_in_qr_image, applies=shows_check_in)
 
 
 def register_subscriptions(app) -> None:
     register_ticket_part(app, TICKET_PART)
+    register_page_part(app, "attendance/_cooperative.html")
     app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events)

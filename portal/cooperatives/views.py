@@ -32,6 +32,15 @@ from portal.i18n import to_local
 
 bp = Blueprint("cooperatives", __name__)
 LABELS = {"types": TYPE_LABELS, "statuses": STATUS_LABELS, "positions": POSITION_LABELS}
+PAGE_PARTS_KEY = "portal_cooperative_page_parts"
+
+
+def register_page_part(app, template: str) -> None:
+    """The seam for later capabilities: a template included in a cooperative's page, with
+    ``cooperative`` in its context (attendance: the events its people attended)."""
+    parts = app.extensions.setdefault(PAGE_PARTS_KEY, [])
+    if template not in parts:
+        parts.append(template)
 
 
 def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
@@ -104,7 +113,8 @@ def show(cooperative_id: int):
     accounts = db.session.scalars(select(BoardAccount).where(BoardAccount.cooperative_id == cooperative.id)
                                   .order_by(BoardAccount.id)).all() if current_user.is_staff else []
     return render_template("cooperatives/show.html", cooperative=cooperative, status_form=status_form,
-                           board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(), **LABELS)
+                           board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(),
+                           page_parts=current_app.extensions.get(PAGE_PARTS_KEY, []), **LABELS)
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/edit", methods=["GET", "POST"])

@@ -37,7 +37,7 @@ def _queue(registration, what: str, key: str, **context) -> None:
     attachments = []
     if what in ("confirmed", "promoted", "rescheduled") and registration.holds_seat:
         attachments = [("event.ics", "text/calendar", build_calendar([event]))]
-    parts = tickets.ticket_parts(registration) if what in ("confirmed", "promoted") else []
+    parts = tickets.email_parts(registration) if what in ("confirmed", "promoted") else []
     attachments += [image for part in parts for image in part.inline_images(registration)]
     template = "status" if what not in ("rescheduled", "event_cancelled") else "event_changed"
     for email, name, language, audience in _recipients(registration):

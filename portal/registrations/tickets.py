@@ -33,16 +33,22 @@ def assign_check_in_code(registration: Registration) -> str:
             return code
 
 
+def holds_seat_at_an_event_still_on(registration: Registration) -> bool:
+    return registration.holds_seat and registration.event.status != EventStatus.CANCELLED
+
+
 @dataclass(frozen=True)
 class TicketPart:
-    """Something a later capability adds to every ticket that holds a seat: a template included in
-    the ticket page, one in the html and one in the text of the emails that confirm a seat, and
-    the inline images those emails show, as ``(filename, content_type, bytes, content_id)``."""
+    """Something a later capability adds to tickets: a template included in the ticket page and,
+    optionally, one in the html and one in the text of the emails that confirm a seat, with the
+    inline images those emails show, as ``(filename, content_type, bytes, content_id)``.
+    ``applies`` says which tickets get it: by default those holding a seat at an event still on."""
 
     page_template: str
-    email_html_template: str
-    email_text_template: str
+    email_html_template: str | None = None
+    email_text_template: str | None = None
     inline_images: Callable[[Registration], list[tuple[str, str, bytes, str]]] = field(default=lambda _r: [])
+    applies: Callable[[Registration], bool] = holds_seat_at_an_event_still_on
 
 
 def register_ticket_part(app, part: TicketPart) -> None:
@@ -52,7 +58,10 @@ def register_ticket_part(app, part: TicketPart) -> None:
 
 
 def ticket_parts(registration: Registration) -> list[TicketPart]:
-    """The parts shown on ``registration``'s ticket: only one that holds a seat at an event still on."""
-    if not registration.holds_seat or registration.event.status == EventStatus.CANCELLED:
-        return []
-    return list(current_app.extensions.get(PARTS_KEY, []))
+    """The parts shown on ``registration``'s ticket page."""
+    return [part for part in current_app.extensions.get(PARTS_KEY, []) if part.applies(registration)]
+
+
+def email_parts(registration: Registration) -> list[TicketPart]:
+    """The parts the emails confirming ``registration``'s seat carry."""
+    return [part for part in ticket_parts(registration) if part.email_html_template]

@@ -1,0 +1,22 @@
+"""Certificate mail, through the outbox: to each participant with an address, the certificate
+attached as a PDF that the mail worker builds (``RENDERER``), never the request."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.mail.services import external_url, queue_email
+
+RENDERER = "certificate_pdf"
+SUBJECT = _l("Your certificate: %(title)s")
+
+
+def send_certificate(certificate) -> None:
+    participant = certificate.registration.participant
+    if not participant.email:
+        return
+    event = certificate.event
+    queue_email(participant.email, "certificates/email/issued_to_participant", SUBJECT % {"title": event.title},
+                to_name=participant.full_name, language="id", key=f"certificate:{certificate.id}:{participant.email}",
+                concerns=certificate, deferred_attachments=[(RENDERER, {"certificate_id": certificate.id})],
+                certificate=certificate, event=event, recipient_name=participant.full_name,
+                verify_link=external_url("certificates.verify", code=certificate.code),
+                ticket_link=external_url("registrations.ticket", token=certificate.registration.token))

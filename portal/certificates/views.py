@@ -1,0 +1,124 @@
+"""Certificates: the organisers' preview and one-step issue on a training, revocation, downloads
+for the cooperative's board and from the ticket page, and the public check of a code (rate
+limited, like the login)."""
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.access import owner, public, roles
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.certificates import documents, services
+from portal.certificates.forms import CodeForm, RevokeForm
+from portal.certificates.models import Certificate
+from portal.cooperatives.services import approved_cooperative_id
+from portal.database import utcnow
+from portal.documents.pdf import PDF_MIMETYPE
+from portal.errors import RuleViolation
+from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
+from portal.events.models import Event, EventKind
+from portal.extensions import db, limiter
+from portal.registrations.models import Registration
+
+bp = Blueprint("certificates", __name__)
+
+
+@bp.context_processor
+def labels():
+    return {"status_labels": EVENT_STATUS_LABELS}
+
+
+def _now():
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
+
+
+def _pdf(certificate: Certificate) -> Response:
+    return Response(documents.certificate_pdf(certificate), mimetype=PDF_MIMETYPE,
+                    headers={"Content-Disposition": f'inline; filename="{documents.filename(certificate)}"'})
+
+
+@bp.get("/organiser/events/<int:event_id>/certificates")
+@roles(*STAFF_ROLES)
+def manage(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    rows = services.eligibility(event) if event.kind == EventKind.TRAINING else []
+    return render_template("certificates/manage.html", event=event, rows=rows,
+                           required=services.required_sessions(event), revoke_form=RevokeForm(formdata=None),
+                           to_issue=sum(row.will_be_issued for row in rows))
+
+
+@bp.post("/organiser/events/<int:event_id>/certificates")
+@roles(*STAFF_ROLES)
+def issue(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    try:
+        issued = services.issue_certificates(current_user, event.id, _now())
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        emailed = sum(1 for certificate in issued if certificate.registration.participant.email)
+        flash(_("%(count)d certificates issued; %(emailed)d sent by email.", count=len(issued), emailed=emailed),
+              "success" if issued else "info")
+    return redirect(url_for("certificates.manage", event_id=event.id))
+
+
+@bp.post("/organiser/certificates/<int:certificate_id>/revoke")
+@roles(*STAFF_ROLES)
+def revoke(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm()
+    try:
+        if not form.validate_on_submit():
+            raise RuleViolation("reason", _("Give the reason for revoking the certificate."))
+        services.revoke_certificate(current_user, certificate, form.reason.data, _now())
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("The certificate of %(name)s is revoked.", name=certificate.full_name), "success")
+    return redirect(url_for("certificates.manage", event_id=certificate.event_id))
+
+
+@bp.get("/certificates/<int:certificate_id>/pdf")
+@owner(*STAFF_ROLES, Role.BOARD)
+def download(certificate_id: int):
+    """For organisers, and for the board of the participant's cooperative ("My cooperative")."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    mine = certificate.registration.cooperative_id is not None and \
+        certificate.registration.cooperative_id == approved_cooperative_id(current_user)
+    if not certificate.is_valid or not (current_user.is_staff or mine):
+        abort(404)
+    return _pdf(certificate)
+
+
+@bp.get("/tickets/<token>/certificate.pdf")
+@public
+def ticket_download(token: str):
+    """From the participant's ticket page: the ticket's random token is the key."""
+    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    certificate = services.valid_certificate_of(registration) if registration is not None else None
+    if certificate is None:
+        abort(404)
+    return _pdf(certificate)
+
+
+@bp.get("/certificates")
+@public
+def check():
+    form = CodeForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+    return render_template("certificates/check.html", form=form)
+
+
+@bp.get("/certificates/<code>")
+@public
+@limiter.limit(lambda: current_app.config["CERTIFICATE_CHECK_RATE_LIMIT"], scope="certificate-check")
+def verify(code: str):
+    certificate = services.find_by_code(code)
+    return render_template("certificates/verify.html", certificate=certificate, code=code,
+                           form=CodeForm(formdata=None)), 200 if certificate else 404
