@@ -169,3 +169,14 @@ def test_board_and_organiser_pages_issue_the_same_queries_for_1_and_6_events(cli
     with count_queries() as fuller:
         assert client.get(f"/organiser/events/{first.id}/registrations").status_code == 200
     assert len(fuller) == len(tab)
+
+
+def test_the_registrations_tab_shows_the_event_status_and_keeps_the_guest_form_out_of_the_title(
+        client, logged_in, open_event):
+    logged_in(Role.ORGANISER)
+    event = open_event()
+    html = client.get(f"/organiser/events/{event.id}/registrations").text
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "<form" not in title and event.title in title
+    assert 'data-status="published">Terbit</span>' in html
+    assert html.count(f'action="/organiser/events/{event.id}/registrations/guests"') == 1

@@ -14,7 +14,8 @@ def send_certificate(certificate) -> None:
     if not participant.email:
         return
     event = certificate.event
-    queue_email(participant.email, "certificates/email/issued_to_participant", SUBJECT % {"title": event.title},
+    queue_email(participant.email, "certificates/email/issued_to_participant", SUBJECT,
+                subject_values={"title": event.title},
                 to_name=participant.full_name, language="id", key=f"certificate:{certificate.id}:{participant.email}",
                 concerns=certificate, deferred_attachments=[(RENDERER, {"certificate_id": certificate.id})],
                 certificate=certificate, event=event, recipient_name=participant.full_name,

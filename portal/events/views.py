@@ -45,6 +45,12 @@ def labels():
             "audience_labels": AUDIENCE_LABELS, "type_labels": TYPE_LABELS}
 
 
+@bp.app_context_processor
+def event_status_labels():
+    """The event's status badge shows on the tabs that later capabilities render too."""
+    return {"event_status_labels": STATUS_LABELS}
+
+
 @bp.app_template_filter("session_times")
 def session_times(session: EventSession) -> str:
     """'09.00–12.00 WITA': the start's clock, then the end's with the zone."""

@@ -70,9 +70,10 @@ def _message_id() -> str:
 
 def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
                 key: str | None = None, concerns=None, attachments=(), deferred_attachments=(),
-                headers: dict | None = None, **context) -> OutboxMessage:
+                headers: dict | None = None, subject_values: dict | None = None, **context) -> OutboxMessage:
     """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
     caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
+    ``subject`` is a lazy string, filled with ``subject_values`` in the recipient's language.
 
     ``attachments`` are ``(filename, content_type, bytes)`` built now, or ``(filename, content_type,
     bytes, content_id)`` for an image the html shows inline as ``cid:<content_id>``;
@@ -86,7 +87,7 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         if existing is not None:
             return existing
     with force_locale(language):
-        subject_text = _header_value(str(subject))
+        subject_text = _header_value(str(subject) % subject_values if subject_values else str(subject))
         body_text = render_template(f"{template}.txt", **context)
         body_html = render_template(f"{template}.html", **context)
     message = OutboxMessage(

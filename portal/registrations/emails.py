@@ -41,7 +41,8 @@ def _queue(registration, what: str, key: str, **context) -> None:
     attachments += [image for part in parts for image in part.inline_images(registration)]
     template = "status" if what not in ("rescheduled", "event_cancelled") else "event_changed"
     for email, name, language, audience in _recipients(registration):
-        queue_email(email, f"registrations/email/{template}_to_{audience}", SUBJECTS[what] % {"title": event.title},
+        queue_email(email, f"registrations/email/{template}_to_{audience}", SUBJECTS[what],
+                    subject_values={"title": event.title},
                     to_name=name, language=language, key=f"{key}:{email.lower()}", concerns=registration,
                     attachments=attachments, what=what, registration=registration, event=event,
                     participant=registration.participant, recipient_name=name,

@@ -1,5 +1,6 @@
 from datetime import date
 
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,7 +20,11 @@ ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 
 
 def get_office_settings() -> OfficeSettings:
-    """The settings row, created with the Kupang defaults the first time it is asked for."""
+    """The settings row, created with the Kupang defaults the first time it is asked for. Held for
+    the rest of a request (the session's identity map is weak, so templates calling ``office()``
+    again would each query it)."""
+    if has_request_context() and "office_settings" in g:
+        return g.office_settings
     settings = db.session.get(OfficeSettings, SETTINGS_ID)
     if settings is None:
         settings = OfficeSettings(
@@ -34,6 +39,8 @@ def get_office_settings() -> OfficeSettings:
         )
         db.session.add(settings)
         db.session.flush()
+    if has_request_context():
+        g.office_settings = settings
     return settings
 
 
