@@ -1,11 +1,22 @@
-"""How invitations plugs into events and mail: the events' signals and the .ics the worker attaches."""
+"""How invitations plugs into events and mail: the events' signals, the .ics the worker attaches,
+and the reminders each pass of the worker sends when due."""
 
+from portal.database import begin_write
 from portal.events import signals
-from portal.invitations import emails, services
+from portal.extensions import db
+from portal.invitations import emails, reminders, services
+from portal.mail.delivery import register_periodic_job
 from portal.mail.services import register_attachment_renderer
+
+
+def send_due_reminders(now) -> None:
+    """The worker's job: its own write transaction, committed by the worker."""
+    begin_write(db.session)
+    reminders.send_due_reminders(now)
 
 
 def register_subscriptions(app) -> None:
     signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
     register_attachment_renderer(app, emails.CALENDAR_RENDERER, emails.render_calendar)
+    register_periodic_job(app, "invitations.reminders", send_due_reminders)
