@@ -17,10 +17,12 @@ from portal.invitations import services
 from portal.invitations.emails import GUEST_REMINDER_TEMPLATE, PARTICIPANT_REMINDER_TEMPLATE
 from portal.invitations.models import InvitationAnswer, ReminderRun
 from portal.invitations.reminders import remind_non_responders, send_due_reminders
-from portal.mail.delivery import run_periodic_jobs
+from portal.mail.delivery import run_periodic_jobs, send_pending
 from portal.mail.models import OutboxMessage
 from portal.registrations import services as registrations
+from portal.registrations.models import Registration, RegistrationStatus
 from tests.concurrency import run_together
+from tests.conftest import csrf_token_from
 from tests.invitation_fixtures import invitations_of
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -173,3 +175,65 @@ def test_remind_now_is_refused_for_answered_invitations_a_board_member_and_a_can
     with pytest.raises(RuleViolation):
         remind_non_responders(organiser, event, [first.id], now)
     assert reminded() == []
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_remind_page_lists_non_responders_ticked_and_reminds_the_chosen(three_invited, client, logged_in):
+    event, first, second, _third = three_invited
+    logged_in(Role.ORGANISER)
+    tab = client.get(f"/organiser/events/{event.id}/invitations")
+    assert f'/organiser/events/{event.id}/invitations/remind"' in tab.text
+    page = client.get(f"/organiser/events/{event.id}/invitations/remind")
+    assert page.status_code == 200
+    assert page.text.count('name="invitation_id"') == 2 and page.text.count(" checked>") == 2
+    assert "KSP 3" not in page.text
+    assert " checked>" not in client.get(f"/organiser/events/{event.id}/invitations/remind?select=none").text
+    response = client.post(f"/organiser/events/{event.id}/invitations/remind",
+                           data={"invitation_id": [str(second.id)], "csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.id}/invitations")
+    assert reminded() == ["k2@example.org"]
+    assert "1 " in client.get(response.headers["Location"]).text
+
+
+def test_remind_page_refuses_a_board_member(three_invited, client, logged_in):
+    event, first, *_ = three_invited
+    logged_in(Role.BOARD)
+    assert client.get(f"/organiser/events/{event.id}/invitations/remind").status_code == 403
+    assert client.post(f"/organiser/events/{event.id}/invitations/remind",
+                       data={"invitation_id": [str(first.id)]}).status_code == 403
+    assert reminded() == []
+
+
+def test_reminding_only_answered_invitations_is_refused_with_a_message(three_invited, client, logged_in):
+    event, _first, _second, third = three_invited
+    logged_in(Role.ORGANISER)
+    response = client.post(f"/organiser/events/{event.id}/invitations/remind",
+                           data={"invitation_id": [str(third.id)]}, follow_redirects=True)
+    assert response.status_code == 200 and 'data-testid="remind-form"' in response.text
+    assert reminded() == []
+
+
+# -- received -----------------------------------------------------------------------------------
+
+
+def test_reminders_arrive_with_the_ticket_link_and_the_answer_links(scene, smtp):
+    send_pending("test")  # the invitations and the registrations' own mail
+    smtp.reset()
+    run(at(scene, 3, time(9)))
+    send_pending("test")
+    received = {r.rcpt_tos[0]: r for r in smtp.received}
+    assert sorted(received) == EVERYONE
+    token = invitations_of(scene)[0].token
+    ticket = db.session.scalar(select(Registration.token).where(Registration.status == RegistrationStatus.CONFIRMED,
+                                                                Registration.participant.has(email="peserta@example.org")))
+    participant, guest = received["peserta@example.org"], received["yohanes@example.org"]
+    for body in (participant.body("plain"), participant.body("html")):
+        assert "Pelatihan Pembukuan Koperasi" in body and f"/tickets/{ticket}" in body and "Peserta" in body
+        assert "invitation/" not in body
+    for body in (guest.body("plain"), guest.body("html")):
+        assert "KSP Diam" in body and f"/invitation/{token}?answer=accepted" in body
+        assert f"/invitation/{token}?answer=declined" in body and "/tickets/" not in body
+    assert "Pelatihan Pembukuan Koperasi" in participant.message["Subject"]
