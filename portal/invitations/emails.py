@@ -18,17 +18,21 @@ from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.invitations.recipients import Addressee
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
+from portal.registrations.models import Registration
 from portal.registrations.services import registration_closes_at
 from portal.settings.services import get_office_settings
 
 INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
 CHANGED_TEMPLATE = "invitations/email/event_changed_to_guest"
+GUEST_REMINDER_TEMPLATE = "invitations/email/reminder_to_guest"
+PARTICIPANT_REMINDER_TEMPLATE = "invitations/email/reminder_to_participant"
 CALENDAR_RENDERER = "invitations.calendar"
 LETTER_RENDERER = "invitations.letter"
 SUBJECTS = {
     "invitation": _l("Invitation: %(title)s"),
     "rescheduled": _l("Schedule changed: %(title)s"),
     "cancelled": _l("Event cancelled: %(title)s"),
+    "reminder": _l("Reminder: %(title)s"),
 }
 
 
@@ -114,3 +118,26 @@ def queue_rescheduled(event: Event, addressees: list[Addressee], session) -> int
 
 def queue_cancelled(event: Event, addressees: list[Addressee], reason: str | None) -> int:
     return _queue(event, addressees, "cancelled", CHANGED_TEMPLATE, "invitation-cancelled", reason=reason)
+
+
+def queue_guest_reminders(event: Event, addressees: list[Addressee], key: str) -> int:
+    """A reminder to answer, with the answer links, to every address of each invitee."""
+    return _queue(event, addressees, "reminder", GUEST_REMINDER_TEMPLATE, key)
+
+
+def queue_participant_reminders(event: Event, participants, key: str) -> int:
+    """A reminder to each participant ``(registration_id, ticket_token, name, email, language)``,
+    with their ticket link."""
+    settings = get_office_settings()
+    emails = []
+    for registration_id, ticket_token, name, email, language in participants:
+        subject, text, html = render_email(
+            PARTICIPANT_REMINDER_TEMPLATE, SUBJECTS["reminder"], language, subject_values={"title": event.title},
+            event=event, kind=KIND_LABELS[event.kind], recipient_name=name, office=lambda: settings,
+            ticket_link=external_url("registrations.ticket", token=ticket_token))
+        emails.append(PreparedEmail(
+            to=email, to_name=name, subject=subject, body_text=text, body_html=html,
+            template=PARTICIPANT_REMINDER_TEMPLATE, key=f"{key}:registration:{registration_id}",
+            concerns_type=Registration.__tablename__, concerns_id=str(registration_id)))
+    queue_emails(emails)
+    return len(emails)

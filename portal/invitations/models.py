@@ -105,3 +105,22 @@ class Invitation(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.guest_name} → {self.event.title}"
+
+
+class ReminderRun(db.Model):
+    """The scheduled reminder of an event for ``days_before`` has been sent. The row is the
+    claim: inserting it is atomic and the unique constraint lets one run of ``send-reminders``
+    win, however many run at once. Offsets that fell due together (an event published late)
+    each get a row for the one reminder that went."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (
+        UniqueConstraint("event_id", "days_before"),
+        CheckConstraint("days_before >= 0", name="days_before_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    days_before: Mapped[int]
+    message_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

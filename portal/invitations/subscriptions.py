@@ -1,8 +1,18 @@
-"""How invitations plugs into events and mail: the events' signals and the .ics the worker attaches."""
+"""How invitations plugs into events and mail: the events' signals, the .ics the worker attaches,
+and the reminders each pass of the worker sends when due."""
 
+from portal.database import begin_write
 from portal.events import signals
-from portal.invitations import emails, letters, services
+from portal.extensions import db
+from portal.invitations import emails, letters, reminders, services
+from portal.mail.delivery import register_periodic_job
 from portal.mail.services import register_attachment_renderer
+
+
+def send_due_reminders(now) -> None:
+    """The worker's job: its own write transaction, committed by the worker."""
+    begin_write(db.session)
+    reminders.send_due_reminders(now)
 
 
 def register_subscriptions(app) -> None:
@@ -10,3 +20,4 @@ def register_subscriptions(app) -> None:
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
     register_attachment_renderer(app, emails.CALENDAR_RENDERER, emails.render_calendar)
     register_attachment_renderer(app, emails.LETTER_RENDERER, letters.render_invitation_letter)
+    register_periodic_job(app, "invitations.reminders", send_due_reminders)

@@ -2,6 +2,7 @@ import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
 from portal.extensions import db
-from portal.invitations import queries, services
+from portal.invitations import queries, reminders, services
 from portal.invitations.forms import (
     ANSWER_LABELS,
     DELIVERY_LABELS,
@@ -140,6 +141,38 @@ def _letter(invitation: Invitation):
         abort(404)
     filename, content_type, data = letter
     return send_file(io.BytesIO(data), mimetype=content_type, download_name=filename)
+
+
+REMIND_PER_PAGE = 100
+
+
+@bp.get("/organiser/events/<int:event_id>/invitations/remind")
+@roles(*STAFF_ROLES)
+def remind(event_id: int):
+    """The unanswered invitations, all ticked (``?select=none``: none), to remind now."""
+    event = db.get_or_404(Event, event_id)
+    page = db.paginate(reminders.non_responders_query(event.id), per_page=REMIND_PER_PAGE, error_out=False)
+    return render_template("invitations/remind.html", event=event, page=page,
+                           checked=request.args.get("select") != "none")
+
+
+@bp.post("/organiser/events/<int:event_id>/invitations/remind")
+@roles(*STAFF_ROLES)
+def send_reminders(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    chosen = None if request.form.get("everyone") else _ids("invitation_id")
+    try:
+        count = reminders.remind_non_responders(current_user, event, chosen)
+    except RuleViolation as violation:
+        db.session.rollback()
+        flash(violation.message, "danger")
+        return redirect(url_for("invitations.remind", event_id=event.id))
+    db.session.commit()
+    if count:
+        flash(ngettext("%(num)d reminder email is queued.", "%(num)d reminder emails are queued.", count), "success")
+    else:
+        flash(_("Everyone chosen has been reminded today already; nothing more was sent."), "info")
+    return redirect(url_for("invitations.manage", event_id=event.id))
 
 
 # -- the invitee, through the link ----------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""Reminders before an event, to confirmed participants and to invitees who have not answered.
+
+Each offset of ``Event.reminder_days`` is due from 08.00 office time on the day that many days
+before the first session, until that session starts. ``send_due_reminders`` runs every few
+minutes (the mail worker's pass, or ``flask send-reminders`` from cron): it claims each due
+(event, offset) by inserting its ``ReminderRun`` with ``ON CONFLICT DO NOTHING``, so of two runs
+at once only the one whose insert went in sends. Offsets that fell due together (an event
+published late) are claimed together and send one reminder. Idempotency keys per (event, offset,
+recipient) keep the outbox from ever holding the same reminder twice.
+
+Organisers can also remind chosen non-responders now: once per invitation and address per
+office day, so a double click sends nothing twice.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import STAFF_ROLES, User
+from portal.audit.services import record_change
+from portal.cooperatives.models import Cooperative
+from portal.database import insert_ignoring_duplicates, utcnow
+from portal.errors import RuleViolation
+from portal.events.models import Event, EventStatus
+from portal.events.services import MAX_REMINDER_DAYS, local_moment
+from portal.extensions import db
+from portal.i18n import office_zone
+from portal.invitations import emails
+from portal.invitations.models import Invitation, ReminderRun
+from portal.invitations.recipients import DEFAULT_LANGUAGE, addressees, usable_address
+from portal.invitations.services import has_ended
+from portal.mail.models import OutboxMessage
+from portal.registrations.models import Participant, Registration, RegistrationStatus
+
+SEND_FROM = time(8)
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(office_zone()).date()
+
+
+def due_offsets(event: Event, now: datetime) -> list[int]:
+    """The event's reminder offsets that are due at ``now`` (sent or not), largest first."""
+    first = event.first_session
+    if event.status != EventStatus.PUBLISHED or first is None or now >= first.starts_at:
+        return []
+    day = _local_day(first.starts_at)
+    return [days for days in event.reminder_days if local_moment(day - timedelta(days=days), SEND_FROM) <= now]
+
+
+def _claim(event: Event, offsets: list[int], now: datetime) -> list[int]:
+    """Insert a run for each offset; returns the offsets this transaction inserted (a run that
+    another transaction inserted first, committed or not, is skipped: on PostgreSQL this waits
+    for that transaction to end)."""
+    insert = insert_ignoring_duplicates(db.session, ReminderRun.__table__, "event_id", "days_before")
+    rows = [{"event_id": event.id, "days_before": days, "message_count": 0, "created_at": now} for days in offsets]
+    return list(db.session.scalars(insert.values(rows).returning(ReminderRun.days_before)))
+
+
+def _confirmed_participants(event_id: int) -> list[tuple]:
+    """(registration id, ticket token, name, address, language) of each confirmed participant with an address."""
+    rows = db.session.execute(
+        select(Registration.id, Registration.token, Participant.full_name, Participant.email, User.preferred_language)
+        .join(Participant, Registration.participant_id == Participant.id)
+        .outerjoin(User, User.email == func.lower(Participant.email))
+        .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED,
+               Participant.email.is_not(None))
+        .order_by(Registration.id))
+    return [(registration_id, token, name, address, language or DEFAULT_LANGUAGE)
+            for registration_id, token, name, email, language in rows if (address := usable_address(email))]
+
+
+def _queued_with_prefix(prefix: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
+
+
+def _send(event: Event, key: str) -> int:
+    """Queue the reminder to the event's confirmed participants and non-responders; returns how
+    many messages are new (a key already in the outbox queues nothing)."""
+    before = _queued_with_prefix(key + ":")
+    emails.queue_participant_reminders(event, _confirmed_participants(event.id), key)
+    emails.queue_guest_reminders(event, addressees(Invitation.event_id == event.id, Invitation.answer.is_(None)), key)
+    return _queued_with_prefix(key + ":") - before
+
+
+def send_due_reminders(now: datetime | None = None) -> int:
+    """Queue every reminder that is due and not yet sent; returns how many messages. The caller
+    commits (and, on SQLite, should have begun a write transaction)."""
+    now = now or utcnow()
+    today = _local_day(now)
+    events = list(db.session.scalars(
+        select(Event).where(Event.status == EventStatus.PUBLISHED, Event.starts_on >= today,
+                            Event.starts_on <= today + timedelta(days=MAX_REMINDER_DAYS))
+        .options(selectinload(Event.sessions)).order_by(Event.id)))
+    sent = {tuple(row) for row in db.session.execute(select(ReminderRun.event_id, ReminderRun.days_before)
+                                                     .where(ReminderRun.event_id.in_([e.id for e in events])))}
+    total = 0
+    for event in events:
+        due = [days for days in due_offsets(event, now) if (event.id, days) not in sent]
+        claimed = _claim(event, due, now) if due else []
+        if not claimed:
+            continue
+        count = _send(event, f"reminder:{event.id}:{min(claimed)}")
+        db.session.execute(update(ReminderRun).where(ReminderRun.event_id == event.id,
+                                                     ReminderRun.days_before.in_(claimed)).values(message_count=count))
+        total += count
+    return total
+
+
+def _require_remindable(actor, event: Event, now: datetime) -> None:
+    if actor is None or actor.role not in STAFF_ROLES:
+        raise RuleViolation(None, _("Only organisers can do this."))
+    if event.status == EventStatus.CANCELLED:
+        raise RuleViolation(None, _("This event has been cancelled."))
+    if event.status != EventStatus.PUBLISHED or has_ended(event, now):
+        raise RuleViolation(None, _("This event has ended."))
+
+
+def non_responders_query(event_id: int):
+    """The event's unanswered invitations, by name; the caller paginates."""
+    return (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
+            .where(Invitation.event_id == event_id, Invitation.answer.is_(None))
+            .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
+            .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
+
+
+def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None, now: datetime | None = None) -> int:
+    """Remind the chosen unanswered invitations of ``event`` now (``None``: all of them); answered
+    ones and other events' are left out. Returns how many messages are new: an address already
+    reminded this way today is not reminded again."""
+    now = now or utcnow()
+    _require_remindable(actor, event, now)
+    conditions = [Invitation.event_id == event.id, Invitation.answer.is_(None)]
+    if invitation_ids is not None:
+        conditions.append(Invitation.id.in_(list(invitation_ids)))
+    found = addressees(*conditions)
+    if not found:
+        raise RuleViolation(None, _("Choose at least one invitation that has not been answered."))
+    key = f"reminder-now:{event.id}:{_local_day(now).isoformat()}"
+    before = _queued_with_prefix(key + ":")
+    emails.queue_guest_reminders(event, found, key)
+    count = _queued_with_prefix(key + ":") - before
+    record_change(actor, "invitations.reminded", event,
+                  after={"invitations": [a.invitation_id for a in found], "messages": count})
+    return count
