@@ -23,7 +23,7 @@ def test_catalogues_cover_every_marked_string(tmp_path):
     for lang in ("id", "en"):
         catalog = _catalog(ROOT / "portal" / "translations" / lang / "LC_MESSAGES" / "messages.po")
         translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
-        assert sorted(wanted - translated) == [], f"untranslated in {lang}"
+        assert sorted(wanted - translated, key=str) == [], f"untranslated in {lang}"
 
 
 def test_placeholders_survive_translation():
