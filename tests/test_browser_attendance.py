@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.attendance_fixtures import wita
-from tests.browser_fixtures import PHONE, screenshot
+from tests.browser_fixtures import PHONE, log_in, screenshot
 from tests.pdfs import read_qr_codes
 
 pytestmark = pytest.mark.browser
@@ -62,11 +62,7 @@ def _setup(app):
 
 
 def _login(page, url):
-    page.goto(url + "/login")
-    page.locator("#email").fill("panitia@example.org")
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in(page, url, "panitia@example.org", PASSWORD)
 
 
 def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(live_server, browser, page, smtp):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_fixtures import PHONE, screenshot
+from tests.browser_fixtures import PHONE, log_in, screenshot
 from tests.pdfs import pdf_page_image, pdf_text, read_qr_codes
 
 pytestmark = pytest.mark.browser
@@ -61,11 +61,7 @@ def test_an_organiser_issues_certificates_the_email_arrives_and_its_qr_opens_the
     server.app.config["PORTAL_BASE_URL"] = server.url
     event_id, token = _setup(server.app)
 
-    page.goto(server.url + "/login")
-    page.locator("#email").fill("panitia@example.org")
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in(page, server.url, "panitia@example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}/certificates")
     rows = page.get_by_test_id("eligibility")
     expect(rows.locator('[data-outcome="qualifies"]')).to_have_count(2)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_fixtures import LAPTOP, PHONE, screenshot
+from tests.browser_fixtures import LAPTOP, PHONE, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -38,11 +38,7 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
         venue_id = venue.id
     days = _training_days()
 
-    page.goto(server.url + "/login")
-    page.locator("#email").fill("organiser@demo.portal-koperasi.id")
-    page.locator("#password").fill("demo12345")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in(page, server.url, "organiser@demo.portal-koperasi.id", "demo12345")
     page.goto(server.url + "/organiser/events/new")
     page.locator("#kind").select_option("training")
     page.locator("#program_area").select_option("technology")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_fixtures import LAPTOP, PHONE, screenshot
+from tests.browser_fixtures import LAPTOP, PHONE, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-42"
@@ -83,11 +83,7 @@ def test_organiser_invites_two_districts_and_a_board_member_accepts_and_names_tw
 
     organiser = browser.new_context(viewport=LAPTOP, locale="id-ID", timezone_id="Asia/Makassar").new_page()
     organiser.set_default_timeout(10_000)
-    organiser.goto(server.url + "/login")
-    organiser.locator("#email").fill("penyelenggara@example.org")
-    organiser.locator("#password").fill(PASSWORD)
-    with organiser.expect_navigation():
-        organiser.locator("main form button[type=submit]").click()
+    log_in(organiser, server.url, "penyelenggara@example.org", PASSWORD)
     organiser.goto(f"{server.url}/organiser/events/{event_id}/invitations")
     with organiser.expect_navigation():
         organiser.get_by_test_id("new-invitations").click()
@@ -174,11 +170,7 @@ def test_organiser_copies_a_whatsapp_text_for_an_invited_cooperative_on_a_phone(
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(server.url + "/login")
-    page.locator("#email").fill("penyelenggara@example.org")
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in(page, server.url, "penyelenggara@example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}/invitations")
 
     row = page.get_by_test_id("invitation").filter(has_text="KSP Sehati Amarasi")
