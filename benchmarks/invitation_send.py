@@ -25,6 +25,7 @@ from portal.accounts.services import create_user
 from portal.cooperatives.models import BoardMember, BoardPosition, Cooperative, CooperativeStatus, CooperativeType
 from portal.cooperatives.reference import seed_reference_data
 from portal.events import services as events
+from portal.events import venues
 from portal.events.models import EventKind, ProgramArea
 from portal.extensions import db
 from portal.invitations.models import Invitation
@@ -49,7 +50,7 @@ def _populate(count: int) -> int:
          "email": f"ketua{cooperative_id}@example.org"} for cooperative_id in ids])
     create_user(None, "organiser@example.org", "Organiser", Role.ORGANISER, PASSWORD)
     day = datetime.now(UTC).date() + timedelta(days=30)
-    venue = events.create_venue(None, "Aula Oelamasi", "Oelamasi", district_ids[0], 200)
+    venue = venues.create_venue(None, "Aula Oelamasi", "Oelamasi", district_ids[0], 200)
     event = events.create_event(None, events.EventDetails(
         kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Tiga Hari", seats=300,
         starts_on=day, ends_on=day + timedelta(days=2), contact_name="Maria", contact_phone="+6281234567890"))

@@ -130,6 +130,7 @@ def seed(people: int, seats: int) -> tuple[int, list[int], str]:
     )
     from portal.database import utcnow
     from portal.events import services as events
+    from portal.events import venues
     from portal.events.models import EventKind, ProgramArea
     from portal.extensions import db
     from portal.registrations.participants import find_or_create_participant
@@ -143,7 +144,7 @@ def seed(people: int, seats: int) -> tuple[int, list[int], str]:
     db.session.add_all([cooperative, BoardAccount(user=user, cooperative=cooperative, position=BoardPosition.CHAIR,
                                                   status=BoardAccountStatus.APPROVED)])
     day = datetime.now(UTC).date() + timedelta(days=20)
-    venue = events.create_venue(None, "Aula Burst", None, district.id, None)
+    venue = venues.create_venue(None, "Aula Burst", None, district.id, None)
     event = events.create_event(None, events.EventDetails(kind=EventKind.TRAINING, program_area=ProgramArea.CAPITAL,
                                                           title="Burst", seats=seats, starts_on=day, ends_on=day))
     events.add_session(None, event, day, time(9), time(12), venue.id)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, District
-from portal.events import services
+from portal.events import services, venues
 from portal.events.models import EventKind, EventStatus, ProgramArea
 from portal.extensions import db
 
@@ -26,7 +26,7 @@ def make_venue(app):
     counter = itertools.count(1)
 
     def factory(name=None, district_name="Kupang Timur", **kwargs):
-        venue = services.create_venue(None, name or f"Aula {next(counter)}", kwargs.get("address", "Oelamasi"),
+        venue = venues.create_venue(None, name or f"Aula {next(counter)}", kwargs.get("address", "Oelamasi"),
                                       district(district_name).id, kwargs.get("capacity", 80))
         db.session.commit()
         return venue

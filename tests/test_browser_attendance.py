@@ -33,6 +33,7 @@ def _setup(app):
     )
     from portal.database import utcnow
     from portal.events import services as events
+    from portal.events import venues
     from portal.events.models import EventKind, ProgramArea
     from portal.extensions import db
     from portal.registrations import participants, services
@@ -47,7 +48,7 @@ def _setup(app):
         board.email_verified_at = utcnow()
         db.session.add_all([cooperative, BoardAccount(user=board, cooperative=cooperative, position=BoardPosition.CHAIR,
                                                       status=BoardAccountStatus.APPROVED)])
-        venue = events.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
+        venue = venues.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
         event = events.create_event(None, events.EventDetails(
             kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
             seats=30, starts_on=DAY, ends_on=DAY))

@@ -22,6 +22,7 @@ def _setup(app):
     from portal.attendance import services as attendance
     from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, District
     from portal.events import services as events
+    from portal.events import venues
     from portal.events.models import EventKind, ProgramArea
     from portal.extensions import db
     from portal.registrations import participants
@@ -34,7 +35,7 @@ def _setup(app):
                                   type=CooperativeType.SAVINGS_AND_LOAN, district=district,
                                   status=CooperativeStatus.ACTIVE)
         db.session.add(cooperative)
-        venue = events.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
+        venue = venues.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
         event = events.create_event(organiser, events.EventDetails(
             kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
             seats=30, starts_on=FIRST_DAY, ends_on=FIRST_DAY + timedelta(days=2), min_sessions_for_certificate=2))

@@ -28,12 +28,12 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
 
         from portal.cooperatives.models import District
         from portal.demo import seed_staff
-        from portal.events import services
+        from portal.events import venues
         from portal.extensions import db
 
         seed_staff()
         takari = db.session.scalar(select(District.id).where(District.name == "Takari"))
-        venue = services.create_venue(None, "Aula Kantor Camat Takari", "Jl. Timor Raya, Takari", takari, 60)
+        venue = venues.create_venue(None, "Aula Kantor Camat Takari", "Jl. Timor Raya, Takari", takari, 60)
         db.session.commit()
         venue_id = venue.id
     days = _training_days()

@@ -28,6 +28,7 @@ def _setup(app):
         District,
     )
     from portal.events import services as events
+    from portal.events import venues
     from portal.events.models import EventKind, ProgramArea
     from portal.extensions import db
 
@@ -55,7 +56,7 @@ def _setup(app):
         cooperative("KSP Bahari Semau", "Semau")
         create_user(None, "penyelenggara@example.org", "Maria Penyelenggara", Role.ORGANISER, PASSWORD)
         day = datetime.now(UTC).date() + timedelta(days=20)
-        venue = events.create_venue(None, "Gedung Serbaguna Oekabiti", "Oekabiti, Amarasi", districts["Amarasi"].id, 60)
+        venue = venues.create_venue(None, "Gedung Serbaguna Oekabiti", "Oekabiti, Amarasi", districts["Amarasi"].id, 60)
         event = events.create_event(None, events.EventDetails(
             kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
             description="Pembukuan sederhana dan persiapan RAT.", seats=20, seats_per_cooperative=3,

@@ -28,6 +28,7 @@ def _setup(app):
     )
     from portal.database import utcnow
     from portal.events import services as events
+    from portal.events import venues
     from portal.events.models import EventKind, ProgramArea
     from portal.extensions import db
     from portal.registrations import participants, services
@@ -53,7 +54,7 @@ def _setup(app):
                                                ("Yohana Nuban", "yohana@example.org")])
         other, other_board = cooperative_with_board(2, [("Petrus Sinlae", None)])
         day = datetime.now(UTC).date() + timedelta(days=20)
-        venue = events.create_venue(None, "Aula Oelamasi", "Oelamasi", district.id, 40)
+        venue = venues.create_venue(None, "Aula Oelamasi", "Oelamasi", district.id, 40)
         event = events.create_event(None, events.EventDetails(
             kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan", seats=3,
             starts_on=day, ends_on=day))

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from portal.events import services
+from portal.events import services, venues
 from portal.events.calendar import build_calendar
 from portal.events.models import EventStatus
 from portal.extensions import db
@@ -107,7 +107,7 @@ def test_moving_a_venue_raises_the_sequence_of_its_upcoming_sessions(client, mak
                           sessions=((date(next_year, 3, 2), time(9), time(12)),))
     past = make_event(status=EventStatus.PUBLISHED, venue=venue)
     db.session.commit()
-    services.update_venue(None, venue, "Aula Desa Oelnasi", "Jl. Baru No. 5, Oelnasi", venue.district_id,
+    venues.update_venue(None, venue, "Aula Desa Oelnasi", "Jl. Baru No. 5, Oelnasi", venue.district_id,
                           venue.capacity)
     db.session.commit()
     [entry] = _entries(client.get(f"/events/{upcoming.id}.ics").data)

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from portal.cooperatives.models import Cooperative, CooperativeType, District
-from portal.events import guest_lists, services
+from portal.events import guest_lists, services, venues
 from portal.events.models import Audience, Event, EventKind, ProgramArea, Venue
 from portal.extensions import db
 
@@ -25,7 +25,7 @@ def _venues() -> dict[str, Venue]:
     districts = {district.name: district.id for district in db.session.scalars(select(District))}
     for name, address, district, capacity in VENUES:
         if name not in found and district in districts:
-            found[name] = services.create_venue(None, name, address, districts[district], capacity)
+            found[name] = venues.create_venue(None, name, address, districts[district], capacity)
     return found
 
 

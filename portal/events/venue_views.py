@@ -9,7 +9,7 @@ from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import District
 from portal.errors import RuleViolation, show_violation
-from portal.events import queries, services
+from portal.events import queries, venues
 from portal.events.forms import VenueForm
 from portal.events.models import Venue
 from portal.extensions import db
@@ -43,9 +43,9 @@ def _venue_form(venue: Venue | None):
         values = (form.name.data, form.address.data, form.district_id.data, form.capacity.data)
         try:
             if venue:
-                services.update_venue(current_user, venue, *values)
+                venues.update_venue(current_user, venue, *values)
             else:
-                services.create_venue(current_user, *values)
+                venues.create_venue(current_user, *values)
         except RuleViolation as violation:
             db.session.rollback()
             show_violation(form, violation)

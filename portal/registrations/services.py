@@ -395,26 +395,3 @@ def check_seat_change(event: Event, seats: int) -> None:
     if seats < taken:
         raise RuleViolation("seats", _("%(taken)d seats are already taken; the event cannot have fewer "
                                        "(you entered %(seats)d).", taken=taken, seats=seats))
-
-
-# -- what the events capability tells us -------------------------------------------------------
-
-
-def active_registrations(event_id: int) -> list[Registration]:
-    return list(db.session.scalars(select(Registration).where(
-        Registration.event_id == event_id, Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)))
-
-
-def on_event_rescheduled(event: Event, session=None, before=None, **_kwargs) -> None:
-    for registration in active_registrations(event.id):
-        emails.send_event_changed(registration, f"rescheduled:{session.id}:{session.sequence}")
-
-
-def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
-    for registration in active_registrations(event.id):
-        emails.send_event_cancelled(registration, reason)
-
-
-def on_seats_changed(event: Event, **_kwargs) -> None:
-    lock_event(event.id)
-    promote_from_waitlist(None, event)

@@ -1,13 +1,38 @@
 """How registrations plugs into events: the seat counter and the events' signals."""
 
+from sqlalchemy import select
+
 from portal.events import services as event_services
 from portal.events import signals
-from portal.registrations import queries, services
+from portal.events.models import Event
+from portal.extensions import db
+from portal.registrations import emails, queries, services
+from portal.registrations.models import ACTIVE_STATUSES, Registration
+
+
+def active_registrations(event_id: int) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)))
+
+
+def on_event_rescheduled(event: Event, session=None, before=None, **_kwargs) -> None:
+    for registration in active_registrations(event.id):
+        emails.send_event_changed(registration, f"rescheduled:{session.id}:{session.sequence}")
+
+
+def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
+    for registration in active_registrations(event.id):
+        emails.send_event_cancelled(registration, reason)
+
+
+def on_seats_changed(event: Event, **_kwargs) -> None:
+    services.lock_event(event.id)
+    services.promote_from_waitlist(None, event)
 
 
 def register_subscriptions(app) -> None:
     event_services.register_seat_counter(services.count_seats_taken)
-    signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
-    signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
-    signals.event_seats_changed.connect(services.on_seats_changed, weak=False)
+    signals.event_rescheduled.connect(on_event_rescheduled, weak=False)
+    signals.event_cancelled.connect(on_event_cancelled, weak=False)
+    signals.event_seats_changed.connect(on_seats_changed, weak=False)
     app.jinja_env.globals["waitlist_length"] = queries.waitlist_length
