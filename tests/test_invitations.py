@@ -17,6 +17,7 @@ from portal.invitations.models import InvitationAnswer
 from portal.invitations.selection import BY_FILTER, Selection, preview
 from portal.mail.models import OutboxMessage
 from portal.registrations import services as registrations
+from portal.registrations.models import Registration, RegistrationStatus
 from tests.event_fixtures import district
 from tests.invitation_fixtures import invitations_of
 
@@ -218,6 +219,22 @@ def test_naming_participants_through_the_link_follows_the_registration_rules(inv
     assert [r.cooperative_id for r in done] == [cooperative.id] * 2 and done[0].signed_up_by_id is None
     with pytest.raises(RuleViolation, match="2"):
         services.name_participants(None, invitation, [], members[2:])
+
+
+def test_declining_a_training_gives_back_the_seats_of_the_people_named(invitable_event, make_invitee, invite):
+    event = invitable_event(seats=2, seats_per_cooperative=2)
+    cooperative = make_invitee(board=(("Yohanes Bani", "auto"), ("Maria Tefa", "auto")))
+    invite(event, [cooperative])
+    [invitation] = invitations_of(event)
+    services.answer_invitation(None, invitation, "accepted")
+    named = services.name_participants(None, invitation, [], [m.id for m in cooperative.board_members])
+    db.session.commit()
+
+    services.answer_invitation(None, invitation, "declined", reason="Bentrok dengan RAT")
+    db.session.commit()
+
+    assert {db.session.get(Registration, r.id).status for r in named} == {RegistrationStatus.CANCELLED}
+    assert invitation.answer == InvitationAnswer.DECLINED
 
 
 def test_concurrent_sends_invite_each_cooperative_once(app, invitable_event, make_invitee, organiser):

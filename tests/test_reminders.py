@@ -237,3 +237,22 @@ def test_reminders_arrive_with_the_ticket_link_and_the_answer_links(scene, smtp)
         assert "KSP Diam" in body and f"/invitation/{token}?answer=accepted" in body
         assert f"/invitation/{token}?answer=declined" in body and "/tickets/" not in body
     assert "Pelatihan Pembukuan Koperasi" in participant.message["Subject"]
+
+
+def test_a_moved_event_sends_its_reminders_again_on_the_new_days(scene):
+    assert run(at(scene, 1, time(9))) == 3
+    old_day_before = at(scene, 1, time(10))
+    week = timedelta(days=7)
+    session = scene.first_session
+    day = session.starts_at.astimezone(WITA).date()
+    details = event_services.EventDetails(kind=scene.kind, program_area=scene.program_area, title=scene.title,
+                                          seats=scene.seats, starts_on=scene.starts_on, ends_on=scene.ends_on + week)
+    event_services.update_event(None, scene, details)
+    event_services.reschedule_session(None, scene, session, day + week, time(9), time(12), session.venue_id)
+    details.starts_on = scene.starts_on + week
+    event_services.update_event(None, scene, details)
+    db.session.commit()
+
+    assert run(old_day_before) == 0
+    assert run(at(scene, 1, time(9))) == 3
+    assert reminded() == sorted(EVERYONE * 2)

@@ -15,7 +15,7 @@ office day, so a double click sends nothing twice.
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import STAFF_ROLES, User
@@ -103,7 +103,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
         claimed = _claim(event, due, now) if due else []
         if not claimed:
             continue
-        count = _send(event, f"reminder:{event.id}:{min(claimed)}")
+        count = _send(event, f"reminder:{event.id}:{min(claimed)}:{event.sequence}")
         db.session.execute(update(ReminderRun).where(ReminderRun.event_id == event.id,
                                                      ReminderRun.days_before.in_(claimed)).values(message_count=count))
         total += count
@@ -146,3 +146,11 @@ def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None,
     record_change(actor, "invitations.reminded", event,
                   after={"invitations": [a.invitation_id for a in found], "messages": count})
     return count
+
+
+def on_event_rescheduled(event: Event, **_kwargs) -> None:
+    """Moving the event moves its reminders: offsets that are not due under the new schedule are
+    released, to go out again on their new day (their messages' keys carry the event's SEQUENCE)."""
+    due = due_offsets(event, utcnow())
+    db.session.execute(delete(ReminderRun).where(
+        ReminderRun.event_id == event.id, ReminderRun.days_before.not_in(due) if due else true()))

@@ -29,6 +29,7 @@ from portal.invitations.selection import Selection, chosen_cooperatives
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.mail.services import retry_message
 from portal.registrations import services as registrations
+from portal.registrations.models import ACTIVE_STATUSES, Registration
 from portal.settings.services import take_letter_number
 
 MAX_ATTENDEES = 50
@@ -221,7 +222,20 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
     invitation.attendee_names = "\n".join(names) if names else None
     invitation.attendee_count = len(names) if names else None
     db.session.flush()
+    if answer == InvitationAnswer.DECLINED and names_participants(invitation):
+        _cancel_named_participants(actor, invitation)
     return previous
+
+
+def _cancel_named_participants(actor, invitation: Invitation) -> None:
+    """Declining a training gives back the seats of the people the cooperative named (each is
+    told, the waiting list moves up); past the cancellation deadline the decline is refused."""
+    actor = actor if actor is not None and actor.is_authenticated else None
+    named = db.session.scalars(select(Registration).where(
+        Registration.event_id == invitation.event_id, Registration.cooperative_id == invitation.cooperative_id,
+        Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)).all()
+    for registration in named:
+        registrations.cancel_registration(actor, registration, cooperative_id=invitation.cooperative_id)
 
 
 def names_participants(invitation: Invitation) -> bool:

@@ -17,6 +17,7 @@ def send_due_reminders(now) -> None:
 
 def register_subscriptions(app) -> None:
     signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
+    signals.event_rescheduled.connect(reminders.on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
     register_attachment_renderer(app, emails.CALENDAR_RENDERER, emails.render_calendar)
     register_attachment_renderer(app, emails.LETTER_RENDERER, letters.render_invitation_letter)

@@ -294,12 +294,15 @@ def promote_from_waitlist(actor, event: Event) -> list[Registration]:
     return promoted
 
 
-def cancel_registration(actor, registration: Registration) -> list[Registration]:
-    """The board until the event's cancellation deadline, organisers any time. A freed seat goes
-    to the waiting list; returns who was promoted."""
+def cancel_registration(actor, registration: Registration, cooperative_id: int | None = None) -> list[Registration]:
+    """The board until the event's cancellation deadline, organisers any time; ``cooperative_id``
+    is the cooperative a caller vouches for (an invitation's link), as in ``sign_up``. A freed seat
+    goes to the waiting list; returns who was promoted."""
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
-    if not can_cancel(actor, registration):
+    vouched = (cooperative_id is not None and cooperative_id == registration.cooperative_id
+               and registration.status in ACTIVE_STATUSES and is_cancellable_by_board(registration))
+    if not (vouched or can_cancel(actor, registration)):
         if registration.status not in ACTIVE_STATUSES:
             raise RuleViolation(None, _("This registration is no longer active."))
         raise RuleViolation(None, _("The cancellation deadline has passed; please contact the organisers."))
