@@ -42,3 +42,19 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _BabelTranslations()
+
+
+MAX_ID_DIGITS = 18  # below 2**63: larger numbers are no row's id and overflow the database's integers
+
+
+def parse_id(value: str | None) -> int | None:
+    """A row id typed or posted as text: ASCII digits only ("²" is a digit to Python), or None."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+        return int(value)
+    return None
+
+
+def parse_ids(values) -> list[int]:
+    """The ids among ``values``, once each, in order; anything else is dropped."""
+    return list(dict.fromkeys(i for i in map(parse_id, values) if i is not None))

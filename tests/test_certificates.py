@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.certificates import services
+from portal.certificates.documents import certificate_attachment
 from portal.certificates.models import CODE_ALPHABET, Certificate
 from portal.database import utcnow
 from portal.errors import RuleViolation
@@ -136,3 +137,14 @@ def test_codes_are_random_not_sequential_and_typed_loosely(finished_training, or
     assert services.find_by_code(f" {certificate.code[:6]} {certificate.code[6:]} ") == certificate
     assert services.find_by_code("A" * 12 if certificate.code != "A" * 12 else "C" * 12) is None
     assert services.find_by_code("x") is None
+
+
+def test_a_certificate_revoked_after_its_email_failed_is_not_sent_with_a_retry(finished_training, organiser):
+    t = finished_training([["present", "present", "present"]])
+    [certificate] = services.issue_certificates(organiser, t.event.id, utcnow())
+    [message] = certificate_mail()
+    message.status = MessageStatus.FAILED
+    services.revoke_certificate(organiser, certificate, "Data kehadiran keliru", utcnow())
+    db.session.commit()
+    assert [m.status for m in certificate_mail()] == [MessageStatus.CANCELLED]
+    assert certificate_attachment(certificate.id) is None

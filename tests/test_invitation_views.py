@@ -215,3 +215,28 @@ def test_the_tab_pages_through_many_invitations_keeping_its_filters(client, logg
     assert f"/organiser/events/{event.id}/invitations?page=2&amp;delivery=no_address" in first.text
     second = client.get(f"/organiser/events/{event.id}/invitations?page=2&delivery=no_address")
     assert second.text.count('data-testid="invitation"') == 2
+
+
+@pytest.mark.parametrize("data", [
+    {"mode": "filter", "types": "bogus"}, {"mode": "filter", "status": "bogus"},
+    {"mode": "filter", "district_ids": "9" * 30}, {"mode": "hand", "cooperative_id": ["²", "9" * 30]},
+])
+def test_tampered_choices_get_a_page_not_a_500(client, logged_in, invitable_event, make_invitee, data):
+    event = invitable_event()
+    make_invitee()
+    logged_in(Role.ORGANISER)
+    response = client.post(f"/organiser/events/{event.id}/invitations", data=data)
+    assert response.status_code in (200, 302, 400)
+    assert client.get(f"/organiser/events/{event.id}/invitations/new", query_string=data).status_code == 200
+
+
+def test_an_answer_post_without_a_known_answer_is_refused_and_changes_nothing(client, invitable_event,
+                                                                               make_invitee, invite):
+    event = invitable_event()
+    invite(event, [make_invitee()])
+    [invitation] = invitations_of(event)
+    for answer in (None, "maybe"):
+        data = {"answer": answer} if answer else {}
+        assert client.post(f"/events/{event.id}/invitation/{invitation.token}", data=data).status_code == 400
+    db.session.refresh(invitation)
+    assert invitation.answer is None

@@ -19,6 +19,7 @@ from portal.errors import RuleViolation, render_error, show_violation
 from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event, EventSession
 from portal.extensions import db
+from portal.forms import parse_id
 from portal.i18n import format_local_time
 from portal.registrations.forms import POSITION_LABELS
 
@@ -86,7 +87,7 @@ def mark(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     registration_id, _sep, chosen = request.form.get("set", "").partition(":")
     try:
-        record = services.mark_attendance(current_user, int(registration_id) if registration_id.isdigit() else 0,
+        record = services.mark_attendance(current_user, parse_id(registration_id) or 0,
                                           session.id, chosen, _now())
     except RuleViolation as violation:
         db.session.rollback()
@@ -203,7 +204,7 @@ def check_in_session(token: str):
         registration = services.registration_for_token(token)
     except RuleViolation as violation:
         return render_error(404, violation.message)
-    session = db.session.get(EventSession, request.form.get("session_id", type=int) or 0)
+    session = db.session.get(EventSession, parse_id(request.form.get("session_id")) or 0)
     if session is None or session.event_id != registration.event_id:
         abort(404)
     return _check_in(registration, session)

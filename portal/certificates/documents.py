@@ -49,4 +49,6 @@ def certificate_attachment(certificate_id: int) -> tuple[str, str, bytes]:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         raise LookupError(f"certificate {certificate_id} is gone")
+    if certificate.revoked_at is not None:
+        return None  # revoked while its email waited: no certificate goes out
     return filename(certificate), PDF_MIMETYPE, certificate_pdf(certificate)

@@ -121,7 +121,8 @@ def revoke_certificate(actor, certificate: Certificate, reason: str, now) -> Non
     certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = now, actor.id, reason[:500]
     db.session.execute(update(OutboxMessage).where(
         OutboxMessage.concerns_type == Certificate.__tablename__, OutboxMessage.concerns_id == str(certificate.id),
-        OutboxMessage.status == MessageStatus.QUEUED).values(status=MessageStatus.CANCELLED)
+        OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)))
+        .values(status=MessageStatus.CANCELLED)
         .execution_options(synchronize_session=False))
     db.session.flush()
     record_change(actor, "certificate.revoked", certificate, before={"revoked": False},

@@ -28,6 +28,7 @@ from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, C
 from portal.database import utcnow
 from portal.errors import RuleViolation, show_violation
 from portal.extensions import db
+from portal.forms import parse_id
 from portal.i18n import to_local
 
 bp = Blueprint("cooperatives", __name__)
@@ -67,7 +68,7 @@ def index():
     form.validate()
     district = _valid(form.district)
     filters = {"search": _valid(form.q), "type": _valid(form.type),
-               "district_id": int(district) if district and district.isdigit() else None}
+               "district_id": parse_id(district)}
     query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters),

@@ -33,6 +33,7 @@ from portal.events.forms import (
 from portal.events.models import Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
+from portal.forms import parse_ids
 from portal.i18n import format_local_time, to_local
 
 bp = Blueprint("events", __name__)
@@ -367,7 +368,7 @@ def guests(event_id: int):
 @roles(*STAFF_ROLES)
 def add_guest_cooperatives(event_id: int):
     event = get_event_or_404(event_id)
-    ids = [int(value) for value in request.form.getlist("cooperative_id") if value.isdigit()]
+    ids = parse_ids(request.form.getlist("cooperative_id"))
     return _act(event, guest_lists.add_guest_cooperatives,
                 lambda added: _("%(count)d cooperatives added to the guest list.", count=added), ids,
                 then="events.guests")

@@ -6,7 +6,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from portal.cooperatives.forms import STATUS_LABELS as COOPERATIVE_STATUS_LABELS
 from portal.cooperatives.forms import TYPE_LABELS
 from portal.cooperatives.models import CooperativeStatus, CooperativeType
-from portal.forms import Form
+from portal.forms import Form, parse_ids
 from portal.invitations.models import Delivery, InvitationAnswer
 from portal.invitations.queries import NO_ANSWER
 from portal.invitations.selection import BY_FILTER, BY_HAND, Selection
@@ -31,7 +31,7 @@ class IdListField(Field):
         return ""
 
     def process_formdata(self, valuelist):
-        self.data = list(dict.fromkeys(int(value) for value in valuelist if value.isdigit()))
+        self.data = parse_ids(valuelist)
 
     def process_data(self, value):
         self.data = list(value or [])
@@ -57,11 +57,15 @@ class ChooseForm(Form):
         self.district_ids.choices = [(district.id, district.name) for district in districts]
 
     def selection(self) -> Selection:
+        """What was chosen; values that are not among the choices (a tampered form) are dropped."""
+        districts = {district_id for district_id, _name in self.district_ids.choices or []}
+        types = {t.value for t in CooperativeType}
+        statuses = {s.value for s in CooperativeStatus}
         return Selection(
             mode=self.mode.data if self.mode.data in (BY_FILTER, BY_HAND) else BY_FILTER,
-            district_ids=list(self.district_ids.data or []),
-            types=[CooperativeType(value) for value in self.types.data or []],
-            status=CooperativeStatus(self.status.data) if self.status.data else None,
+            district_ids=[i for i in self.district_ids.data or [] if i in districts],
+            types=[CooperativeType(value) for value in self.types.data or [] if value in types],
+            status=CooperativeStatus(self.status.data) if self.status.data in statuses else None,
             not_invited=bool(self.not_invited.data),
             without_registration_this_year=bool(self.without_registration.data),
             cooperative_ids=list(self.cooperative_id.data or []))

@@ -16,6 +16,7 @@ from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
 from portal.extensions import db
+from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
 from portal.invitations.forms import (
     ANSWER_LABELS,
@@ -44,7 +45,7 @@ def labels():
 
 
 def _ids(name: str) -> list[int]:
-    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+    return parse_ids(request.form.getlist(name))
 
 
 # -- organisers ---------------------------------------------------------------------------------
@@ -221,6 +222,8 @@ def answer(event_id: int, token: str):
         invitation = services.open_invitation(event_id, token)
     except services.LinkRefused as refused:
         return _refused(refused)
+    if request.form.get("answer") not in (InvitationAnswer.ACCEPTED.value, InvitationAnswer.DECLINED.value):
+        abort(400)
     accepting = request.form.get("answer") == InvitationAnswer.ACCEPTED.value
     form = AcceptForm() if accepting else DeclineForm()
     if form.validate_on_submit():

@@ -10,6 +10,7 @@ from portal.cooperatives.services import approved_cooperative_id, districts
 from portal.errors import RuleViolation, show_violation
 from portal.events.models import Event
 from portal.extensions import db
+from portal.forms import parse_ids
 from portal.registrations import exports, participants, queries, services, tickets
 from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
 from portal.registrations.models import Registration
@@ -23,7 +24,7 @@ def labels():
 
 
 def _ids(name: str) -> list[int]:
-    return [int(value) for value in request.form.getlist(name) if value.isdigit()]
+    return parse_ids(request.form.getlist(name))
 
 
 def _my_cooperative() -> Cooperative | None:
