@@ -117,6 +117,15 @@ def test_answered_invitations_and_unconfirmed_registrations_get_nothing(scene):
     assert "menunggu@example.org" not in reminded()
 
 
+def test_a_cooperative_that_signed_people_up_is_not_asked_to_answer(scene, make_people):
+    silent = invitations_of(scene)[0].cooperative
+    person = make_people(silent, 1, email=None)
+    registrations.sign_up(None, scene.id, [p.id for p in person], cooperative_id=silent.id)
+    db.session.commit()
+    run(at(scene, 3, time(9)))
+    assert reminded() == ["peserta@example.org"]
+
+
 def test_send_reminders_command_queues_what_is_due_once(runner, invitable_event, make_invitee, invite):
     event = invitable_event(reminder_days=[30, 7])  # three weeks ahead: the 30-day reminder is due
     invite(event, [make_invitee(email="diam@example.org", board=())])

@@ -15,7 +15,7 @@ office day, so a double click sends nothing twice.
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, true, update
+from sqlalchemy import and_, delete, exists, func, select, true, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import STAFF_ROLES, User
@@ -32,7 +32,7 @@ from portal.invitations.models import Invitation, ReminderRun
 from portal.invitations.recipients import DEFAULT_LANGUAGE, addressees, usable_address
 from portal.invitations.services import has_ended
 from portal.mail.models import OutboxMessage
-from portal.registrations.models import Participant, Registration, RegistrationStatus
+from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration, RegistrationStatus
 
 SEND_FROM = time(8)
 
@@ -82,7 +82,7 @@ def _send(event: Event, key: str) -> int:
     many messages are new (a key already in the outbox queues nothing)."""
     before = _queued_with_prefix(key + ":")
     emails.queue_participant_reminders(event, _confirmed_participants(event.id), key)
-    emails.queue_guest_reminders(event, addressees(Invitation.event_id == event.id, Invitation.answer.is_(None)), key)
+    emails.queue_guest_reminders(event, addressees(unanswered(event.id)), key)
     return _queued_with_prefix(key + ":") - before
 
 
@@ -119,10 +119,19 @@ def _require_remindable(actor, event: Event, now: datetime) -> None:
         raise RuleViolation(None, _("This event has ended."))
 
 
+def unanswered(event_id: int):
+    """SQL: invitations of the event without an answer whose cooperative has not signed anyone up
+    either (a board that signs people up from "My cooperative" has answered in deed)."""
+    signed_up = exists().where(Registration.event_id == Invitation.event_id,
+                               Registration.cooperative_id == Invitation.cooperative_id,
+                               Registration.status.in_(ACTIVE_STATUSES))
+    return and_(Invitation.event_id == event_id, Invitation.answer.is_(None), ~signed_up)
+
+
 def non_responders_query(event_id: int):
     """The event's unanswered invitations, by name; the caller paginates."""
     return (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
-            .where(Invitation.event_id == event_id, Invitation.answer.is_(None))
+            .where(unanswered(event_id))
             .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
             .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
 
@@ -133,7 +142,7 @@ def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None,
     reminded this way today is not reminded again."""
     now = now or utcnow()
     _require_remindable(actor, event, now)
-    conditions = [Invitation.event_id == event.id, Invitation.answer.is_(None)]
+    conditions = [unanswered(event.id)]
     if invitation_ids is not None:
         conditions.append(Invitation.id.in_(list(invitation_ids)))
     found = addressees(*conditions)
