@@ -69,6 +69,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
+        "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

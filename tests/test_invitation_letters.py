@@ -2,6 +2,8 @@
 
 from datetime import date, time
 
+import pytest
+
 from portal.accounts.models import Role, User
 from portal.events.models import Event
 from portal.extensions import db
@@ -106,3 +108,12 @@ def test_a_board_member_cannot_take_letters_through_the_organiser_pages(client, 
     [invitation] = invitations_of(event)
     logged_in(Role.BOARD)
     assert client.get(f"/organiser/invitations/{invitation.id}/letter.pdf").status_code == 403
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LETTER_RATE_LIMIT="2 per minute")
+def test_letters_through_the_link_are_rate_limited(client, invitable_event, make_invitee, invite):
+    event = invitable_event()
+    invite(event, [make_invitee()])
+    [invitation] = invitations_of(event)
+    url = f"/events/{event.id}/invitation/{invitation.token}/letter.pdf"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]

@@ -15,7 +15,7 @@ from portal.events.forms import KIND_LABELS
 from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
 from portal.invitations.forms import (
@@ -207,6 +207,7 @@ def rsvp(event_id: int, token: str):
 
 @bp.get("/events/<int:event_id>/invitation/<token>/letter.pdf")
 @public
+@limiter.limit(lambda: current_app.config["LETTER_RATE_LIMIT"], scope="invitation-letter")
 def letter_by_link(event_id: int, token: str):
     try:
         invitation = services.open_invitation(event_id, token)
