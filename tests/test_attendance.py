@@ -198,6 +198,16 @@ def test_a_walk_in_typed_twice_is_one_person(training, organiser):
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
 
 
+def test_two_walk_ins_giving_the_office_phone_are_two_people(training, organiser):
+    t = training(people=0)
+    first = services.record_walk_in(organiser, t.sessions[0], "Yohanes Bani", "Dinas Pertanian", "staff",
+                                    "0380 821234", wita(t.day(1), 9, 10))
+    second = services.record_walk_in(organiser, t.sessions[0], "Maria Kolo", "Dinas Pertanian", "staff",
+                                     "0380 821234", wita(t.day(1), 9, 11))
+    assert second.is_new and second.registration != first.registration
+    assert second.registration.participant.full_name == "Maria Kolo"
+
+
 def test_someone_who_cancelled_and_comes_anyway_becomes_a_walk_in(training, organiser):
     t = training(people=1, cooperative_name="KSP Sehati")
     registration = t.registrations[0]

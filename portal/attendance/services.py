@@ -251,7 +251,7 @@ def record_walk_in(actor, session: EventSession, full_name: str, affiliation: st
     if registration is None:
         person = participants.find_or_create_participant(
             actor, cooperative, full_name, position, None, phone,
-            organisation_name=None if cooperative else affiliation)
+            organisation_name=None if cooperative else affiliation, same_name=True)
         registration = db.session.scalar(select(Registration).where(
             Registration.event_id == event.id, Registration.participant_id == person.id))
     if registration is None:

@@ -29,8 +29,10 @@ def phone_key(phone: str | None) -> str | None:
 
 def find_or_create_participant(actor, cooperative: Cooperative | None, full_name: str,
                                position: ParticipantPosition | str, email: str | None = None,
-                               phone: str | None = None, organisation_name: str | None = None) -> Participant:
-    """The cooperative's person with this email or phone, or a new one: nobody is created twice."""
+                               phone: str | None = None, organisation_name: str | None = None,
+                               same_name: bool = False) -> Participant:
+    """The cooperative's person with this email or phone, or a new one: nobody is created twice.
+    ``same_name`` also asks for the name (at the door, colleagues often give the office's phone)."""
     full_name = " ".join((full_name or "").split())
     if not full_name:
         raise RuleViolation("full_name", _("Enter the person's name."))
@@ -46,7 +48,10 @@ def find_or_create_participant(actor, cooperative: Cooperative | None, full_name
     if key:
         matches.append(Participant.phone_key == key)
     if matches:
-        existing = db.session.scalar(select(Participant).where(owner, db.or_(*matches)).order_by(Participant.id))
+        query = select(Participant).where(owner, db.or_(*matches)).order_by(Participant.id)
+        if same_name:
+            query = query.where(func.lower(Participant.full_name) == full_name.lower())
+        existing = db.session.scalar(query)
         if existing is not None:
             return existing
     participant = Participant(
