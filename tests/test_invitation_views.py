@@ -5,7 +5,7 @@ import time as clock
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from portal.accounts.models import Role
 from portal.cooperatives.models import BoardMember, BoardPosition, Cooperative, CooperativeStatus, CooperativeType
@@ -240,3 +240,21 @@ def test_an_answer_post_without_a_known_answer_is_refused_and_changes_nothing(cl
         assert client.post(f"/events/{event.id}/invitation/{invitation.token}", data=data).status_code == 400
     db.session.refresh(invitation)
     assert invitation.answer is None
+
+
+def test_the_tab_and_the_remind_page_issue_as_many_queries_for_a_full_page_as_for_two(
+        client, logged_in, count_queries, invitable_event, make_invitee, invite):
+    """Each row's WhatsApp text and delivery state come without a query per row."""
+    small, large = invitable_event(), invitable_event()
+    invite(small, [make_invitee() for _ in range(2)])
+    invite(large, [make_invitee() for _ in range(20)])
+    db.session.execute(update(Cooperative).values(phone="+6281234567890"))
+    db.session.commit()
+    logged_in(Role.ORGANISER)
+    for page in ("invitations", "invitations/remind"):
+        with count_queries() as few:
+            assert client.get(f"/organiser/events/{small.id}/{page}").status_code == 200
+        with count_queries() as many:
+            response = client.get(f"/organiser/events/{large.id}/{page}")
+        assert response.status_code == 200 and len(many) == len(few), (page, len(few), len(many))
+    assert client.get(f"/organiser/events/{large.id}/invitations").text.count('data-testid="whatsapp"') == 20
