@@ -9,6 +9,7 @@ import phonenumbers
 from flask import render_template
 from flask_babel import force_locale
 
+from portal.accounts.services import normalise_phone
 from portal.mail.services import external_url
 
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -16,15 +17,13 @@ MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberTyp
 
 def whatsapp_number(phone: str | None) -> str | None:
     """"0812-3456-7890" or "+6281234567890" → "6281234567890"; None for landlines and nonsense."""
-    if not phone:
-        return None
     try:
-        number = phonenumbers.parse(phone, "ID")
-    except phonenumbers.NumberParseException:
+        e164 = normalise_phone(phone)
+    except ValueError:
         return None
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in MOBILE_TYPES:
+    if e164 is None or phonenumbers.number_type(phonenumbers.parse(e164)) not in MOBILE_TYPES:
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
+    return e164.removeprefix("+")
 
 
 def whatsapp_link(text: str, phone: str | None = None) -> str | None:
