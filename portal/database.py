@@ -98,9 +98,14 @@ def begin_write(session) -> None:
     session.connection(execution_options={_WRITE: True})
 
 
-def insert_ignoring_duplicates(session, model, *unique_columns: str):
-    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING`` on PostgreSQL and SQLite alike:
-    rows that would break that unique constraint are skipped, even when a concurrent
-    transaction inserted them first."""
+def conflict_insert(session, model):
+    """An ``INSERT`` that takes ``ON CONFLICT`` clauses (``on_conflict_do_nothing`` /
+    ``on_conflict_do_update``), on PostgreSQL and SQLite alike."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))
+    return dialect.insert(model)
+
+
+def insert_ignoring_duplicates(session, model, *unique_columns: str):
+    """``INSERT ... ON CONFLICT (unique_columns) DO NOTHING``: rows that would break that unique
+    constraint are skipped, even when a concurrent transaction inserted them first."""
+    return conflict_insert(session, model).on_conflict_do_nothing(index_elements=list(unique_columns))

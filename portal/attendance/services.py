@@ -13,12 +13,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.attendance.models import ATTENDED_MARKS, AttendanceMark, AttendanceRecord, MarkSource
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
-from portal.database import UTCDateTime
+from portal.database import UTCDateTime, conflict_insert
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
@@ -116,8 +115,7 @@ def current_session(event: Event, now: datetime) -> EventSession | None:
 
 
 def _insert():
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(AttendanceRecord)
+    return conflict_insert(db.session, AttendanceRecord)
 
 
 def _record(registration_id: int, session_id: int) -> AttendanceRecord | None:

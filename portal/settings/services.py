@@ -2,9 +2,9 @@ from datetime import date
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.audit.services import record_change, snapshot
+from portal.database import conflict_insert
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
@@ -56,8 +56,7 @@ def take_letter_number(day: date) -> str:
     the caller's transaction ends, so a concurrent caller waits and gets the following number; a
     rolled-back caller's number was never committed and goes to the next one.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(LetterSequence).values(year=day.year, last_number=1)
+    statement = conflict_insert(db.session, LetterSequence).values(year=day.year, last_number=1)
     statement = statement.on_conflict_do_update(
         index_elements=[LetterSequence.year],
         set_={"last_number": LetterSequence.last_number + 1},
