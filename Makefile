@@ -43,6 +43,7 @@ bench: install-dev translations
 	$(BIN)/python -m benchmarks.mail_throughput
 	$(BIN)/python -m benchmarks.registration_burst
 	$(BIN)/python -m benchmarks.invitation_send
+	$(BIN)/python -m benchmarks.letter_render
 
 lint: install-dev
 	$(BIN)/ruff check .
