@@ -9,6 +9,7 @@ from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.events.models import Event
 from portal.extensions import db
+from portal.i18n import to_local
 
 
 def new_token() -> str:
@@ -48,11 +49,15 @@ class InvitationRound(db.Model):
     # The surat undangan's number, taken from the office's yearly sequence when the round is sent;
     # every invitation of the round carries it, each with its own addressee.
     letter_number: Mapped[str | None] = mapped_column(String(120))
-    letter_dated: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship()
     sent_by = relationship("User")
+
+    @property
+    def letter_dated(self) -> date:
+        """The letter's date: the day, in the office's zone, the round was sent."""
+        return to_local(self.created_at).date()
 
     @property
     def audit_label(self) -> str:

@@ -20,7 +20,7 @@ from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
-from portal.events.services import local_moment, local_today
+from portal.events.services import local_moment
 from portal.extensions import db
 from portal.invitations import emails
 from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
@@ -103,7 +103,6 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     found = addressees(Invitation.round_id == invitation_round.id)
     if not found:
         raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
-    invitation_round.letter_dated = local_today()
     invitation_round.letter_number = take_letter_number(invitation_round.letter_dated)
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
     invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
