@@ -36,17 +36,28 @@ def arguments() -> argparse.Namespace:
                         help="PostgreSQL URL; the database is dropped and created (default: %(default)s)")
     parser.add_argument("--redis", default=os.environ.get("TOPOLOGY_REDIS_URL", REDIS),
                         help="Redis database for shared rate limits; it is flushed (default: %(default)s)")
-    parser.add_argument("--cooperatives", type=int, default=2000, help="invited in one round (default 2000)")
+    parser.add_argument("--cooperatives", type=int, default=2000,
+                        help="invited in one round (default 2000; the demo alone has 401)")
     parser.add_argument("--board-members", type=int, default=40, help="board members signing up (default 40)")
     parser.add_argument("--seats", type=int, default=30, help="seats of the sign-up event (default 30)")
     parser.add_argument("--people-each", type=int, default=2, help="sign-ups per board member (default 2)")
     parser.add_argument("--app-servers", type=int, default=2)
     parser.add_argument("--mail-workers", type=int, default=2)
     parser.add_argument("--after-kill", type=float, default=15, help="seconds of browsing after the kill")
+    parser.add_argument("--mail-lease", type=int, default=30,
+                        help="MAIL_LEASE_SECONDS of the workers (default 30; 1 is a control run that must fail: "
+                             "leases run out mid-batch and messages go twice)")
     parser.add_argument("--mail-timeout", type=float, default=900, help="seconds to wait for every message")
     parser.add_argument("--deadline", type=int, default=1500, help="the whole run stops after this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.board_members < 2 or args.people_each < 1:
+        parser.error("two or more board members, each signing up one or more people")
+    if not 0 < args.seats < args.board_members * args.people_each:
+        parser.error("fewer seats than sign-ups, so the last seats are contested and a waiting list forms")
+    if args.app_servers < 2 or args.mail_workers < 2:
+        parser.error("two or more app servers and mail workers: one of each is killed")
+    return args
 
 
 def environment(args, sink_port: int, https_port: int) -> dict[str, str]:
@@ -60,7 +71,8 @@ def environment(args, sink_port: int, https_port: int) -> dict[str, str]:
         "MAIL_PORT": str(sink_port), "MAIL_USE_TLS": "0",
         "MAIL_DEFAULT_SENDER": "Portal Koperasi <noreply@kupang.example>",
         # Small batches with a short lease, so the killed worker's claim expires within the test.
-        "MAIL_BATCH_SIZE": "5", "MAIL_LEASE_SECONDS": "30", "MAIL_WORKER_INTERVAL": "1", "MAIL_BACKOFF_SECONDS": "5",
+        "MAIL_BATCH_SIZE": "5", "MAIL_LEASE_SECONDS": str(args.mail_lease), "MAIL_WORKER_INTERVAL": "1",
+        "MAIL_BACKOFF_SECONDS": "5",
         "GUNICORN_WORKERS": "2", "PYTHONUNBUFFERED": "1",
     })
     return env

@@ -143,7 +143,8 @@ def check_mail(outcome: Outcome, received: list[Received], kill: Kill) -> Verdic
     if unknown:
         verdict.problems.append(f"{len(unknown)} messages arrived that no outbox row holds")
     if len(allowed) != len(resent) or len(allowed) > 1:
-        verdict.problems.append(f"duplicates by Message-ID beyond the killed worker's message in flight: {resent}")
+        verdict.problems.append(f"{len(resent)} Message-IDs arrived more than once, beyond the killed worker's "
+                                f"message in flight, e.g. {dict(list(resent.items())[:3])}")
     if same_mail_twice:
         example = next(iter(same_mail_twice.items()))
         verdict.problems.append(f"{len(same_mail_twice)} invitations arrived twice under different "

@@ -112,9 +112,9 @@ def build_scenario(cooperatives: int, board_members: int, seats: int) -> Scenari
                     ProgramArea.HR_TRAINING)
     invited = _event(organiser, venue, "Rapat Koordinasi Koperasi se-Provinsi", 300, 25, EventKind.MEETING)
     first = create_user(None, "board.0000@topology.example", "Ketua Uji 0", Role.BOARD, PASSWORD)
-    chosen = db.session.scalars(sa.select(Cooperative.id).where(Cooperative.legal_number.like("TOPO/%"),
-                                                                Cooperative.status == "active")
-                                .order_by(Cooperative.id).limit(board_members)).all()
+    has_account = sa.exists().where(BoardAccount.cooperative_id == Cooperative.id)
+    chosen = db.session.scalars(sa.select(Cooperative.id).where(Cooperative.status == "active", ~has_account)
+                                .order_by(Cooperative.id.desc()).limit(board_members)).all()
     now = utcnow()
     emails = []
     for n, cooperative_id in enumerate(chosen):
@@ -126,7 +126,8 @@ def build_scenario(cooperatives: int, board_members: int, seats: int) -> Scenari
         emails.append(user.email)
     db.session.commit()
     shown = db.session.scalars(sa.select(Event.id).where(Event.status == "published").order_by(Event.id)).all()
-    return Scenario(cooperatives=cooperatives, signup_event_id=signup.id, seats=seats,
+    total = db.session.scalar(sa.select(sa.func.count(Cooperative.id)))
+    return Scenario(cooperatives=total, signup_event_id=signup.id, seats=seats,
                     invitation_event_id=invited.id, board=emails, browse_event_ids=list(shown))
 
 
