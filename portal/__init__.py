@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     register_logging(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -64,6 +65,12 @@ def register_extensions(app: Flask) -> None:
     register_template_helpers(app)
     register_template_globals(app)
     register_document_helpers(app)
+
+
+def register_security(app: Flask) -> None:
+    from portal.security import init_app
+
+    init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
