@@ -29,6 +29,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = overrides or {}
     portal_env = overrides.get("PORTAL_ENV", env.get("PORTAL_ENV", "development"))
+    secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=portal_env == "production")
     config = {
         "PORTAL_ENV": portal_env,
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -74,11 +75,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CSP_REPORT_RATE_LIMIT": env.get("CSP_REPORT_RATE_LIMIT", "60 per minute"),
         "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", str(365 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        # Every cookie: HttpOnly, SameSite=Lax, and Secure in production (SESSION_COOKIE_SECURE=0
+        # turns Secure off for both, for a deployment that really serves plain HTTP).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=portal_env == "production"),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "BOOTSTRAP_SERVE_LOCAL": True,
