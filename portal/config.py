@@ -83,7 +83,15 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # Login lifetimes per role (portal/accounts/lifetimes.py); the remember-me cookie of a
+        # login expires with its absolute lifetime.
+        "LOGIN_STAFF_IDLE_SECONDS": int(env.get("LOGIN_STAFF_IDLE_SECONDS", str(8 * 3600))),
+        "LOGIN_STAFF_MAX_SECONDS": int(env.get("LOGIN_STAFF_MAX_SECONDS", str(7 * 86400))),
+        "LOGIN_BOARD_IDLE_SECONDS": int(env.get("LOGIN_BOARD_IDLE_SECONDS", str(86400))),
+        "LOGIN_BOARD_MAX_SECONDS": int(env.get("LOGIN_BOARD_MAX_SECONDS", str(7 * 86400))),
+        "LOGIN_BOARD_REMEMBERED_IDLE_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_IDLE_SECONDS", str(30 * 86400))),
+        "LOGIN_BOARD_REMEMBERED_MAX_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_MAX_SECONDS", str(30 * 86400))),
+        "LOGIN_SESSION_RETENTION_SECONDS": int(env.get("LOGIN_SESSION_RETENTION_SECONDS", str(30 * 86400))),
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
