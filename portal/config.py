@@ -1,8 +1,11 @@
 """Settings from the environment, with defaults that run with nothing set."""
 
+import ipaddress
 import os
 import secrets
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -22,6 +25,42 @@ def _development_secret(instance_path: Path) -> str:
         instance_path.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def _production_server() -> str | None:
+    """The production WSGI server this process runs under, if any: gunicorn's master sets
+    SERVER_SOFTWARE for itself and its workers; uWSGI provides its ``uwsgi`` module."""
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+        return "gunicorn"
+    if "uwsgi" in sys.modules:
+        return "uWSGI"
+    return None
+
+
+def _is_this_machine(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_production_by_accident(config: dict) -> None:
+    """Under a production server, or with links that point to another machine, development
+    defaults (a generated secret, cookies without Secure) would be a production by accident."""
+    if config["PORTAL_ENV"] == "production" or config["PORTAL_ALLOW_NON_PRODUCTION"]:
+        return
+    server = _production_server()
+    if server is not None:
+        reason = f"The portal runs under {server}"
+    elif not _is_this_machine(config["PORTAL_BASE_URL"]):
+        reason = f"PORTAL_BASE_URL ({config['PORTAL_BASE_URL']}) is not this machine"
+    else:
+        return
+    raise ConfigError(f"{reason} but PORTAL_ENV is {config['PORTAL_ENV']!r}. Set PORTAL_ENV=production (and "
+                      "SECRET_KEY), or PORTAL_ALLOW_NON_PRODUCTION=1 if this server is deliberately not production.")
 
 
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
@@ -60,6 +99,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_WORKER_INTERVAL": float(env.get("MAIL_WORKER_INTERVAL", "5")),
         "MAIL_MESSAGE_ID_DOMAIN": env.get("MAIL_MESSAGE_ID_DOMAIN", "portal-koperasi.local"),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        "PORTAL_ALLOW_NON_PRODUCTION": _bool(env.get("PORTAL_ALLOW_NON_PRODUCTION")),
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
         "EMAIL_VERIFICATION_TTL_SECONDS": int(env.get("EMAIL_VERIFICATION_TTL_SECONDS", str(48 * 3600))),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per 10 minutes"),
@@ -98,6 +138,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PER_PAGE": 25,
     }
     config.update(overrides)
+    _refuse_production_by_accident(config)
     if not config["SECRET_KEY"]:
         if config["PORTAL_ENV"] not in {"development", "testing"}:
             raise ConfigError("SECRET_KEY must be set when PORTAL_ENV is not 'development'.")
