@@ -29,7 +29,7 @@ class Clock:
 @pytest.fixture
 def clock(app):
     clock = Clock(START)
-    app.config["PORTAL_CLOCK"] = clock
+    app.config["PORTAL_LOGIN_CLOCK"] = clock
     return clock
 
 
