@@ -62,7 +62,7 @@ def add_security_headers(response):
     policy = _policy_for_request()
     response.headers["Content-Security-Policy"] = "; ".join(
         f"{name} {value}".strip() for name, value in policy.items())
-    response.headers["X-Frame-Options"] = "SAMEORIGIN" if policy["frame-ancestors"] == "'self'" else "DENY"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if policy.get("frame-ancestors") == "'self'" else "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Invitation, ticket and reset links carry tokens: other sites see the origin only.
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -149,3 +149,12 @@ def test_a_malformed_or_huge_report_is_refused_without_a_500(client, csp_reports
     assert client.post("/csp-report", data=huge, content_type="application/csp-report").status_code == 413
     assert client.get("/csp-report").status_code == 405
     assert csp_reports.take() == []
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, CSP_REPORT_RATE_LIMIT="3 per minute")
+def test_browsers_report_without_a_csrf_token_and_a_flood_is_cut_short(client, csp_reports):
+    report = json.dumps({"csp-report": {"document-uri": "http://127.0.0.1:5000/", "blocked-uri": "inline"}})
+    answers = [client.post("/csp-report", data=report, content_type="application/csp-report").status_code
+               for _ in range(4)]
+    assert answers == [204, 204, 204, 429]
+    assert len(csp_reports.take()) == 3
