@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import lifetimes, services
 from portal.accounts.access import authenticated, public, roles, safe_next_url
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -28,9 +28,11 @@ def _failed(response) -> bool:
 
 
 def _sign_in(user: User, remember: bool) -> None:
-    services.start_login_session(user, request.remote_addr, request.user_agent.string)
+    services.start_login_session(user, request.remote_addr, request.user_agent.string, remembered=remember,
+                                 now=lifetimes.clock())
     db.session.commit()
-    login_user(user, remember=remember)
+    _idle, absolute = lifetimes.lifetimes(user.role, remember)
+    login_user(user, remember=remember, duration=absolute)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def login():
 @bp.post("/logout")
 @authenticated
 def logout():
-    services.end_login_session(current_user.current_session_token)
+    services.end_login_session(current_user.current_session_token, lifetimes.clock())
     db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
