@@ -134,7 +134,8 @@ def check_front(t: Topology, recorder: Recorder) -> dict:
         cache = answer.headers.get("Cache-Control", "")
         found.setdefault("static_long_cache_from_nginx", True)
         found["static_long_cache_from_nginx"] &= (answer.status == 200 and "max-age=31536000" in cache
-                                                  and "immutable" in cache and "X-Request-ID" not in answer.headers)
+                                                  and "immutable" in cache and "X-Request-ID" not in answer.headers
+                                                  and answer.headers.get("X-Content-Type-Options") == "nosniff")
     page = browser.get("/events", label="check GET /events gzip", headers={"Accept-Encoding": "gzip"})
     found["gzip"] = page.headers.get("Content-Encoding") == "gzip"
     return found
