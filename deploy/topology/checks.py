@@ -132,7 +132,7 @@ def check_mail(outcome: Outcome, received: list[Received], kill: Kill) -> Verdic
     # Two invitations never share an address and a subject; other mail may (a board member is
     # told about each person signed up), so only the round is held to this.
     same_mail_twice = duplicates_by_recipient_and_subject(round_received)
-    unsent = {status: n for status, n in outcome.messages_by_status.items() if status != "sent"}
+    unsent = {status: n for status, n in outcome.messages_by_status.items() if status not in ("sent", "cancelled")}
     if missing_round:
         verdict.problems.append(f"{len(missing_round)} invitation messages never arrived, e.g. "
                                 f"{sorted(missing_round)[:3]}")
