@@ -6,8 +6,8 @@ from deploy.topology.database import Outcome
 from deploy.topology.http import Record
 from deploy.topology.sink import Received
 
-DEAD, ALIVE, KILLED_AT = "127.0.0.1:8001", "127.0.0.1:8002", 1000.0
-KILL = Kill(DEAD, KILLED_AT, "host:42", KILLED_AT, frozenset({"held@x"}))
+DEAD, ALIVE, KILLED_AT, GONE_AT = "127.0.0.1:8001", "127.0.0.1:8002", 1000.0, 1000.2
+KILL = Kill(DEAD, KILLED_AT, GONE_AT, "host:42", KILLED_AT, frozenset({"held@x"}))
 
 
 def _line(method="POST", status=502, started=999.5, ended=1000.5, upstreams=(DEAD,), statuses=("502",)):
@@ -33,7 +33,8 @@ def test_a_post_on_the_killed_server_across_the_kill_is_in_flight():
     assert in_flight_at_kill(_line(), KILL)
     assert not in_flight_at_kill(_line(method="GET"), KILL), "a GET must have been passed on"
     assert not in_flight_at_kill(_line(upstreams=(ALIVE,)), KILL)
-    assert not in_flight_at_kill(_line(started=1001, ended=1002), KILL), "sent after the kill"
+    assert in_flight_at_kill(_line(started=1000.1, ended=1000.3), KILL), "sent while the server was dying"
+    assert not in_flight_at_kill(_line(started=1001, ended=1002), KILL), "sent after the server was gone"
     assert not in_flight_at_kill(_line(started=990, ended=995), KILL), "answered before the kill"
 
 

@@ -21,8 +21,13 @@ LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<uri>\S+) [^"]*" (?P<status>\d{3}) \d
 
 @dataclass(frozen=True)
 class Kill:
+    """A kill is a moment (SIGKILL sent) and a short interval after it: until the last process of
+    the group is gone, the kernel still accepts connections on its port, and a request nginx sends
+    then is lost with the server."""
+
     app_server: str  # "127.0.0.1:port"
     app_at: float
+    app_gone_at: float  # the first moment its port refused a connection
     worker_id: str
     worker_at: float
     worker_claimed: frozenset[str]
@@ -59,9 +64,10 @@ def read_nginx_log(path: Path) -> dict[str, LogLine]:
 
 
 def in_flight_at_kill(line: LogLine, kill: Kill) -> bool:
-    """A POST that reached the killed server before the kill and was answered by nginx after it."""
+    """A POST that reached the killed server before it was gone and was answered by nginx after the
+    SIGKILL."""
     return (line.method not in IDEMPOTENT and line.upstreams[-1:] == (kill.app_server,)
-            and line.started <= kill.app_at + CLOCK_SLACK and line.ended >= kill.app_at - CLOCK_SLACK)
+            and line.started <= kill.app_gone_at + CLOCK_SLACK and line.ended >= kill.app_at - CLOCK_SLACK)
 
 
 def check_requests(records: list[Record], log: dict[str, LogLine], kill: Kill) -> Verdict:
@@ -87,9 +93,9 @@ def check_requests(records: list[Record], log: dict[str, LogLine], kill: Kill) -
         "requests": len(records), "by_status": dict(sorted(statuses.items(), key=lambda kv: str(kv[0]))),
         "in_flight_posts_502": len(in_flight), "in_flight_labels": Counter(r.label for r in in_flight),
         "retried_get_in_flight": sum(1 for line in retried if line.method in IDEMPOTENT and line.status < 500
-                                     and line.started <= kill.app_at),
+                                     and line.started <= kill.app_gone_at),
         "retried_get_later": sum(1 for line in retried if line.method in IDEMPOTENT and line.status < 500
-                                 and line.started > kill.app_at),
+                                 and line.started > kill.app_gone_at),
         "retried_post_refused": sum(1 for line in retried if line.method not in IDEMPOTENT and line.status < 500),
         "served_by": Counter(line.upstreams[-1] for line in log.values() if line.upstreams),
     }

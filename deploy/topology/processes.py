@@ -114,6 +114,19 @@ def _group_exists(pgid: int) -> bool:
     return True
 
 
+def wait_until_refused(port: int, timeout: float = 10) -> float:
+    """When a connection to ``port`` is first refused (the killed server's socket is gone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                pass
+        except OSError:
+            return time.time()
+        time.sleep(0.002)
+    raise RuntimeError(f"port {port} still accepts connections {timeout:.0f} s after the kill")
+
+
 def wait_for_port(port: int, started: Started, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

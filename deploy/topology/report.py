@@ -57,7 +57,8 @@ def print_summary(t, result) -> bool:
     print(f"requests through nginx: {r['requests']} ({', '.join(f'{p} {n}' for p, n in by_phase.items())}); "
           f"by status {r['by_status']}")
     print(f"  served by {dict(r['served_by'])}")
-    print(f"  killed app server {k.app_server}: POSTs in flight answered 502: {r['in_flight_posts_502']} "
+    print(f"  killed app server {k.app_server} (port refused {(k.app_gone_at - k.app_at) * 1000:.0f} ms after "
+          f"SIGKILL): POSTs in flight answered 502: {r['in_flight_posts_502']} "
           f"{dict(r['in_flight_labels']) or ''}")
     print(f"  passed on to the other server by nginx: {r['retried_get_in_flight']} GETs in flight at the kill, "
           f"{r['retried_get_later']} GETs and {r['retried_post_refused']} POSTs refused by the dead server later")

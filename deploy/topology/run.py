@@ -15,7 +15,14 @@ from deploy.topology import database, load, nginx
 from deploy.topology.checks import Kill
 from deploy.topology.database import DEMO_PASSWORD, ORGANISER, Scenario
 from deploy.topology.http import Browser, Recorder
-from deploy.topology.processes import Processes, Started, wait_for_health, wait_for_line, wait_for_port
+from deploy.topology.processes import (
+    Processes,
+    Started,
+    wait_for_health,
+    wait_for_line,
+    wait_for_port,
+    wait_until_refused,
+)
 from deploy.topology.shipped import ROOT, unit_command, unit_setting
 from deploy.topology.sink import Sink
 
@@ -208,12 +215,14 @@ def kill(t: Topology, result: Result) -> None:
     back, while the app server stays down for the rest of the load."""
     victim, worker = t.app_servers[0], t.mail_workers[0]
     app_at = t.processes.kill(victim)
+    gone_at = wait_until_refused(t.ports["apps"][0])
     worker_at = t.processes.kill(worker)
     worker_id = f"{socket.gethostname()}:{worker.pid}"
     held = frozenset(database.claimed_by(worker_id))
-    result.kill = Kill(f"127.0.0.1:{t.ports['apps'][0]}", app_at, worker_id, worker_at, held)
-    say(f"SIGKILL app server {victim.name} (whole process group) and mail worker {worker.name} "
-        f"({worker_id}, holding {len(held)} claimed messages); {t.sink.count()} messages received so far")
+    result.kill = Kill(f"127.0.0.1:{t.ports['apps'][0]}", app_at, gone_at, worker_id, worker_at, held)
+    say(f"SIGKILL app server {victim.name} (whole process group; its port refused connections "
+        f"{(gone_at - app_at) * 1000:.0f} ms later) and mail worker {worker.name} ({worker_id}, holding "
+        f"{len(held)} claimed messages); {t.sink.count()} messages received so far")
     delay = float(unit_setting("portal-koperasi-mail@.service", "RestartSec"))
 
     def restart():
