@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev translations messages bench lint clean
+.PHONY: run test install install-dev translations messages bench lint clean topology-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: install-dev translations
 	$(BIN)/python -m benchmarks.registration_burst
 	$(BIN)/python -m benchmarks.invitation_send
 	$(BIN)/python -m benchmarks.letter_render
+
+## make topology-test: deploy/ on loopback (PostgreSQL, Redis, nginx, 2 app servers, 2 mail workers), a mixed
+## load with an app server and a mail worker killed midway; outside CI (TOPOLOGY_ARGS adds options, see --help)
+TOPOLOGY_ARGS ?=
+topology-test: install-dev translations
+	$(BIN)/python -m deploy.topology $(TOPOLOGY_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

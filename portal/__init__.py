@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path), config))
     register_logging(app)
+    register_proxy(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -32,6 +33,16 @@ def register_logging(app: Flask) -> None:
     configure_logging(app)
 
 
+def register_proxy(app: Flask) -> None:
+    """Behind nginx, the client's address (rate limits, login sessions) and scheme come from the
+    headers the proxy sets; without a declared proxy they are ignored, so no client can forge them."""
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.lifetimes import keep_login_alive
@@ -41,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
     from portal.settings.services import register_template_globals
+    from portal.static_files import register_fingerprints
 
     db.init_app(app)
     with app.app_context():
@@ -67,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     register_template_helpers(app)
     register_template_globals(app)
     register_document_helpers(app)
+    register_fingerprints(app)
 
 
 def register_security(app: Flask) -> None:

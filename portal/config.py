@@ -99,6 +99,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_WORKER_INTERVAL": float(env.get("MAIL_WORKER_INTERVAL", "5")),
         "MAIL_MESSAGE_ID_DOMAIN": env.get("MAIL_MESSAGE_ID_DOMAIN", "portal-koperasi.local"),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        # How many reverse proxies (nginx) stand in front of the app: their X-Forwarded-For and
+        # X-Forwarded-Proto give the client's address and scheme. 0 trusts no such header.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "PORTAL_ALLOW_NON_PRODUCTION": _bool(env.get("PORTAL_ALLOW_NON_PRODUCTION")),
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
         "EMAIL_VERIFICATION_TTL_SECONDS": int(env.get("EMAIL_VERIFICATION_TTL_SECONDS", str(48 * 3600))),

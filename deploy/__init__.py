@@ -1,0 +1,1 @@
+"""Production configuration (nginx, systemd, gunicorn, environment) and the topology test."""
