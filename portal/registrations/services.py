@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import is_staff, require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative, CooperativeStatus
 from portal.cooperatives.services import approved_cooperative_id
@@ -29,11 +29,6 @@ from portal.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-
-
-def is_staff(user) -> bool:
-    return user is not None and user.role in STAFF_ROLES
-
 
 # -- eligibility --------------------------------------------------------------------------------
 
@@ -244,8 +239,7 @@ def sign_up_people(actor, event_id: int, participant_ids: list[int], board_membe
 def register_guest(actor, event_id: int, participant: Participant) -> Registration:
     """An organiser adds someone by hand (a cooperative's person or an outside guest), outside
     the audience rule and the per-cooperative limit, never beyond the seats."""
-    if not is_staff(actor):
-        raise RuleViolation(None, _("Only organisers can add participants by hand."))
+    require_staff(actor, _("Only organisers can add participants by hand."))
     event = lock_event(event_id)
     if not event.is_editable:
         raise RuleViolation(None, _("A cancelled or completed event can no longer be changed."))
@@ -255,7 +249,7 @@ def register_guest(actor, event_id: int, participant: Participant) -> Registrati
 def add_guest(actor, event_id: int, full_name: str, organisation_name: str, email: str | None = None,
               phone: str | None = None) -> Registration:
     """An organiser registers someone from outside the cooperatives (a bank, a partner office)."""
-    _require_staff(actor)
+    require_staff(actor)
     person = participants.find_or_create_participant(actor, None, full_name, ParticipantPosition.STAFF, email, phone,
                                                      organisation_name=organisation_name)
     return register_guest(actor, event_id, person)
@@ -316,14 +310,9 @@ def cancel_registration(actor, registration: Registration, cooperative_id: int |
     return promote_from_waitlist(actor, event)
 
 
-def _require_staff(actor) -> None:
-    if not is_staff(actor):
-        raise RuleViolation(None, _("Only organisers can do this."))
-
-
 def approve_registrations(actor, event_id: int, registration_ids: list[int]) -> int:
     """Confirm sign-ups that wait for approval; returns how many."""
-    _require_staff(actor)
+    require_staff(actor)
     lock_event(event_id)
     pending = list(db.session.scalars(select(Registration).where(
         Registration.event_id == event_id, Registration.id.in_(registration_ids),
@@ -341,7 +330,7 @@ def approve_registrations(actor, event_id: int, registration_ids: list[int]) -> 
 
 def reject_registrations(actor, event_id: int, registration_ids: list[int], reason: str) -> int:
     """Refuse sign-ups (pending or waiting) with a reason; freed seats go to the waiting list."""
-    _require_staff(actor)
+    require_staff(actor)
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason", _("Give the reason for the rejection."))
@@ -364,7 +353,7 @@ def reject_registrations(actor, event_id: int, registration_ids: list[int], reas
 
 def promote_registration(actor, registration: Registration) -> None:
     """An organiser gives a waiting person a seat by hand, if one is free."""
-    _require_staff(actor)
+    require_staff(actor)
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status != RegistrationStatus.WAITLISTED:
@@ -376,7 +365,7 @@ def promote_registration(actor, registration: Registration) -> None:
 
 def move_on_waitlist(actor, registration: Registration, position: int) -> None:
     """Put a waiting person at ``position`` (1 = next in line)."""
-    _require_staff(actor)
+    require_staff(actor)
     lock_event(registration.event_id)
     queue = waitlist(registration.event_id)
     if registration not in queue:

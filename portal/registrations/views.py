@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from portal.accounts.access import owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
+from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import approved_cooperative_id, districts
 from portal.errors import RuleViolation, show_violation
@@ -86,7 +87,7 @@ def sign_up(event_id: int):
 @owner(*STAFF_ROLES, Role.BOARD)
 def cancel(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
-    staff = services.is_staff(current_user)
+    staff = is_staff(current_user)
     if not staff and registration.cooperative_id != approved_cooperative_id(current_user):
         abort(404)
     try:
