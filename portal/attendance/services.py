@@ -26,7 +26,7 @@ from portal.i18n import to_local
 from portal.mail.services import external_url
 from portal.registrations import participants, tickets
 from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
-from portal.registrations.services import lock_event
+from portal.registrations.seats import lock_event
 
 CHECK_IN_SALT = "attendance.check-in"
 

@@ -19,7 +19,7 @@ from portal.events.models import Event, EventKind, EventStatus
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.registrations.models import Registration
-from portal.registrations.services import lock_event
+from portal.registrations.seats import lock_event
 from portal.registrations.tickets import normalise_code
 
 

@@ -18,8 +18,8 @@ from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.invitations.recipients import Addressee
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
+from portal.registrations.eligibility import registration_closes_at
 from portal.registrations.models import Registration
-from portal.registrations.services import registration_closes_at
 from portal.settings.services import get_office_settings
 
 INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"

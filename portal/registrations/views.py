@@ -12,7 +12,7 @@ from portal.errors import RuleViolation, show_violation
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
-from portal.registrations import exports, participants, queries, services, tickets
+from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
 from portal.registrations.models import Registration
 
@@ -40,7 +40,7 @@ def ticket(token: str):
     if registration is None:
         abort(404)
     return render_template("registrations/ticket.html", registration=registration, event=registration.event,
-                           position=services.waitlist_position(registration),
+                           position=seats.waitlist_position(registration),
                            ticket_parts=tickets.ticket_parts(registration))
 
 
@@ -54,7 +54,7 @@ def board_index():
     positions = queries.waitlist_positions({r.event_id for r in registrations})
     return render_template("registrations/board_index.html", cooperative=cooperative,
                            events=queries.open_events_for(cooperative), registrations=registrations,
-                           positions=positions, can_cancel=services.is_cancellable_by_board)
+                           positions=positions, can_cancel=eligibility.is_cancellable_by_board)
 
 
 @bp.route("/my-cooperative/events/<int:event_id>/sign-up", methods=["GET", "POST"])
@@ -178,9 +178,9 @@ def _change(registration_id: int, action: str):
     registration = db.get_or_404(Registration, registration_id)
     try:
         if action == "promote":
-            services.promote_registration(current_user, registration)
+            waitlist.promote_registration(current_user, registration)
         else:
-            services.move_on_waitlist(current_user, registration, request.form.get("position", 1, type=int))
+            waitlist.move_on_waitlist(current_user, registration, request.form.get("position", 1, type=int))
     except RuleViolation as violation:
         db.session.rollback()
         flash(violation.message, "danger")
