@@ -2,7 +2,7 @@ import calendar
 from datetime import date
 
 from babel.dates import format_date, format_time, get_day_names
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,6 @@ from sqlalchemy import select
 from portal.accounts.access import public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import District
-from portal.errors import RuleViolation, show_violation
 from portal.events import guest_lists, queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
@@ -35,6 +34,7 @@ from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
 from portal.forms import parse_ids
 from portal.i18n import format_local_time, to_local
+from portal.transactions import act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
@@ -164,19 +164,15 @@ def new():
     form = NewEventForm()
     form.set_districts(_districts())
     form.set_venues(_venues())
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(current_user, form.details())
-            services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data,
-                                 form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Draft saved. Add more sessions or publish it."), "success")
-            return redirect(url_for("events.edit", event_id=event.id))
-    return render_template("events/new.html", form=form)
+
+    def create() -> Event:
+        event = services.create_event(current_user, form.details())
+        services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data, form.venue_id.data)
+        return event
+
+    return act(create, form=form, done=_("Draft saved. Add more sessions or publish it."),
+               then=lambda event: url_for("events.edit", event_id=event.id)
+               ) or render_template("events/new.html", form=form)
 
 
 @bp.get("/organiser/events/<int:event_id>")
@@ -205,17 +201,10 @@ def edit(event_id: int):
     form.set_districts(_districts())
     if request.method == "GET":
         form.fill_from(event)
-    elif form.validate_on_submit():
-        try:
-            changed = services.update_event(current_user, event, form.details())
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Changes saved.") if changed else _("Nothing has changed."), "success" if changed else "info")
-            return redirect(url_for("events.edit", event_id=event.id))
-    return _render_edit(event, form, _session_form(formdata=None))
+    return act(lambda: services.update_event(current_user, event, form.details()), form=form,
+               done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
+               then=url_for("events.edit", event_id=event.id)
+               ) or _render_edit(event, form, _session_form(formdata=None))
 
 
 def _warn_overlaps(session: EventSession) -> None:
@@ -229,18 +218,16 @@ def _warn_overlaps(session: EventSession) -> None:
 def add_session(event_id: int):
     event = get_event_or_404(event_id)
     session_form = _session_form()
-    if session_form.validate_on_submit():
-        try:
-            session = services.add_session(current_user, event, session_form.day.data, session_form.starts.data,
-                                           session_form.ends.data, session_form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(session_form, violation)
-        else:
-            db.session.commit()
-            flash(_("Session added."), "success")
-            _warn_overlaps(session)
-            return redirect(url_for("events.edit", event_id=event.id))
+
+    def added(session: EventSession) -> None:
+        flash(_("Session added."), "success")
+        _warn_overlaps(session)
+
+    response = act(lambda: services.add_session(current_user, event, session_form.day.data, session_form.starts.data,
+                                                session_form.ends.data, session_form.venue_id.data),
+                   form=session_form, done=added, then=url_for("events.edit", event_id=event.id))
+    if response:
+        return response
     form = EventForm(formdata=None)
     form.set_districts(_districts())
     form.fill_from(event)
@@ -262,33 +249,18 @@ def edit_session(event_id: int, session_id: int):
     form = _session_form()
     if request.method == "GET":
         form.fill_from(session)
-    elif form.validate_on_submit():
-        try:
-            changed = services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
-                                                  form.ends.data, form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Session rescheduled.") if changed else _("Nothing has changed."), "success" if changed else "info")
-            if changed:
-                _warn_overlaps(session)
-            return redirect(url_for("events.edit", event_id=event.id))
-    return render_template("events/session.html", event=event, session=session, form=form)
 
+    def rescheduled(changed: bool) -> None:
+        if not changed:
+            flash(_("Nothing has changed."), "info")
+            return
+        flash(_("Session rescheduled."), "success")
+        _warn_overlaps(session)
 
-def _act(event: Event, action, done, *args, then: str = "events.manage"):
-    """Run a POST-only action; a refusal is flashed, since there is no form to put it on."""
-    try:
-        result = action(current_user, event, *args)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(done(result) if callable(done) else done, "success")
-    return redirect(url_for(then, event_id=event.id))
+    return act(lambda: services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
+                                                   form.ends.data, form.venue_id.data),
+               form=form, done=rescheduled, then=url_for("events.edit", event_id=event.id)
+               ) or render_template("events/session.html", event=event, session=session, form=form)
 
 
 @bp.post("/organiser/events/<int:event_id>/sessions/<int:session_id>/remove")
@@ -296,19 +268,24 @@ def _act(event: Event, action, done, *args, then: str = "events.manage"):
 def remove_session(event_id: int, session_id: int):
     event = get_event_or_404(event_id)
     session = _get_session_or_404(event, session_id)
-    return _act(event, services.remove_session, _("Session removed."), session, then="events.edit")
+    return act(lambda: services.remove_session(current_user, event, session), done=_("Session removed."),
+               then=url_for("events.edit", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/publish")
 @roles(*STAFF_ROLES)
 def publish(event_id: int):
-    return _act(get_event_or_404(event_id), services.publish_event, _("The event is published."))
+    event = get_event_or_404(event_id)
+    return act(lambda: services.publish_event(current_user, event), done=_("The event is published."),
+               then=url_for("events.manage", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/complete")
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
-    return _act(get_event_or_404(event_id), services.complete_event, _("The event is marked as completed."))
+    event = get_event_or_404(event_id)
+    return act(lambda: services.complete_event(current_user, event), done=_("The event is marked as completed."),
+               then=url_for("events.manage", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
@@ -316,18 +293,10 @@ def complete(event_id: int):
 def cancel(event_id: int):
     event = get_event_or_404(event_id)
     form = CancelForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            services.cancel_event(current_user, event, form.reason.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("The event is cancelled."), "success")
-            return redirect(url_for("events.manage", event_id=event.id))
-    return render_template("events/manage.html", event=event, cancel_form=form,
-                           duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400
+    return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
+               done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
+               ) or (render_template("events/manage.html", event=event, cancel_form=form,
+                                 duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/duplicate")
@@ -335,18 +304,10 @@ def cancel(event_id: int):
 def duplicate(event_id: int):
     event = get_event_or_404(event_id)
     form = DuplicateForm(prefix="copy")
-    if form.validate_on_submit():
-        try:
-            copy = services.duplicate_event(current_user, event, form.shift_days.data or 0)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("A copy has been made as a draft."), "success")
-            return redirect(url_for("events.edit", event_id=copy.id))
-    return render_template("events/manage.html", event=event, cancel_form=CancelForm(prefix="cancel", formdata=None),
-                           duplicate_form=form), 400
+    return act(lambda: services.duplicate_event(current_user, event, form.shift_days.data or 0), form=form,
+               done=_("A copy has been made as a draft."), then=lambda copy: url_for("events.edit", event_id=copy.id)
+               ) or (render_template("events/manage.html", event=event, duplicate_form=form,
+                                     cancel_form=CancelForm(prefix="cancel", formdata=None)), 400)
 
 
 def _render_guests(event: Event, form: GuestOrganisationForm, status: int = 200):
@@ -369,9 +330,9 @@ def guests(event_id: int):
 def add_guest_cooperatives(event_id: int):
     event = get_event_or_404(event_id)
     ids = parse_ids(request.form.getlist("cooperative_id"))
-    return _act(event, guest_lists.add_guest_cooperatives,
-                lambda added: _("%(count)d cooperatives added to the guest list.", count=added), ids,
-                then="events.guests")
+    return act(lambda: guest_lists.add_guest_cooperatives(current_user, event, ids),
+               done=lambda added: _("%(count)d cooperatives added to the guest list.", count=added),
+               then=url_for("events.guests", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/guests/organisations")
@@ -379,17 +340,10 @@ def add_guest_cooperatives(event_id: int):
 def add_guest_organisation(event_id: int):
     event = get_event_or_404(event_id)
     form = GuestOrganisationForm()
-    if form.validate_on_submit():
-        try:
-            guest_lists.add_guest_organisation(current_user, event, form.organisation_name.data, form.email.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Added to the guest list."), "success")
-            return redirect(url_for("events.guests", event_id=event.id))
-    return _render_guests(event, form, 400)
+    return act(lambda: guest_lists.add_guest_organisation(current_user, event, form.organisation_name.data,
+                                                          form.email.data),
+               form=form, done=_("Added to the guest list."), then=url_for("events.guests", event_id=event.id)
+               ) or _render_guests(event, form, 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/guests/<int:entry_id>/remove")
@@ -399,4 +353,5 @@ def remove_guest(event_id: int, entry_id: int):
     entry = db.get_or_404(GuestListEntry, entry_id)
     if entry.event_id != event.id:
         abort(404)
-    return _act(event, guest_lists.remove_guest, _("Removed from the guest list."), entry, then="events.guests")
+    return act(lambda: guest_lists.remove_guest(current_user, event, entry), done=_("Removed from the guest list."),
+               then=url_for("events.guests", event_id=event.id))

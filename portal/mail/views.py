@@ -1,14 +1,14 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
-from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail import services
 from portal.mail.forms import STATUS_LABELS, OutboxFilterForm
 from portal.mail.models import OutboxMessage
+from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
 
@@ -32,15 +32,7 @@ def show(message_id: int):
 
 def _act(message_id: int, action, done: str):
     message = db.get_or_404(OutboxMessage, message_id)
-    try:
-        action(current_user, message)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for("mail.show", message_id=message_id))
+    return act(lambda: action(current_user, message), done=done, then=url_for("mail.show", message_id=message_id))
 
 
 @bp.post("/<int:message_id>/retry")

@@ -29,6 +29,10 @@ class SignUpForm(Form):
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
 
+    def new_person(self) -> dict:
+        """The person typed in (perhaps nobody), as the sign-up services take them."""
+        return {"full_name": self.full_name.data, "position": self.position.data, "email": self.email.data,
+                "phone": self.phone.data}
 
 
 class GuestForm(Form):
