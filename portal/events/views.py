@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.accounts.access import public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import District
-from portal.events import guest_lists, queries, services
+from portal.events import queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
     AUDIENCE_LABELS,
@@ -23,21 +23,21 @@ from portal.events.forms import (
     DuplicateForm,
     EventFilterForm,
     EventForm,
-    GuestOrganisationForm,
     NewEventForm,
     OrganiserFilterForm,
     SessionForm,
     parse_month,
 )
-from portal.events.models import Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea, Venue
+from portal.events.guest_list_views import bp as guest_list_bp
+from portal.events.models import Event, EventKind, EventSession, EventStatus, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
-from portal.forms import parse_ids
 from portal.i18n import format_local_time, to_local
 from portal.transactions import act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
+bp.register_blueprint(guest_list_bp)
 
 
 @bp.context_processor
@@ -308,50 +308,3 @@ def duplicate(event_id: int):
                done=_("A copy has been made as a draft."), then=lambda copy: url_for("events.edit", event_id=copy.id)
                ) or (render_template("events/manage.html", event=event, duplicate_form=form,
                                      cancel_form=CancelForm(prefix="cancel", formdata=None)), 400)
-
-
-def _render_guests(event: Event, form: GuestOrganisationForm, status: int = 200):
-    search = request.args.get("q", "")
-    guests = list(db.session.scalars(queries.guest_list_query(event)))
-    listed = {guest.cooperative_id for guest in guests}
-    found = [c for c in queries.search_cooperatives(search) if c.id not in listed]
-    return render_template("events/guests.html", event=event, form=form, guests=guests, search=search,
-                           found=found), status
-
-
-@bp.get("/organiser/events/<int:event_id>/guests")
-@roles(*STAFF_ROLES)
-def guests(event_id: int):
-    return _render_guests(get_event_or_404(event_id), GuestOrganisationForm(formdata=None))
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/cooperatives")
-@roles(*STAFF_ROLES)
-def add_guest_cooperatives(event_id: int):
-    event = get_event_or_404(event_id)
-    ids = parse_ids(request.form.getlist("cooperative_id"))
-    return act(lambda: guest_lists.add_guest_cooperatives(current_user, event, ids),
-               done=lambda added: _("%(count)d cooperatives added to the guest list.", count=added),
-               then=url_for("events.guests", event_id=event.id))
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/organisations")
-@roles(*STAFF_ROLES)
-def add_guest_organisation(event_id: int):
-    event = get_event_or_404(event_id)
-    form = GuestOrganisationForm()
-    return act(lambda: guest_lists.add_guest_organisation(current_user, event, form.organisation_name.data,
-                                                          form.email.data),
-               form=form, done=_("Added to the guest list."), then=url_for("events.guests", event_id=event.id)
-               ) or _render_guests(event, form, 400)
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/<int:entry_id>/remove")
-@roles(*STAFF_ROLES)
-def remove_guest(event_id: int, entry_id: int):
-    event = get_event_or_404(event_id)
-    entry = db.get_or_404(GuestListEntry, entry_id)
-    if entry.event_id != event.id:
-        abort(404)
-    return act(lambda: guest_lists.remove_guest(current_user, event, entry), done=_("Removed from the guest list."),
-               then=url_for("events.guests", event_id=event.id))
