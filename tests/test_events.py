@@ -12,6 +12,7 @@ from portal.errors import RuleViolation
 from portal.events import guest_lists, services, signals
 from portal.events.models import Audience, Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea
 from portal.extensions import db
+from portal.seams import SEAT_COUNTERS, register
 from tests.html_forms import form_values
 
 DECEMBER_FIRST = date(2022, 12, 1)
@@ -206,17 +207,28 @@ def test_lifecycle_rules(make_event):
         services.remove_session(None, upcoming, upcoming.sessions[0])
 
 
-def test_publishing_rescheduling_and_cancelling_each_signal_once_and_are_audited(make_event):
+def _record_signals(received: list) -> dict:
+    """Connect a receiver to each of the events' signals that appends (name, event id, extra names)."""
+    receivers = {}
+    for name, signal in _SIGNALS.items():
+        receivers[name] = lambda sender, name=name, **extra: received.append((name, sender.id, sorted(extra)))
+        signal.connect(receivers[name])
+    return receivers
+
+
+def _disconnect(receivers: dict) -> None:
+    for name, signal in _SIGNALS.items():
+        signal.disconnect(receivers[name])
+
+
+_SIGNALS = {"rescheduled": signals.event_rescheduled, "cancelled": signals.event_cancelled,
+            "completed": signals.event_completed}
+
+
+def test_rescheduling_and_cancelling_each_signal_once_and_publishing_is_audited(make_event):
     event = make_event()
     received = []
-
-    def receiver(name):
-        return lambda sender, **extra: received.append((name, sender.id, sorted(extra)))
-
-    receivers = {name: receiver(name) for name in ("published", "rescheduled", "cancelled")}
-    signals.event_published.connect(receivers["published"])
-    signals.event_rescheduled.connect(receivers["rescheduled"])
-    signals.event_cancelled.connect(receivers["cancelled"])
+    receivers = _record_signals(received)
     try:
         services.publish_event(None, event)
         session = event.sessions[0]
@@ -226,14 +238,29 @@ def test_publishing_rescheduling_and_cancelling_each_signal_once_and_are_audited
         services.reschedule_session(None, event, session, DECEMBER_FIRST, time(10), time(13), session.venue_id)
         services.cancel_event(None, event, "Cuaca buruk")
     finally:
-        for name, signal in (("published", signals.event_published), ("rescheduled", signals.event_rescheduled),
-                             ("cancelled", signals.event_cancelled)):
-            signal.disconnect(receivers[name])
-    assert received == [("published", event.id, []), ("rescheduled", event.id, ["before", "session"]),
-                        ("cancelled", event.id, ["reason"])]
+        _disconnect(receivers)
+    assert received == [("rescheduled", event.id, ["before", "session"]), ("cancelled", event.id, ["reason"])]
     actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(event.id))))
     assert {"event.published", "event.rescheduled", "event.cancelled"} <= actions
     assert session.sequence == 2 and event.sequence == 2  # moved once, cancelled once
+
+
+def test_completing_signals_event_completed_once_in_the_same_transaction(make_event):
+    """What certificates, surveys and reports will listen to: sent with the event, before the commit."""
+    event = make_event(status=EventStatus.PUBLISHED)
+    received, statuses = [], []
+    receivers = _record_signals(received)
+    seen = lambda sender, **_extra: statuses.append(sender.status)  # noqa: E731
+    signals.event_completed.connect(seen)
+    try:
+        services.complete_event(None, event)
+        db.session.rollback()
+    finally:
+        _disconnect(receivers)
+        signals.event_completed.disconnect(seen)
+    assert received == [("completed", event.id, [])]
+    assert statuses == [EventStatus.COMPLETED]
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED, "rolled back with the change"
 
 
 def test_duplicate_keeps_the_wall_clock_and_copies_the_guest_list(make_event, make_guest_cooperative):
@@ -313,15 +340,21 @@ def test_description_is_plain_text_with_line_breaks(client, make_event):
     assert "pre-line" in page.text
 
 
-def test_seats_left_come_from_the_seat_counter(client, make_event):
+def test_seats_left_come_from_the_seat_counter(app, client, make_event):
     event = make_event(status=EventStatus.PUBLISHED, seats=30)
     assert services.seats_taken([event.id]) == {event.id: 0}
     counter = lambda ids: dict.fromkeys(ids, 4)  # noqa: E731 (a stand-in for registrations)
-    services.register_seat_counter(counter)
-    try:
-        assert "26 / 30" in client.get(f"/events/{event.id}").text
-    finally:
-        services._seat_counters.remove(counter)
+    register(app, SEAT_COUNTERS, counter)
+    assert "26 / 30" in client.get(f"/events/{event.id}").text
+
+
+def test_the_seat_counter_belongs_to_its_app(app, make_app, make_event):
+    """Registered per app, not in a module global: another app counts with its own counters."""
+    event = make_event(status=EventStatus.PUBLISHED, seats=30)
+    register(app, SEAT_COUNTERS, lambda ids: dict.fromkeys(ids, 4))
+    assert services.seats_taken([event.id]) == {event.id: 4}
+    with make_app().app_context():
+        assert services.seats_taken([event.id]) == {event.id: 0}
 
 
 def test_draft_is_not_found_by_the_public(client, make_event):

@@ -55,9 +55,5 @@ class AttendanceRecord(db.Model):
     session: Mapped[EventSession] = relationship()
 
     @property
-    def has_attended(self) -> bool:
-        return self.mark in ATTENDED_MARKS
-
-    @property
     def audit_label(self) -> str:
         return f"{self.registration.participant.full_name} @ {self.session.starts_at.isoformat()}"

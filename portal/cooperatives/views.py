@@ -29,19 +29,11 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import to_local
+from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import act
 
 bp = Blueprint("cooperatives", __name__)
 LABELS = {"types": TYPE_LABELS, "statuses": STATUS_LABELS, "positions": POSITION_LABELS}
-PAGE_PARTS_KEY = "portal_cooperative_page_parts"
-
-
-def register_page_part(app, template: str) -> None:
-    """The seam for later capabilities: a template included in a cooperative's page, with
-    ``cooperative`` in its context (attendance: the events its people attended)."""
-    parts = app.extensions.setdefault(PAGE_PARTS_KEY, [])
-    if template not in parts:
-        parts.append(template)
 
 
 def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
@@ -111,7 +103,7 @@ def show(cooperative_id: int):
                                   .order_by(BoardAccount.id)).all() if current_user.is_staff else []
     return render_template("cooperatives/show.html", cooperative=cooperative, status_form=status_form,
                            board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(),
-                           page_parts=current_app.extensions.get(PAGE_PARTS_KEY, []), **LABELS)
+                           page_parts=registered(COOPERATIVE_PAGE_PARTS), **LABELS)
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/edit", methods=["GET", "POST"])

@@ -188,10 +188,3 @@ def reject_registrations(actor, event_id: int, registration_ids: list[int], reas
     promote_from_waitlist(actor, event)
     return len(chosen)
 
-
-def check_seat_change(event: Event, seats: int) -> None:
-    """Seats cannot go below the seats already taken."""
-    taken = seat_count(event.id)
-    if seats < taken:
-        raise RuleViolation("seats", _("%(taken)d seats are already taken; the event cannot have fewer "
-                                       "(you entered %(seats)d).", taken=taken, seats=seats))
