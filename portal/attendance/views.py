@@ -8,29 +8,27 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import public, roles
+from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
-from portal.attendance.forms import MARK_LABELS, CheckInCodeForm, WalkInForm
+from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.database import begin_write, utcnow
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation, render_error
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
-from portal.registrations.forms import POSITION_LABELS
 from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
 
 
 @bp.context_processor
-def labels():
-    return {"mark_labels": MARK_LABELS, "marks": list(AttendanceMark), "position_labels": POSITION_LABELS,
-            "status_labels": EVENT_STATUS_LABELS}
+def marks():
+    return {"marks": list(AttendanceMark)}
 
 
 def _now():
@@ -157,7 +155,7 @@ def export(event_id: int, kind: str):
 def check_in(token: str):
     """What a phone's camera opens from the ticket's QR code: an organiser checks the person in
     for the session running now (or chooses one); anyone else is shown the ticket."""
-    if not (current_user.is_authenticated and current_user.is_staff):
+    if not is_staff(current_actor()):
         try:
             registration = services.registration_for_token(token)
         except RuleViolation:

@@ -12,22 +12,16 @@ from portal.accounts.models import STAFF_ROLES, Role
 from portal.certificates import documents, services
 from portal.certificates.forms import CodeForm, RevokeForm
 from portal.certificates.models import Certificate
-from portal.cooperatives.services import approved_cooperative_id
+from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event, EventKind
 from portal.extensions import db, limiter
 from portal.registrations.models import Registration
 from portal.transactions import act
 
 bp = Blueprint("certificates", __name__)
-
-
-@bp.context_processor
-def labels():
-    return {"status_labels": EVENT_STATUS_LABELS}
 
 
 def _now():
@@ -83,9 +77,7 @@ def revoke(certificate_id: int):
 def download(certificate_id: int):
     """For organisers, and for the board of the participant's cooperative ("My cooperative")."""
     certificate = db.get_or_404(Certificate, certificate_id)
-    mine = certificate.registration.cooperative_id is not None and \
-        certificate.registration.cooperative_id == approved_cooperative_id(current_user)
-    if not certificate.is_valid or not (current_user.is_staff or mine):
+    if not certificate.is_valid or not may_act_for(current_user, certificate.registration.cooperative_id):
         abort(404)
     return _pdf(certificate)
 

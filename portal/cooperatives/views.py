@@ -11,9 +11,6 @@ from portal.accounts.access import owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.cooperatives import services
 from portal.cooperatives.forms import (
-    POSITION_LABELS,
-    STATUS_LABELS,
-    TYPE_LABELS,
     BoardMemberForm,
     BoardSignupForm,
     ContactsForm,
@@ -25,6 +22,7 @@ from portal.cooperatives.forms import (
 )
 from portal.cooperatives.importing import ImportFileError, import_cooperatives
 from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, CooperativeImport
+from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.database import utcnow
 from portal.extensions import db
 from portal.forms import parse_id
@@ -33,13 +31,12 @@ from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import act
 
 bp = Blueprint("cooperatives", __name__)
-LABELS = {"types": TYPE_LABELS, "statuses": STATUS_LABELS, "positions": POSITION_LABELS}
 
 
 def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
     """Load a cooperative the user may see; another cooperative's id is simply not found."""
     cooperative = db.get_or_404(Cooperative, cooperative_id)
-    if for_user is not None and not services.can_view(for_user, cooperative):
+    if for_user is not None and not may_act_for(for_user, cooperative.id):
         abort(404)
     return cooperative
 
@@ -67,8 +64,7 @@ def index():
                "district_id": parse_id(district)}
     query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters),
-                           **LABELS)
+    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters))
 
 
 def _valid(field):
@@ -103,7 +99,7 @@ def show(cooperative_id: int):
                                   .order_by(BoardAccount.id)).all() if current_user.is_staff else []
     return render_template("cooperatives/show.html", cooperative=cooperative, status_form=status_form,
                            board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(),
-                           page_parts=registered(COOPERATIVE_PAGE_PARTS), **LABELS)
+                           page_parts=registered(COOPERATIVE_PAGE_PARTS))
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/edit", methods=["GET", "POST"])
@@ -125,8 +121,7 @@ def set_status(cooperative_id: int):
                                            form.reason.data, form.effective_date.data),
                form=form, done=_("Status saved."), then=_show_url(cooperative)
                ) or (render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
-                                     board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm(),
-                                     **LABELS), 400)
+                                     board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm()), 400)
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/contacts", methods=["GET", "POST"])
@@ -242,7 +237,7 @@ def register():
 @bp.get("/my-cooperative")
 @roles(Role.BOARD)
 def mine():
-    cooperative_id = services.approved_cooperative_id(current_user)
+    cooperative_id = approved_cooperative_id(current_user)
     if cooperative_id is not None:
         return redirect(url_for("cooperatives.show", cooperative_id=cooperative_id))
     return render_template("cooperatives/mine_waiting.html", account=services.board_account_of(current_user))
@@ -254,7 +249,7 @@ def claims():
     status = request.args.get("status", "pending")
     status = status if status in {"pending", "approved", "rejected", "revoked", ""} else "pending"
     page = db.paginate(services.claims_query(status or None), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm(), **LABELS)
+    return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm())
 
 
 def _decide(account_id: int, decide, done: str):

@@ -8,17 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import public, roles
+from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
 from portal.events import queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
-    AUDIENCE_LABELS,
-    KIND_LABELS,
-    PROGRAM_AREA_LABELS,
-    STATUS_LABELS,
-    TYPE_LABELS,
     CancelForm,
     DuplicateForm,
     EventFilterForm,
@@ -38,18 +34,6 @@ from portal.transactions import act
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
 bp.register_blueprint(guest_list_bp)
-
-
-@bp.context_processor
-def labels():
-    return {"kind_labels": KIND_LABELS, "area_labels": PROGRAM_AREA_LABELS, "status_labels": STATUS_LABELS,
-            "audience_labels": AUDIENCE_LABELS, "type_labels": TYPE_LABELS}
-
-
-@bp.app_context_processor
-def event_status_labels():
-    """The event's status badge shows on the tabs that later capabilities render too."""
-    return {"event_status_labels": STATUS_LABELS}
 
 
 @bp.app_template_filter("session_times")
@@ -81,7 +65,7 @@ def get_event_or_404(event_id: int) -> Event:
 def get_visible_event_or_404(event_id: int) -> Event:
     """Drafts are the organisers' own: the public gets a 404."""
     event = get_event_or_404(event_id)
-    if not queries.is_visible(event) and not (current_user.is_authenticated and current_user.is_staff):
+    if not queries.is_visible(event) and not is_staff(current_actor()):
         abort(404)
     return event
 

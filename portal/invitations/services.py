@@ -211,7 +211,7 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
     names = (_attendee_names(event, attendee_names)
              if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING else None)
     invitation.answer, invitation.answered_at = answer, now or utcnow()
-    invitation.answered_by_id = actor.id if actor is not None and actor.is_authenticated else None
+    invitation.answered_by_id = actor.id if actor is not None else None
     invitation.decline_reason = ((reason or "").strip()[:500] or None) if answer == InvitationAnswer.DECLINED else None
     invitation.attendee_names = "\n".join(names) if names else None
     invitation.attendee_count = len(names) if names else None
@@ -224,7 +224,6 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
 def _cancel_named_participants(actor, invitation: Invitation) -> None:
     """Declining a training gives back the seats of the people the cooperative named (each is
     told, the waiting list moves up); past the cancellation deadline the decline is refused."""
-    actor = actor if actor is not None and actor.is_authenticated else None
     named = db.session.scalars(select(Registration).where(
         Registration.event_id == invitation.event_id, Registration.cooperative_id == invitation.cooperative_id,
         Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)).all()
@@ -246,8 +245,7 @@ def name_participants(actor, invitation: Invitation, participant_ids: list[int],
         raise RuleViolation(None, _("Participants are named for a cooperative invited to a training."))
     if invitation.answer != InvitationAnswer.ACCEPTED:
         raise RuleViolation(None, _("Accept the invitation first."))
-    user = actor if actor is not None and actor.is_authenticated else None
-    return registrations.sign_up_people(user, invitation.event_id, participant_ids, board_member_ids, new_person,
+    return registrations.sign_up_people(actor, invitation.event_id, participant_ids, board_member_ids, new_person,
                                         cooperative_id=invitation.cooperative_id)
 
 

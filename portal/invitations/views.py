@@ -10,38 +10,32 @@ from portal.accounts.access import current_actor, public, roles, safe_next_url
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import districts
-from portal.events.forms import KIND_LABELS
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
 from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
 from portal.invitations.forms import (
-    ANSWER_LABELS,
-    DELIVERY_LABELS,
     AcceptForm,
     ChooseForm,
     DeclineForm,
+    ParticipantsForm,
     SendForm,
     TrackingFilterForm,
 )
 from portal.invitations.letters import invitation_letter
-from portal.invitations.models import Invitation, InvitationAnswer
+from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
-from portal.registrations.forms import POSITION_LABELS, SignUpForm
-from portal.registrations.forms import STATUS_LABELS as REGISTRATION_STATUS_LABELS
 from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
 
 
 @bp.context_processor
-def labels():
-    return {"delivery_labels": DELIVERY_LABELS, "answer_labels": ANSWER_LABELS, "status_labels": EVENT_STATUS_LABELS,
-            "kind_labels": KIND_LABELS, "registration_labels": REGISTRATION_STATUS_LABELS,
-            "position_labels": POSITION_LABELS, "valid_until": services.valid_until}
+def template_helpers():
+    return {"deliveries": Delivery, "answers": InvitationAnswer, "no_answer_label": NO_ANSWER_LABEL,
+            "valid_until": services.valid_until}
 
 
 def _ids(name: str) -> list[int]:
@@ -225,13 +219,13 @@ def answer(event_id: int, token: str):
 
 
 def _answered(invitation: Invitation, previous) -> str:
-    now = ANSWER_LABELS[invitation.answer]
+    now = invitation.answer.label
     if previous is None:
         return _("Thank you. Your answer is recorded: %(answer)s.", answer=now)
     if previous == invitation.answer:
         return _("Your answer is updated: %(answer)s.", answer=now)
     return _("Your earlier answer (%(before)s) is replaced by your new answer: %(answer)s.",
-             before=ANSWER_LABELS[previous], answer=now)
+             before=previous.label, answer=now)
 
 
 @bp.route("/events/<int:event_id>/invitation/<token>/participants", methods=["GET", "POST"])
@@ -244,7 +238,7 @@ def participants(event_id: int, token: str):
         return _refused(refused)
     if not services.names_participants(invitation) or invitation.answer != InvitationAnswer.ACCEPTED:
         return redirect(url_for("invitations.rsvp", event_id=event_id, token=token))
-    form = SignUpForm()
+    form = ParticipantsForm()
     response = act(lambda: services.name_participants(current_actor(), invitation, _ids("participant_id"),
                                                       _ids("board_member_id"), form.new_person()),
                    form=form, then=url_for("invitations.participants", event_id=event_id, token=token),

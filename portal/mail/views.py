@@ -6,8 +6,8 @@ from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
 from portal.extensions import db
 from portal.mail import services
-from portal.mail.forms import STATUS_LABELS, OutboxFilterForm
-from portal.mail.models import OutboxMessage
+from portal.mail.forms import OutboxFilterForm
+from portal.mail.models import MessageStatus, OutboxMessage
 from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
@@ -20,14 +20,14 @@ def index():
     filters = {"status": form.status.data or None, "recipient": form.recipient.data or None} if form.validate() else {}
     page = db.paginate(services.outbox_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("mail/index.html", form=form, page=page, counts=services.status_counts(),
-                           labels=STATUS_LABELS)
+                           statuses=list(MessageStatus))
 
 
 @bp.get("/<int:message_id>")
 @roles(*STAFF_ROLES)
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/show.html", message=message, labels=STATUS_LABELS)
+    return render_template("mail/show.html", message=message)
 
 
 def _act(message_id: int, action, done: str):

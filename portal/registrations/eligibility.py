@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative, CooperativeStatus
-from portal.cooperatives.services import approved_cooperative_id
+from portal.cooperatives.policies import is_board_of
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Audience, Event, EventStatus, GuestListEntry
@@ -69,9 +69,7 @@ def can_cancel(user, registration: Registration) -> bool:
         return False
     if is_staff(user):
         return True
-    if approved_cooperative_id(user) != registration.cooperative_id or registration.cooperative_id is None:
-        return False
-    return is_cancellable_by_board(registration)
+    return is_board_of(user, registration.cooperative_id) and is_cancellable_by_board(registration)
 
 
 def is_cancellable_by_board(registration: Registration) -> bool:

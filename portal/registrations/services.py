@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.policies import require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import approved_cooperative_id
+from portal.cooperatives.policies import approved_cooperative_id
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Event

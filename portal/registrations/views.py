@@ -7,21 +7,17 @@ from portal.accounts.access import owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import approved_cooperative_id, districts
+from portal.cooperatives.policies import approved_cooperative_id, may_act_for
+from portal.cooperatives.services import districts
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
-from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
-from portal.registrations.models import Registration
+from portal.registrations.forms import GuestForm, SignUpForm
+from portal.registrations.models import Registration, RegistrationStatus
 from portal.transactions import act
 
 bp = Blueprint("registrations", __name__)
-
-
-@bp.context_processor
-def labels():
-    return {"status_labels": STATUS_LABELS, "position_labels": POSITION_LABELS}
 
 
 def _ids(name: str) -> list[int]:
@@ -80,10 +76,9 @@ def sign_up(event_id: int):
 @owner(*STAFF_ROLES, Role.BOARD)
 def cancel(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
-    staff = is_staff(current_user)
-    if not staff and registration.cooperative_id != approved_cooperative_id(current_user):
+    if not may_act_for(current_user, registration.cooperative_id):
         abort(404)
-    back = (url_for("registrations.manage", event_id=registration.event_id) if staff
+    back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)
             else url_for("registrations.board_index"))
     return act(lambda: services.cancel_registration(current_user, registration),
                done=_("The registration is cancelled."), then=back)
@@ -92,7 +87,7 @@ def cancel(registration_id: int):
 def _filters():
     status = request.args.get("status") or None
     district_id = request.args.get("district_id", type=int)
-    return (status if status in {s.value for s in STATUS_LABELS} else None), district_id
+    return (status if status in {s.value for s in RegistrationStatus} else None), district_id
 
 
 @bp.get("/organiser/events/<int:event_id>/registrations")
@@ -107,7 +102,7 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
     return render_template("registrations/manage.html", event=event, registrations=registrations,
                            counts=queries.summary(event.id), positions=queries.waitlist_positions([event.id]),
                            status=status, district_id=district_id, districts=districts(),
-                           guest_form=guest_form), status_code
+                           guest_form=guest_form, statuses=list(RegistrationStatus)), status_code
 
 
 @bp.post("/organiser/events/<int:event_id>/registrations/guests")
@@ -164,7 +159,7 @@ def export(event_id: int, kind: str):
         abort(404)
     status, district_id = _filters()
     registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
-    data = exports.rows(registrations, queries.waitlist_positions([event.id]), STATUS_LABELS, POSITION_LABELS)
+    data = exports.rows(registrations, queries.waitlist_positions([event.id]))
     body, mimetype = ((exports.to_csv(data), "text/csv; charset=utf-8") if kind == "csv" else
                       (exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return Response(body, mimetype=mimetype,
