@@ -541,6 +541,7 @@ def test_five_thousand_rows_import_quickly_and_reimport_unchanged(app):
     print(f"\n5,000 rows on {db.engine.dialect.name}: import {first:.2f} s, re-import {second:.2f} s")
 
 
+@pytest.mark.postgres
 def test_two_imports_of_the_same_new_cooperatives_at_once_create_each_once(app):
     data = csv_bytes([a_row(n) for n in range(1, 6)])
     results = run_together(app, 2, lambda i: import_cooperatives(None, "koperasi.csv", data, dry_run=False,
