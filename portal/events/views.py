@@ -171,6 +171,15 @@ def _render_edit(event: Event, form: EventForm, session_form: SessionForm):
     return render_template("events/edit.html", event=event, form=form, session_form=session_form)
 
 
+def _event_form(event: Event | None = None) -> EventForm:
+    """The details form: as posted, or (given ``event``) filled from the event alone."""
+    form = EventForm(formdata=None) if event is not None else EventForm()
+    form.set_districts(_districts())
+    if event is not None:
+        form.fill_from(event)
+    return form
+
+
 def _session_form(**kwargs) -> SessionForm:
     form = SessionForm(prefix="session", **kwargs)
     form.set_venues(_venues())
@@ -181,17 +190,19 @@ def _session_form(**kwargs) -> SessionForm:
 @roles(*STAFF_ROLES)
 def edit(event_id: int):
     event = get_event_or_404(event_id)
-    form = EventForm()
-    form.set_districts(_districts())
-    if request.method == "GET":
-        form.fill_from(event)
+    form = _event_form(event if request.method == "GET" else None)
     return act(lambda: services.update_event(current_user, event, form.details()), form=form,
                done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
                then=url_for("events.edit", event_id=event.id)
                ) or _render_edit(event, form, _session_form(formdata=None))
 
 
-def _warn_overlaps(session: EventSession) -> None:
+def _session_saved(session: EventSession, changed: bool = True, message: str | None = None) -> None:
+    """What an organiser is told after adding or moving a session, with a note on any clash."""
+    if not changed:
+        flash(_("Nothing has changed."), "info")
+        return
+    flash(message or _("Session rescheduled."), "success")
     for other in services.overlapping_sessions(session):
         flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
               "warning")
@@ -201,21 +212,12 @@ def _warn_overlaps(session: EventSession) -> None:
 @roles(*STAFF_ROLES)
 def add_session(event_id: int):
     event = get_event_or_404(event_id)
-    session_form = _session_form()
-
-    def added(session: EventSession) -> None:
-        flash(_("Session added."), "success")
-        _warn_overlaps(session)
-
-    response = act(lambda: services.add_session(current_user, event, session_form.day.data, session_form.starts.data,
-                                                session_form.ends.data, session_form.venue_id.data),
-                   form=session_form, done=added, then=url_for("events.edit", event_id=event.id))
-    if response:
-        return response
-    form = EventForm(formdata=None)
-    form.set_districts(_districts())
-    form.fill_from(event)
-    return _render_edit(event, form, session_form)
+    form = _session_form()
+    return act(lambda: services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data,
+                                            form.venue_id.data),
+               form=form, done=lambda session: _session_saved(session, message=_("Session added.")),
+               then=url_for("events.edit", event_id=event.id)
+               ) or _render_edit(event, _event_form(event), form)
 
 
 def _get_session_or_404(event: Event, session_id: int) -> EventSession:
@@ -233,17 +235,10 @@ def edit_session(event_id: int, session_id: int):
     form = _session_form()
     if request.method == "GET":
         form.fill_from(session)
-
-    def rescheduled(changed: bool) -> None:
-        if not changed:
-            flash(_("Nothing has changed."), "info")
-            return
-        flash(_("Session rescheduled."), "success")
-        _warn_overlaps(session)
-
     return act(lambda: services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
                                                    form.ends.data, form.venue_id.data),
-               form=form, done=rescheduled, then=url_for("events.edit", event_id=event.id)
+               form=form, done=lambda changed: _session_saved(session, changed),
+               then=url_for("events.edit", event_id=event.id)
                ) or render_template("events/session.html", event=event, session=session, form=form)
 
 
@@ -280,7 +275,7 @@ def cancel(event_id: int):
     return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
                done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
                ) or (render_template("events/manage.html", event=event, cancel_form=form,
-                                 duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
+                                     duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/duplicate")
