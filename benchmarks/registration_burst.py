@@ -40,8 +40,9 @@ def _free_port() -> int:
 def gunicorn(database_url: str, workers: int = 2):
     """The portal under gunicorn in a subprocess, on a free port; yields its base URL."""
     port = _free_port()
+    # A measurement over plain HTTP, not production: said so, or the portal refuses gunicorn.
     env = {**os.environ, "DATABASE_URL": database_url, "PORTAL_ENV": "testing", "SECRET_KEY": "burst",
-           "RATELIMIT_ENABLED": "0"}
+           "RATELIMIT_ENABLED": "0", "PORTAL_ALLOW_NON_PRODUCTION": "1"}
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
                                 f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
                                cwd=ROOT, env=env)

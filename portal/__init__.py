@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     register_logging(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -33,6 +34,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
+    from portal.accounts.lifetimes import keep_login_alive
     from portal.accounts.services import load_session_user
     from portal.database import begin_write, configure_sqlite
     from portal.documents import register_template_helpers as register_document_helpers
@@ -54,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(load_session_user)
     app.before_request(enforce_access)
+    app.before_request(keep_login_alive)
 
     @app.before_request
     def writers_take_their_turn():
@@ -66,7 +69,14 @@ def register_extensions(app: Flask) -> None:
     register_document_helpers(app)
 
 
+def register_security(app: Flask) -> None:
+    from portal.security import init_app
+
+    init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
+    from portal.accounts.subscriptions import register_subscriptions as register_account_subscriptions
     from portal.accounts.views import bp as accounts_bp
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
@@ -86,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp):
         app.register_blueprint(blueprint)
+    register_account_subscriptions(app)
     register_subscriptions(app)
     register_invitation_subscriptions(app)
     register_attendance_subscriptions(app)

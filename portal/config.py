@@ -1,8 +1,11 @@
 """Settings from the environment, with defaults that run with nothing set."""
 
+import ipaddress
 import os
 import secrets
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -24,11 +27,48 @@ def _development_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _production_server() -> str | None:
+    """The production WSGI server this process runs under, if any: gunicorn's master sets
+    SERVER_SOFTWARE for itself and its workers; uWSGI provides its ``uwsgi`` module."""
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+        return "gunicorn"
+    if "uwsgi" in sys.modules:
+        return "uWSGI"
+    return None
+
+
+def _is_this_machine(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_production_by_accident(config: dict) -> None:
+    """Under a production server, or with links that point to another machine, development
+    defaults (a generated secret, cookies without Secure) would be a production by accident."""
+    if config["PORTAL_ENV"] == "production" or config["PORTAL_ALLOW_NON_PRODUCTION"]:
+        return
+    server = _production_server()
+    if server is not None:
+        reason = f"The portal runs under {server}"
+    elif not _is_this_machine(config["PORTAL_BASE_URL"]):
+        reason = f"PORTAL_BASE_URL ({config['PORTAL_BASE_URL']}) is not this machine"
+    else:
+        return
+    raise ConfigError(f"{reason} but PORTAL_ENV is {config['PORTAL_ENV']!r}. Set PORTAL_ENV=production (and "
+                      "SECRET_KEY), or PORTAL_ALLOW_NON_PRODUCTION=1 if this server is deliberately not production.")
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the settings mapping; ``overrides`` (used by tests) wins over the environment."""
     env = os.environ
     overrides = overrides or {}
     portal_env = overrides.get("PORTAL_ENV", env.get("PORTAL_ENV", "development"))
+    secure_cookies = _bool(env.get("SESSION_COOKIE_SECURE"), default=portal_env == "production")
     config = {
         "PORTAL_ENV": portal_env,
         "SECRET_KEY": env.get("SECRET_KEY"),
@@ -59,6 +99,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_WORKER_INTERVAL": float(env.get("MAIL_WORKER_INTERVAL", "5")),
         "MAIL_MESSAGE_ID_DOMAIN": env.get("MAIL_MESSAGE_ID_DOMAIN", "portal-koperasi.local"),
         "PORTAL_BASE_URL": env.get("PORTAL_BASE_URL", "http://127.0.0.1:5000"),
+        "PORTAL_ALLOW_NON_PRODUCTION": _bool(env.get("PORTAL_ALLOW_NON_PRODUCTION")),
         "PASSWORD_RESET_TTL_SECONDS": int(env.get("PASSWORD_RESET_TTL_SECONDS", "3600")),
         "EMAIL_VERIFICATION_TTL_SECONDS": int(env.get("EMAIL_VERIFICATION_TTL_SECONDS", str(48 * 3600))),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per 10 minutes"),
@@ -70,19 +111,34 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
+        # Browsers report policy violations; enough for a page full of them, too few to flood the log.
+        "CSP_REPORT_RATE_LIMIT": env.get("CSP_REPORT_RATE_LIMIT", "60 per minute"),
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", str(365 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
+        # Every cookie: HttpOnly, SameSite=Lax, and Secure in production (SESSION_COOKIE_SECURE=0
+        # turns Secure off for both, for a deployment that really serves plain HTTP).
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), default=portal_env == "production"),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Login lifetimes per role (portal/accounts/lifetimes.py); the remember-me cookie of a
+        # login expires with its absolute lifetime.
+        "LOGIN_STAFF_IDLE_SECONDS": int(env.get("LOGIN_STAFF_IDLE_SECONDS", str(8 * 3600))),
+        "LOGIN_STAFF_MAX_SECONDS": int(env.get("LOGIN_STAFF_MAX_SECONDS", str(7 * 86400))),
+        "LOGIN_BOARD_IDLE_SECONDS": int(env.get("LOGIN_BOARD_IDLE_SECONDS", str(86400))),
+        "LOGIN_BOARD_MAX_SECONDS": int(env.get("LOGIN_BOARD_MAX_SECONDS", str(7 * 86400))),
+        "LOGIN_BOARD_REMEMBERED_IDLE_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_IDLE_SECONDS", str(30 * 86400))),
+        "LOGIN_BOARD_REMEMBERED_MAX_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_MAX_SECONDS", str(30 * 86400))),
+        "LOGIN_SESSION_RETENTION_SECONDS": int(env.get("LOGIN_SESSION_RETENTION_SECONDS", str(30 * 86400))),
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
         "PER_PAGE": 25,
     }
     config.update(overrides)
+    _refuse_production_by_accident(config)
     if not config["SECRET_KEY"]:
         if config["PORTAL_ENV"] not in {"development", "testing"}:
             raise ConfigError("SECRET_KEY must be set when PORTAL_ENV is not 'development'.")

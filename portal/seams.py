@@ -14,7 +14,8 @@ from flask import current_app
 # (name, renderer): renderer(**args) -> (filename, content_type, bytes) or None; the mail worker
 # builds a queued message's deferred attachment with the renderer its row names.
 ATTACHMENT_RENDERERS = "attachment_renderers"
-# (name, job): job(now) runs on each pass of the mail worker, in its own transaction (reminders).
+# (name, job): job(now) runs on each pass of the mail worker, in its own transaction (reminders,
+# ending expired logins).
 PERIODIC_JOBS = "periodic_jobs"
 # counter(event_ids) -> {event_id: seats taken}; events adds them up for its pages (registrations).
 SEAT_COUNTERS = "seat_counters"

@@ -1,9 +1,12 @@
 """Headless Debian Chromium through Playwright, against a live server thread.
 
 Without /usr/bin/chromium the browser tests are skipped; with REQUIRE_BROWSER=1 (CI) that
-skip becomes a failure.
+skip becomes a failure. Every page runs under the portal's enforced Content-Security-Policy:
+a test fails when a page it visited reported a violation (``csp_reports``).
 """
 
+import contextlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -64,14 +67,90 @@ def live_server(make_app):
         server.stop()
 
 
+class CspReports(logging.Handler):
+    """What the portal's report endpoint received: it logs each violation on ``portal.csp``."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.received: list[dict] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if hasattr(record, "csp_report"):
+            with self.lock:
+                self.received.append(record.csp_report)
+
+    def take(self) -> list[dict]:
+        with self.lock:
+            taken, self.received = self.received, []
+        return taken
+
+
 @pytest.fixture
-def page(browser):
-    """A fresh browser context at phone width; ``page.set_viewport_size(LAPTOP)`` for a laptop."""
-    context = browser.new_context(viewport=PHONE, locale="id-ID", timezone_id="Asia/Makassar")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
+def csp_reports():
+    reports = CspReports()
+    logger = logging.getLogger("portal.csp")
+    logger.addHandler(reports)
+    yield reports
+    logger.removeHandler(reports)
+
+
+class CspWatch:
+    """One browser context's policy violations: the reports its pages posted to the portal, and
+    the console errors Chromium printed for them (the same violations, seen without delay)."""
+
+    def __init__(self, context, reports: CspReports):
+        self.reports, self.requests, self.console = reports, [], []
+        context.on("request", self._on_request)
+        context.on("console", self._on_console)
+
+    def _on_request(self, request) -> None:
+        if request.url.endswith("/csp-report"):
+            self.requests.append(request)
+
+    def _on_console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.console.append(message.text)
+
+    def take(self) -> list[dict]:
+        """What the report endpoint received once every report sent so far has arrived."""
+        from playwright.sync_api import Error
+
+        requests, self.requests, self.console = self.requests, [], []
+        for request in requests:
+            # A test that closed the context itself: what was sent has arrived or never will.
+            with contextlib.suppress(Error):
+                request.response()
+        return self.reports.take()
+
+
+@pytest.fixture
+def new_context(browser, csp_reports):
+    """``new_context(**options)``: a browser context (phone width, Indonesian, WITA unless
+    ``options`` say otherwise) under the portal's enforced Content-Security-Policy. The test fails
+    afterwards if one of its pages broke the policy; ``context.csp.take()`` collects the reports
+    so far, for a test that provokes them."""
+    contexts = []
+
+    def open_context(**options):
+        context = browser.new_context(**{"viewport": PHONE, "locale": "id-ID", "timezone_id": "Asia/Makassar",
+                                         **options})
+        context.set_default_timeout(10_000)
+        context.csp = CspWatch(context, csp_reports)
+        contexts.append(context)
+        return context
+
+    yield open_context
+    console = [text for context in contexts for text in context.csp.console]
+    reports = [report for context in contexts for report in context.csp.take()]
+    for context in contexts:
+        context.close()  # again, for a test that closed it: that does nothing
+    assert reports == [] and console == [], f"a page broke the Content-Security-Policy: {reports or console}"
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh context at phone width; ``page.set_viewport_size(LAPTOP)`` for a laptop."""
+    return new_context().new_page()
 
 
 def screenshot(page, name: str) -> Path:

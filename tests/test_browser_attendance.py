@@ -66,7 +66,7 @@ def _login(page, url):
     log_in(page, url, "panitia@example.org", PASSWORD)
 
 
-def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(live_server, browser, page, smtp):
+def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(live_server, new_context, page, smtp):
     server = live_server(WTF_CSRF_ENABLED=True, PORTAL_CLOCK=lambda: wita(DAY, 8, 52))
     server.app.config["PORTAL_BASE_URL"] = server.url
     event_id = _setup(server.app)
@@ -79,7 +79,7 @@ def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(liv
     [link] = read_qr_codes(qr_image.get_payload(decode=True))
     assert link.startswith(server.url + "/check-in/")
 
-    stranger = browser.new_context(viewport=PHONE, locale="id-ID")
+    stranger = new_context(viewport=PHONE, locale="id-ID")
     ticket = stranger.new_page()
     ticket.goto(link)
     expect(ticket.get_by_test_id("ticket-name")).to_have_text("Yohana Nuban")

@@ -56,7 +56,7 @@ def _setup(app):
         return event.id, token
 
 
-def test_an_organiser_issues_certificates_the_email_arrives_and_its_qr_opens_the_check(live_server, browser,
+def test_an_organiser_issues_certificates_the_email_arrives_and_its_qr_opens_the_check(live_server, new_context,
                                                                                        page, smtp):
     server = live_server(WTF_CSRF_ENABLED=True)
     server.app.config["PORTAL_BASE_URL"] = server.url
@@ -87,7 +87,7 @@ def test_an_organiser_issues_certificates_the_email_arrives_and_its_qr_opens_the
     [link] = read_qr_codes(pdf_page_image(pdf, scale=3))
     assert link.startswith(server.url + "/certificates/")
 
-    visitor = browser.new_context(viewport=PHONE, locale="id-ID")
+    visitor = new_context(viewport=PHONE, locale="id-ID")
     public = visitor.new_page()
     public.goto(link)
     expect(public.get_by_test_id("certificate-status")).to_have_attribute("data-status", "valid")

@@ -21,7 +21,7 @@ def _training_days() -> list[date]:
     return [month.replace(day=10 + n) for n in range(3)]
 
 
-def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(live_server, browser, page):
+def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(live_server, new_context, page):
     server = live_server(WTF_CSRF_ENABLED=True)
     with server.app.app_context():
         from sqlalchemy import select
@@ -71,7 +71,7 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
     expect(page.get_by_test_id("event-status").first).to_have_attribute("data-status", "published")
     screenshot(page, "events-phone-manage")
 
-    visitor = browser.new_context(viewport=PHONE, locale="id-ID", timezone_id="Asia/Makassar").new_page()
+    visitor = new_context(viewport=PHONE, locale="id-ID", timezone_id="Asia/Makassar").new_page()
     visitor.goto(server.url + "/events/calendar")
     while days[0].strftime("%Y-%m") not in visitor.url:
         with visitor.expect_navigation():

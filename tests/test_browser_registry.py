@@ -16,7 +16,7 @@ def _deliver(server, smtp):
     return smtp.received[-1]
 
 
-def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, browser, page, smtp):
+def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, new_context, page, smtp):
     server = live_server(WTF_CSRF_ENABLED=True)
     with server.app.app_context():
         from sqlalchemy import select
@@ -53,7 +53,7 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     expect(page.get_by_text("alamat email Anda sudah terkonfirmasi")).to_be_visible()
 
     # The organiser approves the claim on a laptop.
-    office = browser.new_context(viewport=LAPTOP, locale="id-ID")
+    office = new_context(viewport=LAPTOP, locale="id-ID")
     organiser = office.new_page()
     organiser.goto(server.url + "/login")
     organiser.get_by_label("Email").fill("organiser@demo.portal-koperasi.id")

@@ -40,6 +40,7 @@ class User(UserMixin, db.Model):
     # The login session this request runs under; Flask-Login stores it, not the user id,
     # in the cookie, so ending the LoginSession row logs that browser out for good.
     current_session_token = None
+    current_login = None
 
     @property
     def is_active(self) -> bool:
@@ -67,7 +68,8 @@ class User(UserMixin, db.Model):
 
 
 class LoginSession(db.Model):
-    """One login of one browser. The cookie carries a random token; the row keeps its hash."""
+    """One login of one browser. The cookie carries a random token; the row keeps its hash.
+    It ends at logout, or when idle or too old for the user's role (portal/accounts/lifetimes.py)."""
 
     __tablename__ = "login_sessions"
 
@@ -75,7 +77,11 @@ class LoginSession(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the browser was last seen, to a few minutes (it is not written on every request).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Remember-me was ticked: a board member's session then lives longer.
+    is_remembered: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
+from portal.accounts import lifetimes
 from portal.accounts.emails import send_email_verification, send_password_reset
 from portal.accounts.models import STAFF_ROLES, AccountToken, LoginSession, Role, TokenPurpose, User
 from portal.audit.services import record_change, snapshot
@@ -44,40 +45,52 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_login_session(user: User, ip_address: str | None = None, user_agent: str | None = None) -> str:
+def start_login_session(user: User, ip_address: str | None = None, user_agent: str | None = None,
+                        remembered: bool = False, now: datetime | None = None) -> str:
     """A fresh session id at every login; the caller hands it to Flask-Login via the user."""
+    now = now or utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(
+    login = LoginSession(
         token_hash=_hash_token(token),
         user=user,
+        created_at=now,
+        last_seen_at=now,
+        is_remembered=remembered,
         ip_address=(ip_address or "")[:45] or None,
         user_agent=(user_agent or "")[:255] or None,
-    ))
-    user.last_login_at = utcnow()
+    )
+    db.session.add(login)
+    user.last_login_at = now
     user.current_session_token = token
+    user.current_login = login
     db.session.flush()
     return token
 
 
 def load_session_user(token: str) -> User | None:
-    """The user of a login session that has not ended, or None (the cookie is then anonymous)."""
-    user = db.session.scalar(
-        select(User)
+    """The user of a login session that has neither ended nor outlived its idle or absolute
+    lifetime, or None (the cookie is then anonymous)."""
+    row = db.session.execute(
+        select(User, LoginSession)
         .join(LoginSession)
         .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
-    )
-    if user is None or not user.is_active:
+    ).first()
+    if row is None:
+        return None
+    user, login = row
+    if not user.is_active or lifetimes.has_expired(login, user.role, lifetimes.clock()):
         return None
     user.current_session_token = token
+    user.current_login = login
     return user
 
 
-def end_login_session(token: str | None) -> None:
+def end_login_session(token: str | None, now: datetime | None = None) -> None:
     if token:
         db.session.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == _hash_token(token), LoginSession.ended_at.is_(None))
-            .values(ended_at=utcnow())
+            .values(ended_at=now or utcnow())
         )
 
 

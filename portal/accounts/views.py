@@ -2,7 +2,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import lifetimes, services
 from portal.accounts.access import authenticated, public, roles, safe_next_url
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -29,8 +29,10 @@ def _failed(response) -> bool:
 
 def _sign_in(user: User, remember: bool) -> None:
     """A new login session for ``user`` in the request's transaction, and the browser's cookie for it."""
-    services.start_login_session(user, request.remote_addr, request.user_agent.string)
-    login_user(user, remember=remember)
+    services.start_login_session(user, request.remote_addr, request.user_agent.string, remembered=remember,
+                                 now=lifetimes.clock())
+    _idle, absolute = lifetimes.lifetimes(user.role, remember)
+    login_user(user, remember=remember, duration=absolute)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def login():
 @authenticated
 def logout():
     def sign_out() -> None:
-        services.end_login_session(current_user.current_session_token)
+        services.end_login_session(current_user.current_session_token, lifetimes.clock())
         logout_user()
 
     return act(sign_out, done=(_("You have logged out."), "info"), then=url_for("accounts.login"))

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.mail import services
 from portal.mail.forms import OutboxFilterForm
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.security import content_security_policy
 from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
@@ -28,6 +29,17 @@ def index():
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("mail/show.html", message=message)
+
+
+@bp.get("/<int:message_id>/preview")
+@roles(*STAFF_ROLES)
+@content_security_policy(default_src="'none'", script_src=None, style_src="'unsafe-inline'", img_src="data:",
+                         frame_ancestors="'self'", sandbox="")
+def preview(message_id: int):
+    """The HTML body alone, framed by the message's page: a sandboxed document whose policy allows
+    the inline styles emails are written with, and no script and no request at all."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return Response(message.body_html or "", mimetype="text/html")
 
 
 def _act(message_id: int, action, done: str):

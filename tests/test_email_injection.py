@@ -1,0 +1,197 @@
+"""Every email template with a hostile corpus in every field a user controls: the HTML part that
+reaches the SMTP server carries the text as text, never as markup (no tag, no attribute, no
+``javascript:`` link of the sender's making)."""
+
+from datetime import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts import emails as account_emails
+from portal.accounts.models import Role
+from portal.certificates.services import issue_certificates
+from portal.cooperatives import services as cooperatives
+from portal.cooperatives.models import BoardAccountStatus, BoardPosition
+from portal.database import utcnow
+from portal.events import services as events
+from portal.events.models import EventStatus
+from portal.extensions import db
+from portal.invitations import emails as invitation_emails
+from portal.invitations.reminders import remind_non_responders
+from portal.mail.delivery import send_pending
+from portal.mail.models import OutboxMessage
+from portal.mail.services import queue_test_message
+from portal.registrations import participants
+from portal.registrations import services as registrations
+from portal.settings.services import get_office_settings
+from tests.invitation_fixtures import IN_THREE_WEEKS
+
+ROOT = Path(__file__).resolve().parent.parent
+# Tags, attribute breakers (both quotes), an event handler, and a javascript: link, in one value.
+HOSTILE = """"'><script>evil()</script><img src=x onerror=evil()><a href="javascript:evil()">klik</a>"""
+# For the short fields (phone numbers): still breaks an attribute and opens a tag.
+HOSTILE_SHORT = '"><i onclick=evil()>'
+SAFE_LINK_PREFIXES = ("http://127.0.0.1:5000/", "cid:", "mailto:")
+
+
+class _Reader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements, self.text = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def assert_inert(html: str, where: str) -> None:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    for tag, attrs in reader.elements:
+        assert tag not in {"script", "iframe", "object", "embed", "form", "svg", "i"}, (where, tag)
+        for name, value in attrs:
+            assert not name.startswith("on"), (where, tag, name)
+            if name in ("href", "src"):
+                assert (value or "").startswith(SAFE_LINK_PREFIXES), (where, tag, name, value)
+    text = "".join(reader.text)
+    assert HOSTILE in text or HOSTILE_SHORT in text, f"{where}: no user field reached the body"
+
+
+def email_templates() -> set[str]:
+    """Every email a capability sends: templates/<feature>/email/<what>_to_<audience>.html."""
+    return {str(path.relative_to(ROOT / "templates").with_suffix(""))
+            for path in (ROOT / "templates").glob("*/email/*_to_*.html")}
+
+
+def deliver_and_check(smtp) -> set[str]:
+    """Deliver the outbox; check each received HTML part; return the templates that arrived."""
+    send_pending("test")
+    by_id = {m.message_id: m.template for m in db.session.scalars(select(OutboxMessage))}
+    assert smtp.received, "nothing was delivered"
+    seen = set()
+    for received in smtp.received:
+        template = by_id[received.message_id]
+        assert_inert(received.body("html"), f"{template} to {received.rcpt_tos[0]}")
+        seen.add(template)
+    return seen
+
+
+@pytest.fixture
+def hostile_office(app):
+    settings = get_office_settings()
+    settings.office_name, settings.phone, settings.email = HOSTILE, HOSTILE_SHORT, "dinas@example.org"
+    db.session.commit()
+    return settings
+
+
+@pytest.fixture
+def hostile_event(hostile_office, make_venue, make_event):
+    def factory(day=IN_THREE_WEEKS, **details):
+        venue = make_venue(name=HOSTILE, address=HOSTILE)
+        details.setdefault("status", EventStatus.PUBLISHED)
+        return make_event(title=HOSTILE, description=HOSTILE, facilitator=HOSTILE, contact_name=HOSTILE[:120],
+                          contact_phone=HOSTILE_SHORT, venue=venue, seats=5,
+                          sessions=((day, time(9), time(12)),), **details)
+
+    return factory
+
+
+def _hostile_board(make_cooperative, make_board_user, status=BoardAccountStatus.APPROVED, email=None):
+    cooperative = make_cooperative(name=HOSTILE, board=(HOSTILE[:120],))
+    return cooperative, make_board_user(cooperative, status=status, full_name=HOSTILE[:120], email=email)
+
+
+ACCOUNT_TEMPLATES = {"accounts/email/password_reset_to_user", "accounts/email/verify_email_to_user",
+                     "cooperatives/email/account_exists_to_user", "cooperatives/email/claim_approved_to_board",
+                     "cooperatives/email/claim_rejected_to_board", "cooperatives/email/claim_revoked_to_board",
+                     "mail/email/test_message_to_user"}
+
+
+def test_account_and_claim_emails_carry_names_and_reasons_as_text(hostile_office, make_cooperative, make_board_user,
+                                                                  make_user, smtp):
+    admin = make_user(Role.ORGANISER, full_name=HOSTILE[:120])
+    account_emails.send_password_reset(admin, "token")
+    account_emails.send_email_verification(admin, "token")
+    cooperative, approved = _hostile_board(make_cooperative, make_board_user, BoardAccountStatus.PENDING)
+    cooperatives.approve_claim(admin, cooperatives.board_account_of(approved))
+    _, rejected = _hostile_board(make_cooperative, make_board_user, BoardAccountStatus.PENDING)
+    cooperatives.reject_claim(admin, cooperatives.board_account_of(rejected), HOSTILE)
+    cooperatives.revoke_board_account(admin, cooperatives.board_account_of(approved), HOSTILE)
+    cooperatives.register_board_member(HOSTILE[:120], approved.email, None, BoardPosition.CHAIR.value,
+                                       cooperative.legal_number, "a-long-password")
+    queue_test_message("admin@example.org")
+    db.session.commit()
+    assert deliver_and_check(smtp) == ACCOUNT_TEMPLATES
+
+
+REGISTRATION_TEMPLATES = {"registrations/email/status_to_participant", "registrations/email/status_to_board",
+                          "registrations/email/event_changed_to_participant",
+                          "registrations/email/event_changed_to_board"}
+
+
+def test_registration_emails_carry_names_titles_and_reasons_as_text(hostile_event, make_cooperative,
+                                                                    make_board_user, make_user, smtp):
+    organiser = make_user(Role.ORGANISER)
+    event = hostile_event(requires_approval=True)
+    cooperative, board = _hostile_board(make_cooperative, make_board_user)
+    people = [participants.find_or_create_participant(None, cooperative, f"{HOSTILE[:110]} {n}", "staff",
+                                                      email=f"peserta{n}@example.org") for n in range(2)]
+    signed = registrations.sign_up(board, event.id, [person.id for person in people])
+    registrations.approve_registrations(organiser, event.id, [signed[0].id])
+    registrations.reject_registrations(organiser, event.id, [signed[1].id], HOSTILE)
+    session = event.sessions[0]
+    events.reschedule_session(organiser, event, session, IN_THREE_WEEKS, time(13), time(15),
+                              session.venue_id)
+    events.cancel_event(organiser, event, HOSTILE)
+    db.session.commit()
+    assert deliver_and_check(smtp) == REGISTRATION_TEMPLATES
+
+
+INVITATION_TEMPLATES = {"invitations/email/invitation_to_guest", "invitations/email/reminder_to_guest",
+                        "invitations/email/reminder_to_participant", "invitations/email/event_changed_to_guest"}
+
+
+def test_invitation_emails_carry_names_titles_and_reasons_as_text(hostile_event, make_invitee, invite, organiser,
+                                                                  smtp):
+    event = hostile_event()
+    cooperative = make_invitee(name=HOSTILE, board=((HOSTILE[:120], "auto"),))
+    invite(event, [cooperative], organisations=[(HOSTILE, "mitra@example.org")], what_to_bring=HOSTILE)
+    remind_non_responders(organiser, event, None)
+    invitation_emails.queue_participant_reminders(
+        event, [(1, "ticket-token", HOSTILE[:120], "peserta@example.org", "id")], "reminder-test")
+    session = event.sessions[0]
+    events.reschedule_session(organiser, event, session, IN_THREE_WEEKS, time(13), time(15),
+                              session.venue_id)
+    events.cancel_event(organiser, event, HOSTILE)
+    db.session.commit()
+    assert deliver_and_check(smtp) == INVITATION_TEMPLATES
+
+
+CERTIFICATE_TEMPLATES = {"certificates/email/issued_to_participant"}
+
+
+def test_certificate_email_carries_names_and_titles_as_text(hostile_office, finished_training, organiser, smtp):
+    finished = finished_training([["present", "present"]], min_sessions=1, title=HOSTILE, cooperative_name=HOSTILE)
+    finished.registrations[0].participant.full_name = HOSTILE[:120]
+    issue_certificates(organiser, finished.event.id, utcnow())
+    db.session.commit()
+    assert deliver_and_check(smtp) >= CERTIFICATE_TEMPLATES, "the registration emails come along"
+
+
+def test_the_hostile_corpus_covers_every_email_template():
+    covered = ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
+    assert email_templates() == covered
+
+
+def test_the_check_catches_markup_from_a_field():
+    """The control: an unescaped value is caught."""
+    with pytest.raises(AssertionError):
+        assert_inert(f"<p>{HOSTILE}</p>", "control")
+    assert_inert(f"<p>{HOSTILE.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')}</p>", "escaped")

@@ -1,0 +1,69 @@
+"""Migrations that move data, run on a database that holds data: SQLite always, PostgreSQL too
+when TEST_DATABASE_URL is set."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE_LIFETIMES = "1b9f6e6c816e"
+
+
+def _upgrade(url: str, revision: str = "head") -> None:
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "testing", "SECRET_KEY": "x", "FLASK_APP": "wsgi"}
+    done = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", revision], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path, worker_id):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/migrating.db"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    url = make_url(base)
+    name = f"{url.database}_migrating_{worker_id}"
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_login_sessions_that_exist_are_last_seen_when_they_began(empty_database):
+    _upgrade(empty_database, BEFORE_LIFETIMES)
+    began = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    engine = sa.create_engine(empty_database)
+    stamp = began.replace(tzinfo=None) if engine.dialect.name == "sqlite" else began
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO users (id, email, full_name, password_hash, role, preferred_language, is_active_account,"
+            " created_at, password_changed_at) VALUES (1, 'siti@example.org', 'Siti', 'x', 'organiser', 'id', :yes,"
+            " :at, :at)"), {"at": stamp, "yes": True})
+        conn.execute(sa.text(
+            "INSERT INTO login_sessions (token_hash, user_id, created_at, ended_at) VALUES"
+            " ('a', 1, :at, NULL), ('b', 1, :at, :at)"), {"at": stamp})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT token_hash, created_at, last_seen_at, is_remembered FROM login_sessions ORDER BY token_hash"))
+        rows = rows.all()
+    engine.dispose()
+    assert [(token, last_seen == created, bool(remembered)) for token, created, last_seen, remembered in rows] == [
+        ("a", True, False), ("b", True, False)]
