@@ -1,8 +1,12 @@
-"""The base form: WTForms' own messages (which ship no Indonesian) go through our catalogue."""
+"""The base form, whose WTForms messages (which ship no Indonesian) go through our catalogue, and
+the pieces several capabilities' forms share. A capability's own ``forms.py`` is for its views
+alone: what another capability's forms need lives here or with the data it reads."""
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import Email, Length, Optional
 
 # WTForms' built-in messages that our forms can show, listed so extraction puts them in our
 # catalogue where they are translated with everything else.
@@ -42,6 +46,21 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _BabelTranslations()
+
+
+class NewPersonForm(Form):
+    """Someone typed in beside the people ticked in a list (the sign-up forms of registrations and
+    invitations); every field is optional, as the list may be enough. A subclass adds ``position``
+    with its capability's choices."""
+
+    full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+
+    def new_person(self) -> dict:
+        """The person typed in (perhaps nobody), as the sign-up services take them."""
+        return {"full_name": self.full_name.data, "position": self.position.data, "email": self.email.data,
+                "phone": self.phone.data}
 
 
 MAX_ID_DIGITS = 18  # below 2**63: larger numbers are no row's id and overflow the database's integers

@@ -1,6 +1,9 @@
-"""Factories for events tests: venues, events with sessions, cooperatives, and a query counter.
+"""Fixtures for events: venues, events with sessions in the office's zone (in any state), and
+cooperatives for guest lists.
 
-Import the ones a module needs: ``from tests.event_fixtures import make_event, make_venue``.
+Loaded for every test by ``pytest_plugins`` in conftest.py: name ``make_venue``, ``make_event`` or
+``make_guest_cooperative`` as a test's argument, import nothing. (The query counter is conftest's
+``count_queries``.)
 """
 
 import itertools

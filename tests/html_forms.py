@@ -57,3 +57,9 @@ def form_values(html: str, wanted: str) -> MultiDict:
                 values[name] = values[name][len(newline):]
                 break
     return values
+
+
+def field_html(html: str, field_id: str) -> str:
+    """The opening tag of the field with ``field_id``: its classes say whether it was refused."""
+    start = html.index(f'id="{field_id}"')
+    return html[html.rindex("<", 0, start):html.index(">", start)]

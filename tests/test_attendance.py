@@ -224,6 +224,7 @@ def test_a_walk_in_needs_a_cooperative_or_organisation(training, organiser):
     assert refused.value.field == "affiliation"
 
 
+@pytest.mark.postgres
 def test_twenty_devices_checking_in_one_person_at_once_leave_one_record(app, training, organiser, is_postgres):
     """On PostgreSQL the threads really overlap: the losers' INSERT waits for the winner's commit,
     then does nothing, and they read the winner's time. On SQLite writers take turns."""

@@ -77,6 +77,7 @@ def test_issuing_twice_issues_nobody_twice(finished_training, organiser):
     assert len(certificate_mail()) == 2
 
 
+@pytest.mark.postgres
 def test_organisers_issuing_at_once_issue_nobody_twice(app, finished_training, organiser):
     t = finished_training([["present", "present", "present"]] * 3, min_sessions=2)
     event_id, organiser_id = t.event.id, organiser.id

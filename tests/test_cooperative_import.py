@@ -1,137 +1,33 @@
-"""Importing the office's cooperative list: the messy sample files, normalisation, refusal of
-files that cannot be read, re-import without changes, dry run, the command line, and speed."""
+"""Importing the office's cooperative list: the messy sample files, normalisation, rejected and
+changed rows, re-import without changes, and the dry run. (Files that cannot be read, the
+command line, size and concurrency: test_cooperative_import_files.py.)"""
 
 import csv
 import io
-import random
-import time
-import zipfile
 from datetime import date
-from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from portal.audit.models import AuditEntry
-from portal.cooperatives.importing import ImportFileError, import_cooperatives
-from portal.cooperatives.models import (
-    KUPANG_DISTRICTS,
-    BoardMember,
-    BoardPosition,
-    Cooperative,
-    CooperativeStatus,
-    CooperativeType,
-    StatusChange,
-)
+from portal.cooperatives.models import BoardPosition, Cooperative, CooperativeStatus, CooperativeType
 from portal.extensions import db
-from tests.concurrency import run_together
-
-DATA = Path(__file__).resolve().parent / "data"
-SAMPLE_CSV = (DATA / "koperasi_sample.csv").read_bytes()
-SAMPLE_XLSX = (DATA / "koperasi_sample.xlsx").read_bytes()
-TODAY = date(2024, 5, 17)
-# In the sample files, by the "No" column: the rows rejected and why, and the rows imported
-# with warnings. A CSV line is No + 1 (one header line); an XLSX row is No + 3 (title, blank, header).
-SAMPLE_REJECTED = {
-    26: ["Nama Koperasi is empty."],
-    28: ["Unknown district Kupang Timr; did you mean Kupang Timur?"],
-    29: ["The date 31/02/2015 in Tgl Badan Hukum does not exist."],
-    30: ["Jumlah Anggota cannot be negative (-15)."],
-}
-SAMPLE_WARNED = {
-    1: ["The phone number 080913909960 is not valid; it is left out."],
-    4: ["The same legal number is on line {13}, which is imported instead of this row."],
-    11: ["The phone number 8478878384 is not valid; it is left out."],
-    14: ["The phone number 08426462889 is not valid; it is left out."],
-    15: ["The phone number 0808-3124-023 is not valid; it is left out."],
-    24: ["The phone number 0808-2276-5444 is not valid; it is left out."],
-    27: ["The email address ketua.koperasi@@gmail is not valid; it is left out.",
-         "The phone number 0848-6111-489 is not valid; it is left out."],
-    34: ["The phone number 080107375043 is not valid; it is left out."],
-    36: ["The phone number 628495660536 is not valid; it is left out."],
-}
-SAMPLE_SUMMARY = "created 36, updated 0, unchanged 1, rejected 4, warnings 10"
-HEADER = ["No", "Nama Koperasi", "No. Badan Hukum", "Tgl Badan Hukum", "Jenis Koperasi", "Kecamatan",
-          "Desa/Kelurahan", "Jumlah Anggota", "RAT Terakhir", "Email", "No. HP", "Status", "Ketua", "Sekretaris",
-          "Bendahara", "Pengawas"]
-
-
-def run_import(filename, data, dry_run=False, actor=None, today=TODAY):
-    with force_locale("en"):
-        report = import_cooperatives(actor, filename, data, dry_run=dry_run, today=today)
-    db.session.commit()
-    return report
-
-
-def refused(filename, data) -> str:
-    with force_locale("en"), pytest.raises(ImportFileError) as caught:
-        import_cooperatives(None, filename, data, dry_run=False, today=TODAY)
-    db.session.rollback()
-    assert table_sizes() == {"cooperatives": 0, "board_members": 0, "status_changes": 0, "audit": 0}
-    return caught.value.message
-
-
-def table_sizes() -> dict:
-    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
-    return {"cooperatives": count(Cooperative), "board_members": count(BoardMember),
-            "status_changes": count(StatusChange), "audit": count(AuditEntry)}
-
-
-def cooperative(legal_number) -> Cooperative:
-    return db.session.scalar(sa.select(Cooperative).where(Cooperative.legal_number == legal_number))
-
-
-def registry_state() -> dict:
-    """Everything an import writes, comparable between imports."""
-    state = {}
-    for coop in db.session.scalars(sa.select(Cooperative)):
-        state[coop.legal_number_key] = (
-            coop.name, coop.legal_number, coop.legal_date, coop.nik, coop.type, coop.district.name, coop.village,
-            coop.address, coop.member_count, coop.last_rat_year, coop.email, coop.phone, coop.status,
-            coop.status_reason, coop.status_date, coop.updated_at,
-            sorted((m.position.value, m.full_name) for m in coop.board_members))
-    return state
-
-
-def sample_rows():
-    return list(csv.reader(io.StringIO(SAMPLE_CSV.decode("utf-8"), newline="")))
-
-
-def csv_bytes(rows, header=HEADER, delimiter=",", encoding="utf-8") -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(header)
-    writer.writerows([[row.get(column, "") for column in header] for row in rows])
-    return buffer.getvalue().encode(encoding)
-
-
-def a_row(n=1, **values) -> dict:
-    row = {"No": str(n), "Nama Koperasi": f"KSP Uji {n}", "No. Badan Hukum": f"{n:03d}/BH/XXIV/2010",
-           "Tgl Badan Hukum": "06/11/2020", "Jenis Koperasi": "KSP", "Kecamatan": "Kupang Timur",
-           "Desa/Kelurahan": "Oelamasi", "Jumlah Anggota": "1.250", "RAT Terakhir": "2023",
-           "Email": "ksp@example.org", "No. HP": "0812-3456-7890", "Status": "Aktif", "Ketua": "Yohanes Bani",
-           "Sekretaris": "Maria Kolo", "Bendahara": "Ester Benu", "Pengawas": ""}
-    row.update(values)
-    return row
-
-
-def assert_sample_report(report, offset):
-    lines = {row.line: row for row in report.rows}
-    assert report.summary_line() == SAMPLE_SUMMARY
-    assert report.counts == {"created": 36, "updated": 0, "unchanged": 1, "rejected": 4, "warnings": 10}
-    assert len(report.rows) == 41  # the blank row is skipped and not counted
-    assert all(line - offset != 21 for line in lines)
-    rejected = {line - offset: row.errors for line, row in lines.items() if row.outcome == "rejected"}
-    assert rejected == SAMPLE_REJECTED
-    assert all(not row.warnings for row in report.rows if row.outcome == "rejected")
-    warned = {line - offset: row.warnings for line, row in lines.items() if row.warnings}
-    expected = {no: [w.replace("{13}", str(13 + offset)) for w in warnings] for no, warnings in SAMPLE_WARNED.items()}
-    assert warned == expected
-    assert lines[4 + offset].outcome == "unchanged" and lines[13 + offset].outcome == "created"
-    assert lines[30 + offset].name == "KSU Flobamora 58"
-    assert lines[26 + offset].name is None and lines[26 + offset].legal_number == "991/BH/XXIV/2016"
+from tests.import_samples import (
+    HEADER,
+    SAMPLE_CSV,
+    SAMPLE_SUMMARY,
+    SAMPLE_XLSX,
+    TODAY,
+    a_row,
+    assert_sample_report,
+    cooperative,
+    csv_bytes,
+    registry_state,
+    run_import,
+    sample_rows,
+    table_sizes,
+)
 
 
 @pytest.mark.parametrize(("filename", "data", "offset"), [
@@ -402,149 +298,3 @@ def test_dry_run_reports_the_same_and_changes_nothing(app):
     assert dry.rows[2].outcome == "updated"
     assert dry.counts == {"created": 0, "updated": 1, "unchanged": 36, "rejected": 4, "warnings": 10}
     assert registry_state() == state and table_sizes() == sizes
-
-
-def zip_with(members: dict, big: tuple[str, int] | None = None) -> bytes:
-    """A zip of small members plus, optionally, one member of ``size`` zero bytes, written in
-    1 MB pieces so the test never holds it in memory."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
-        if big:
-            with archive.open(big[0], "w", force_zip64=True) as member:
-                piece = bytes(1024 * 1024)
-                for _ in range(big[1] // len(piece)):
-                    member.write(piece)
-    return buffer.getvalue()
-
-
-WORKBOOK_SKELETON = {"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}
-
-
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512)  # an old .xls
-UNREADABLE = {  # file name: (how to build its content, what the message says)
-    "empty.csv": (lambda: b"", "The file is empty."),
-    "empty.xlsx": (lambda: b"", "The file is empty."),
-    "logo.png": (lambda: PNG, "not a CSV or XLSX file"),
-    "logo.csv": (lambda: PNG, "not a CSV or XLSX file"),
-    "list.txt": (lambda: SAMPLE_CSV, "not a CSV or XLSX file"),
-    "list.xls": (lambda: OLE, "not a CSV or XLSX file"),
-    "list.xlsx": (lambda: OLE, "not a CSV or XLSX file"),
-    "noise.csv": (lambda: random.Random(4).randbytes(4096) + b"\x00", "not a CSV or XLSX file"),
-    "noise.xlsx": (lambda: random.Random(4).randbytes(4096), "not a CSV or XLSX file"),
-    "archive.xlsx": (lambda: zip_with({"hello.txt": "hello"}), "not a CSV or XLSX file"),
-    "broken.xlsx": (lambda: zip_with(WORKBOOK_SKELETON), "could not be read; it may be damaged"),
-    "bomb.xlsx": (lambda: zip_with(WORKBOOK_SKELETON, ("xl/worksheets/sheet1.xml", 200 * 1024 * 1024)),
-                  "unpacks to far more data"),
-    "dense.xlsx": (lambda: zip_with(WORKBOOK_SKELETON, ("xl/sharedStrings.xml", 8 * 1024 * 1024)),
-                   "unpacks to far more data"),
-    "huge.csv": (lambda: b"No,Nama Koperasi\n" + b"x" * (11 * 1024 * 1024), "larger than 10 MB"),
-    "other.csv": (lambda: b"a,b,c\n1,2,3\n", "No header row found in the first 15 rows. The list needs at least "
-                                              "the columns Nama Koperasi, No. Badan Hukum, Kecamatan."),
-    "partial.csv": (lambda: b"No;Nama Koperasi;Kecamatan;Status\n1;KSP;Semau;A\n",
-                    "The header row lacks the required columns: No. Badan Hukum."),
-}
-
-
-@pytest.mark.parametrize("filename", list(UNREADABLE))
-def test_unreadable_files_are_refused_and_nothing_is_written(app, filename):
-    build, message = UNREADABLE[filename]
-    assert message in refused(filename, build())
-
-
-def test_xlsx_without_the_headers_is_refused(app):
-    workbook = openpyxl.Workbook()
-    workbook.active.append(["Nama Koperasi", "Jenis Koperasi", "Status"])
-    workbook.active.append(["KSP Maju", "KSP", "A"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    assert refused("list.xlsx", buffer.getvalue()) == (
-        "The header row lacks the required columns: No. Badan Hukum, Kecamatan.")
-
-
-def test_header_only_file_reads_as_an_empty_report(app):
-    report = run_import("list.csv", csv_bytes([]))
-    assert (report.rows, report.summary_line()) == ([], "created 0, updated 0, unchanged 0, rejected 0, warnings 0")
-
-
-def write_sample(tmp_path, name="koperasi.csv", data=SAMPLE_CSV) -> str:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return str(path)
-
-
-def test_command_reports_problem_rows_then_the_summary_and_commits(app, runner, tmp_path):
-    result = runner.invoke(args=["import-cooperatives", write_sample(tmp_path)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.strip().splitlines()
-    assert lines[-1] == SAMPLE_SUMMARY
-    assert len(lines) == 4 + 9 + 1  # rejected rows, rows with warnings, the summary
-    assert lines[0].startswith("line 2: Koperasi Produsen Harapan Baru 7: ") and "080913909960" in lines[0]
-    assert any(line.startswith("line 27: 991/BH/XXIV/2016: ") for line in lines)
-    assert any(line.startswith("line 29: KSP Jagung Emas 59: ") and "Kupang Timur" in line for line in lines)
-    db.session.rollback()
-    assert table_sizes()["cooperatives"] == 36
-
-
-def test_command_dry_run_changes_nothing(app, runner, tmp_path):
-    result = runner.invoke(args=["import-cooperatives", write_sample(tmp_path), "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == SAMPLE_SUMMARY
-    db.session.rollback()
-    assert table_sizes()["cooperatives"] == 0
-
-
-def test_command_fails_on_a_missing_or_unreadable_file(app, runner, tmp_path):
-    missing = runner.invoke(args=["import-cooperatives", str(tmp_path / "nowhere.csv")])
-    assert missing.exit_code != 0 and "nowhere.csv" in missing.output
-    unreadable = runner.invoke(args=["import-cooperatives", write_sample(tmp_path, "logo.png", b"\x89PNG\r\n")])
-    assert unreadable.exit_code == 1 and "Error:" in unreadable.output
-    assert "created" not in unreadable.output
-
-
-def big_list(n: int) -> bytes:
-    rows = []
-    for i in range(1, n + 1):
-        district = KUPANG_DISTRICTS[i % len(KUPANG_DISTRICTS)]
-        rows.append(a_row(i, **{
-            "Nama Koperasi": f" KSP  Uji {i} ", "No. Badan Hukum": f"{i:05d}/BH/XXIV/{1980 + i % 40}",
-            "Tgl Badan Hukum": f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1980 + i % 40}",
-            "Jenis Koperasi": ["KSP", "Koperasi Konsumen", "KSU", "Koperasi Jasa"][i % 4],
-            "Kecamatan": district.upper() if i % 2 else f" {district.lower()} ",
-            "Jumlah Anggota": f"{i // 1000}.{i % 1000:03d}" if i >= 1000 else str(i),
-            "Email": f"ksp{i}@example.org", "No. HP": f"0812{i:08d}", "Status": ["Aktif", "TA"][i % 2],
-            "Pengawas": f"Pengawas A{i}; Pengawas B{i}"}))
-    return csv_bytes(rows)
-
-
-def test_five_thousand_rows_import_quickly_and_reimport_unchanged(app):
-    data = big_list(5000)
-    statements = []
-    record = lambda *args: statements.append(args[2])  # noqa: E731
-    started = time.perf_counter()
-    report = run_import("big.csv", data)
-    first = time.perf_counter() - started
-    assert report.counts == {"created": 5000, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
-    assert table_sizes() == {"cooperatives": 5000, "board_members": 25000, "status_changes": 5000, "audit": 5000}
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    started = time.perf_counter()
-    try:
-        again = run_import("big.csv", data)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    second = time.perf_counter() - started
-    assert again.counts == {"created": 0, "updated": 0, "unchanged": 5000, "rejected": 0, "warnings": 0}
-    assert len(statements) < 40, statements[:50]  # districts, cooperatives and boards by 500, no per-row query
-    print(f"\n5,000 rows on {db.engine.dialect.name}: import {first:.2f} s, re-import {second:.2f} s")
-
-
-def test_two_imports_of_the_same_new_cooperatives_at_once_create_each_once(app):
-    data = csv_bytes([a_row(n) for n in range(1, 6)])
-    results = run_together(app, 2, lambda i: import_cooperatives(None, "koperasi.csv", data, dry_run=False,
-                                                                  today=date(2024, 6, 1)).counts["created"])
-
-    assert sorted(results) == [0, 5]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cooperative)) == 5

@@ -74,6 +74,7 @@ def test_a_rolled_back_number_is_given_to_the_next_caller_not_lost_twice(app):
     assert take_letter_number(date(2026, 5, 3)).startswith("002/")
 
 
+@pytest.mark.postgres
 def test_concurrent_callers_never_share_a_letter_number(app):
     get_office_settings()
     results = run_together(app, 8, lambda i: take_letter_number(date(2026, 11, 24)))

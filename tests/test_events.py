@@ -1,4 +1,5 @@
-"""Events: time in the office's zone, scheduling rules, the lifecycle, signals, pages and access."""
+"""Events: time in the office's zone, scheduling rules, pages and access. (The lifecycle, its
+signals and the guest list: test_event_lifecycle.py.)"""
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,10 +10,10 @@ from sqlalchemy import func, insert, select
 from portal.accounts.models import Role
 from portal.audit.models import AuditEntry
 from portal.errors import RuleViolation
-from portal.events import guest_lists, services, signals
-from portal.events.models import Audience, Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea
+from portal.events import services
+from portal.events.models import Audience, Event, EventKind, EventSession, EventStatus, ProgramArea
 from portal.extensions import db
-from tests.html_forms import form_values
+from tests.html_forms import field_html, form_values
 
 DECEMBER_FIRST = date(2022, 12, 1)
 
@@ -71,13 +72,8 @@ def test_session_ending_before_it_starts_is_refused_on_its_field(client, logged_
         "session-day": "2022-12-01", "session-starts": "14:00", "session-ends": "13:00",
         "session-venue_id": event.sessions[0].venue_id})
     assert response.status_code == 200
-    assert 'id="session-ends"' in response.text and "is-invalid" in _field_html(response.text, "session-ends")
+    assert 'id="session-ends"' in response.text and "is-invalid" in field_html(response.text, "session-ends")
     assert _state(event.id) == before
-
-
-def _field_html(html: str, field_id: str) -> str:
-    start = html.index(f'id="{field_id}"')
-    return html[html.rindex("<", 0, start):html.index(">", start)]
 
 
 @pytest.mark.parametrize(("day", "field"), [("2022-12-05", "day"), ("2022-11-30", "day")])
@@ -143,7 +139,7 @@ def test_malformed_event_input_gets_a_message_on_its_field(client, logged_in, ma
     before = _state(event.id)
     response = client.post(f"/organiser/events/{event.id}/edit", data=values)
     assert response.status_code == 200
-    assert "is-invalid" in _field_html(response.text, field)
+    assert "is-invalid" in field_html(response.text, field)
     assert _state(event.id) == before
 
 
@@ -154,7 +150,7 @@ def test_unknown_venue_gets_a_message_on_the_venue_field(client, logged_in, make
     response = client.post(f"/organiser/events/{event.id}/sessions", data={
         "session-day": "2022-12-01", "session-starts": "13:00", "session-ends": "15:00", "session-venue_id": venue_id})
     assert response.status_code == 200
-    assert "is-invalid" in _field_html(response.text, "session-venue_id")
+    assert "is-invalid" in field_html(response.text, "session-venue_id")
     assert len(db.session.get(Event, event.id).sessions) == 1
 
 
@@ -180,105 +176,6 @@ def test_overlapping_sessions_in_one_venue_are_allowed_with_a_warning(client, lo
     assert len(db.session.get(Event, event.id).sessions) == 1
 
 
-def test_lifecycle_rules(make_event):
-    empty = make_event(sessions=[])
-    with pytest.raises(RuleViolation):
-        services.publish_event(None, empty)
-    with pytest.raises(RuleViolation):
-        services.complete_event(None, empty)
-    with pytest.raises(RuleViolation) as refusal:
-        services.cancel_event(None, empty, "   ")
-    assert refusal.value.field == "reason"
-
-    completed = make_event(status=EventStatus.COMPLETED)
-    with pytest.raises(RuleViolation):
-        services.cancel_event(None, completed, "Terlambat")
-    with pytest.raises(RuleViolation):
-        services.publish_event(None, completed)
-    cancelled = make_event(status=EventStatus.CANCELLED)
-    with pytest.raises(RuleViolation):
-        services.add_session(None, cancelled, DECEMBER_FIRST, time(13), time(14), cancelled.sessions[0].venue_id)
-    upcoming = make_event(status=EventStatus.PUBLISHED, sessions=[(date.today() + timedelta(days=30), time(9),
-                                                                   time(12))])
-    with pytest.raises(RuleViolation):
-        services.complete_event(None, upcoming)
-    with pytest.raises(RuleViolation):
-        services.remove_session(None, upcoming, upcoming.sessions[0])
-
-
-def test_publishing_rescheduling_and_cancelling_each_signal_once_and_are_audited(make_event):
-    event = make_event()
-    received = []
-
-    def receiver(name):
-        return lambda sender, **extra: received.append((name, sender.id, sorted(extra)))
-
-    receivers = {name: receiver(name) for name in ("published", "rescheduled", "cancelled")}
-    signals.event_published.connect(receivers["published"])
-    signals.event_rescheduled.connect(receivers["rescheduled"])
-    signals.event_cancelled.connect(receivers["cancelled"])
-    try:
-        services.publish_event(None, event)
-        session = event.sessions[0]
-        unchanged = services.reschedule_session(None, event, session, DECEMBER_FIRST, time(9), time(12),
-                                                session.venue_id)
-        assert unchanged is False
-        services.reschedule_session(None, event, session, DECEMBER_FIRST, time(10), time(13), session.venue_id)
-        services.cancel_event(None, event, "Cuaca buruk")
-    finally:
-        for name, signal in (("published", signals.event_published), ("rescheduled", signals.event_rescheduled),
-                             ("cancelled", signals.event_cancelled)):
-            signal.disconnect(receivers[name])
-    assert received == [("published", event.id, []), ("rescheduled", event.id, ["before", "session"]),
-                        ("cancelled", event.id, ["reason"])]
-    actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == str(event.id))))
-    assert {"event.published", "event.rescheduled", "event.cancelled"} <= actions
-    assert session.sequence == 2 and event.sequence == 2  # moved once, cancelled once
-
-
-def test_duplicate_keeps_the_wall_clock_and_copies_the_guest_list(make_event, make_guest_cooperative):
-    event = make_event(status=EventStatus.PUBLISHED, audience=Audience.GUEST_LIST,
-                       sessions=[(DECEMBER_FIRST, time(9), time(12)), (date(2022, 12, 2), time(9), time(12))])
-    guest_lists.add_guest_cooperatives(None, event, [make_guest_cooperative().id])
-    guest_lists.add_guest_organisation(None, event, "Bank NTT", "humas@bankntt.example")
-    copy = services.duplicate_event(None, event, 7)
-    assert copy.status == EventStatus.DRAFT and copy.id != event.id
-    assert (copy.starts_on, copy.ends_on) == (date(2022, 12, 8), date(2022, 12, 9))
-    assert [s.starts_at for s in copy.sessions] == [datetime(2022, 12, 8, 1, tzinfo=UTC),
-                                                    datetime(2022, 12, 9, 1, tzinfo=UTC)]
-    assert {s.uid for s in copy.sessions}.isdisjoint({s.uid for s in event.sessions})
-    assert sorted(g.name for g in copy.guests) == ["Bank NTT", "Koperasi Uji 1"]
-
-
-def test_guest_list_skips_duplicates_and_refuses_the_same_organisation_twice(make_event, make_guest_cooperative):
-    event = make_event()
-    cooperative = make_guest_cooperative()
-    assert guest_lists.add_guest_cooperatives(None, event, [cooperative.id, 999999]) == 1
-    assert guest_lists.add_guest_cooperatives(None, event, [cooperative.id]) == 0
-    guest_lists.add_guest_organisation(None, event, "Bank NTT", None)
-    with pytest.raises(RuleViolation) as refusal:
-        guest_lists.add_guest_organisation(None, event, "bank ntt", None)
-    assert refusal.value.field == "organisation_name"
-    entry = db.session.scalar(select(GuestListEntry).where(GuestListEntry.cooperative_id == cooperative.id))
-    guest_lists.remove_guest(None, event, entry)
-    assert [g.name for g in db.session.get(Event, event.id).guests] == ["Bank NTT"]
-
-
-def test_guest_list_pages_add_and_remove(client, logged_in, make_event, make_guest_cooperative):
-    logged_in(Role.ORGANISER)
-    event = make_event()
-    cooperative = make_guest_cooperative(name="Koperasi Sehati")
-    page = client.get(f"/organiser/events/{event.id}/guests?q=sehati")
-    assert "Koperasi Sehati" in page.text
-    client.post(f"/organiser/events/{event.id}/guests/cooperatives", data={"cooperative_id": [str(cooperative.id)]})
-    response = client.post(f"/organiser/events/{event.id}/guests/organisations",
-                           data={"organisation_name": "", "email": "bukan-email"})
-    assert response.status_code == 400 and "is-invalid" in _field_html(response.text, "organisation_name")
-    client.post(f"/organiser/events/{event.id}/guests/organisations",
-                data={"organisation_name": "Bank NTT", "email": "humas@bankntt.example"})
-    assert sorted(g.name for g in db.session.get(Event, event.id).guests) == ["Bank NTT", "Koperasi Sehati"]
-
-
 def test_organiser_creates_an_event_with_its_first_session(client, logged_in, make_venue):
     logged_in(Role.ORGANISER)
     venue = make_venue()
@@ -292,36 +189,12 @@ def test_organiser_creates_an_event_with_its_first_session(client, logged_in, ma
     assert [s.starts_at for s in event.sessions] == [datetime(2030, 3, 4, 1, tzinfo=UTC)]
 
 
-def test_publish_cancel_and_duplicate_buttons(client, logged_in, make_event):
-    logged_in(Role.ORGANISER)
-    event = make_event()
-    assert client.post(f"/organiser/events/{event.id}/publish").status_code == 302
-    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": ""}).status_code == 400
-    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": "Banjir"}).status_code == 302
-    response = client.post(f"/organiser/events/{event.id}/duplicate", data={"copy-shift_days": "14"})
-    assert response.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Event, event.id).status == EventStatus.CANCELLED
-    assert db.session.scalar(select(func.count(Event.id)).where(Event.starts_on == date(2022, 12, 15))) == 1
-
-
 def test_description_is_plain_text_with_line_breaks(client, make_event):
     event = make_event(status=EventStatus.PUBLISHED, description="Baris satu\n<script>alert(1)</script>")
     page = client.get(f"/events/{event.id}")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "pre-line" in page.text
-
-
-def test_seats_left_come_from_the_seat_counter(client, make_event):
-    event = make_event(status=EventStatus.PUBLISHED, seats=30)
-    assert services.seats_taken([event.id]) == {event.id: 0}
-    counter = lambda ids: dict.fromkeys(ids, 4)  # noqa: E731 (a stand-in for registrations)
-    services.register_seat_counter(counter)
-    try:
-        assert "26 / 30" in client.get(f"/events/{event.id}").text
-    finally:
-        services._seat_counters.remove(counter)
 
 
 def test_draft_is_not_found_by_the_public(client, make_event):
@@ -386,7 +259,7 @@ def test_venue_pages_create_and_refuse_bad_capacity(client, logged_in):
     district_id = db.session.scalar(select(services.District.id).where(services.District.name == "Sulamu"))
     bad = client.post("/organiser/venues/new", data={"name": "Balai Desa", "district_id": district_id,
                                                      "capacity": "-3"})
-    assert bad.status_code == 200 and "is-invalid" in _field_html(bad.text, "capacity")
+    assert bad.status_code == 200 and "is-invalid" in field_html(bad.text, "capacity")
     good = client.post("/organiser/venues/new", data={"name": "Balai Desa Sulamu", "district_id": district_id,
                                                       "capacity": "60"})
     assert good.status_code == 302

@@ -66,6 +66,7 @@ def test_each_invitation_email_carries_its_own_copy_of_the_rounds_numbered_lette
     assert "Flobamora" not in letters["sehati@example.org"]
 
 
+@pytest.mark.postgres
 def test_two_rounds_sent_at_once_never_share_a_letter_number(app, invitable_event, make_invitee, organiser):
     event = invitable_event()
     cooperatives = [make_invitee() for _ in range(2)]

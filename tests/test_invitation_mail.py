@@ -14,7 +14,6 @@ from portal.accounts.models import Role
 from portal.events import services as event_services
 from portal.events.calendar import session_uid
 from portal.extensions import db
-from portal.invitations.forms import ANSWER_LABELS
 from portal.invitations.models import InvitationAnswer
 from portal.mail.delivery import send_pending
 from tests.conftest import csrf_token_from
@@ -162,7 +161,7 @@ def test_answering_again_replaces_the_answer_and_says_so(sent, client):
     client.post(path, data={"answer": "accepted"})
     page = client.post(path, data={"answer": "declined", "reason": "Rapat anggota"}, follow_redirects=True)
     with force_locale("id"):
-        before, after = str(ANSWER_LABELS[InvitationAnswer.ACCEPTED]), str(ANSWER_LABELS[InvitationAnswer.DECLINED])
+        before, after = str(InvitationAnswer.ACCEPTED.label), str(InvitationAnswer.DECLINED.label)
     assert f"({before})" in page.text and after in page.text
     assert 'data-answer="declined"' in page.text and "Rapat anggota" in page.text
     db.session.refresh(invitation)

@@ -237,6 +237,7 @@ def test_declining_a_training_gives_back_the_seats_of_the_people_named(invitable
     assert invitation.answer == InvitationAnswer.DECLINED
 
 
+@pytest.mark.postgres
 def test_concurrent_sends_invite_each_cooperative_once(app, invitable_event, make_invitee, organiser):
     from portal.accounts.models import User
     from portal.events.models import Event

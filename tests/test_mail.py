@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from portal.database import utcnow
 from portal.extensions import db
-from portal.mail.delivery import DeliveryPolicy, register_periodic_job, run_worker, send_pending
+from portal.mail.delivery import DeliveryPolicy, run_worker, send_pending
 from portal.mail.models import MessageStatus, OutboxMessage
-from portal.mail.services import HeaderInjectionError, queue_email, register_attachment_renderer
+from portal.mail.services import HeaderInjectionError, queue_email
+from portal.seams import ATTACHMENT_RENDERERS, PERIODIC_JOBS, register
 
 POLICY = DeliveryPolicy(batch_size=50, lease=timedelta(minutes=5), max_attempts=5,
                         backoff_base=timedelta(minutes=1))
@@ -156,7 +157,7 @@ def test_deferred_attachment_is_built_by_the_worker(app, smtp):
         calls.append(number)
         return f"surat-{number}.txt", "text/plain", f"Surat nomor {number}".encode()
 
-    register_attachment_renderer(app, "test_letter", render_letter)
+    register(app, ATTACHMENT_RENDERERS, ("test_letter", render_letter))
     queue_email("siti@example.org", TEMPLATE, _l("Test message"), body="x",
                 deferred_attachments=[("test_letter", {"number": 7})],
                 attachments=[("acara.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
@@ -246,8 +247,8 @@ def test_worker_runs_periodic_jobs_each_pass_and_a_failing_job_does_not_stop_the
         seen.append(now)
         stop.set()
 
-    register_periodic_job(app, "failing", failing)
-    register_periodic_job(app, "recording", recording)
+    register(app, PERIODIC_JOBS, ("failing", failing))
+    register(app, PERIODIC_JOBS, ("recording", recording))
     run_worker(stop, interval=0, clock=lambda: moment, deliver=False)
 
     assert seen == [moment]

@@ -56,6 +56,7 @@ def _last_ten_seats(open_event, board_of, make_people):
     return event, board, make_people(cooperative, 50)
 
 
+@pytest.mark.postgres
 def test_r1_fifty_concurrent_sign_ups_for_the_last_ten_seats(app, open_event, board_of, make_people):
     event, board, people = _last_ten_seats(open_event, board_of, make_people)
     board_id, event_id, ids = board.id, event.id, [p.id for p in people]
@@ -68,9 +69,8 @@ def test_r1_fifty_concurrent_sign_ups_for_the_last_ten_seats(app, open_event, bo
     assert len(set(queue)) == 40
 
 
+@pytest.mark.postgres
 def test_r1_control_the_harness_catches_a_naive_count_then_insert(app, open_event, board_of, make_people):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's concurrent transactions")
     event, board, people = _last_ten_seats(open_event, board_of, make_people)
     board_id, event_id, ids = board.id, event.id, [p.id for p in people]
     results = run_together(app, 50, lambda i: naive_sign_up(board_id, event_id, ids[i]))
@@ -80,6 +80,7 @@ def test_r1_control_the_harness_catches_a_naive_count_then_insert(app, open_even
     assert outcome["confirmed"] > event.seats  # oversold: what R1 would have caught
 
 
+@pytest.mark.postgres
 def test_r2_same_person_submitted_ten_times_at_once(app, open_event, board_of, make_people):
     event = open_event(seats=5)
     cooperative, board = board_of()
@@ -91,6 +92,7 @@ def test_r2_same_person_submitted_ten_times_at_once(app, open_event, board_of, m
     assert counts(event.id) == {"confirmed": 1}
 
 
+@pytest.mark.postgres
 def test_r3_twenty_concurrent_sign_ups_from_one_cooperative_with_a_limit_of_three(app, open_event, board_of,
                                                                                   make_people):
     event = open_event(seats=30, seats_per_cooperative=3)
@@ -103,6 +105,7 @@ def test_r3_twenty_concurrent_sign_ups_from_one_cooperative_with_a_limit_of_thre
     assert sum(isinstance(r, RuleViolation) for r in results) == 17
 
 
+@pytest.mark.postgres
 def test_r4_mixed_cancellations_and_sign_ups(app, open_event, board_of, make_people):
     seats = 10
     event = open_event(seats=seats)

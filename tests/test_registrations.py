@@ -13,7 +13,7 @@ from portal.events import services as event_services
 from portal.events.models import Audience
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
-from portal.registrations import participants, services
+from portal.registrations import participants, seats, services, waitlist
 from portal.registrations.models import ParticipantPosition, Registration, RegistrationStatus
 
 
@@ -34,8 +34,8 @@ def test_seats_then_waiting_list_in_order(open_event, board_of, make_people):
     people = make_people(cooperative, 4)
     sign(board, event, people)
     assert statuses(event) == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED] * 2
-    waiting = services.waitlist(event.id)
-    assert [services.waitlist_position(r) for r in waiting] == [1, 2]
+    waiting = seats.waitlist(event.id)
+    assert [seats.waitlist_position(r) for r in waiting] == [1, 2]
     assert event_services.seats_taken([event.id]) == {event.id: 2}
 
 
@@ -180,14 +180,14 @@ def test_organiser_adds_guest_promotes_and_moves_by_hand(open_event, board_of, m
     event = open_event(seats=1)
     cooperative, board = board_of()
     _a, b, c = sign(board, event, make_people(cooperative, 3))
-    services.move_on_waitlist(organiser, c, 1)
-    assert [r.id for r in services.waitlist(event.id)] == [c.id, b.id]
+    waitlist.move_on_waitlist(organiser, c, 1)
+    assert [r.id for r in seats.waitlist(event.id)] == [c.id, b.id]
     guest = participants.find_or_create_participant(organiser, None, "Ibu Bank", "staff", organisation_name="Bank NTT")
     assert services.register_guest(organiser, event.id, guest).status == RegistrationStatus.WAITLISTED
     with pytest.raises(RuleViolation):
-        services.promote_registration(organiser, b)
+        waitlist.promote_registration(organiser, b)
     event.seats = 2
-    services.promote_registration(organiser, b)
+    waitlist.promote_registration(organiser, b)
     db.session.commit()
     assert b.status == RegistrationStatus.CONFIRMED
     actions = set(db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "registrations")))
@@ -242,7 +242,7 @@ def test_a_cancelled_person_can_be_signed_up_again_at_the_end_of_the_queue(open_
     [again] = services.sign_up(board, event.id, [first.id])
     db.session.commit()
     assert again.id == registration.id and again.status == RegistrationStatus.WAITLISTED
-    assert services.waitlist_position(again) == 1, "the promoted second person kept the seat"
+    assert seats.waitlist_position(again) == 1, "the promoted second person kept the seat"
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.idempotency_key.like(f"waitlisted:{again.id}:%"))) == 2, "participant and board member"
     with pytest.raises(RuleViolation):

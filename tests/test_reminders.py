@@ -91,6 +91,7 @@ def test_offsets_that_fall_due_together_send_one_reminder(scene):
     assert run(at(scene, 0, time(8, 30))) == 0
 
 
+@pytest.mark.postgres
 def test_two_runs_at_once_send_each_reminder_once(app, scene, is_postgres):
     now = at(scene, 3, time(9))
     results = run_together(app, 4, lambda i: send_due_reminders(now))

@@ -74,3 +74,8 @@ def safe_next_url(target: str | None) -> str | None:
     if "\\" in target or any(ord(ch) < 32 for ch in target):
         return None
     return target
+
+
+def current_actor():
+    """The logged-in user as services take their actor: None for someone who is not logged in."""
+    return current_user._get_current_object() if current_user.is_authenticated else None

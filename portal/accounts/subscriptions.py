@@ -1,8 +1,8 @@
 """How accounts plugs into the mail worker: each pass ends the logins past their lifetime."""
 
 from portal.accounts.lifetimes import end_expired_sessions
-from portal.mail.delivery import register_periodic_job
+from portal.seams import PERIODIC_JOBS, register
 
 
 def register_subscriptions(app) -> None:
-    register_periodic_job(app, "accounts.end_expired_sessions", end_expired_sessions)
+    register(app, PERIODIC_JOBS, ("accounts.end_expired_sessions", end_expired_sessions))

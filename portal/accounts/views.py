@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -13,8 +13,8 @@ from portal.accounts.forms import (
     StaffUserForm,
 )
 from portal.accounts.models import Role, TokenPurpose, User
-from portal.errors import RuleViolation, show_violation
 from portal.extensions import db, limiter
+from portal.transactions import act
 
 bp = Blueprint("accounts", __name__)
 
@@ -28,9 +28,9 @@ def _failed(response) -> bool:
 
 
 def _sign_in(user: User, remember: bool) -> None:
+    """A new login session for ``user`` in the request's transaction, and the browser's cookie for it."""
     services.start_login_session(user, request.remote_addr, request.user_agent.string, remembered=remember,
                                  now=lifetimes.clock())
-    db.session.commit()
     _idle, absolute = lifetimes.lifetimes(user.role, remember)
     login_user(user, remember=remember, duration=absolute)
 
@@ -50,38 +50,33 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or password is not correct."))
         else:
-            _sign_in(user, form.remember.data)
-            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+            return act(lambda: _sign_in(user, form.remember.data), done=_("Welcome, %(name)s.", name=user.full_name),
+                       then=safe_next_url(request.args.get("next")) or url_for("main.index"))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 @authenticated
 def logout():
-    services.end_login_session(current_user.current_session_token, lifetimes.clock())
-    db.session.commit()
-    logout_user()
-    flash(_("You have logged out."), "info")
-    return redirect(url_for("accounts.login"))
+    def sign_out() -> None:
+        services.end_login_session(current_user.current_session_token, lifetimes.clock())
+        logout_user()
+
+    return act(sign_out, done=(_("You have logged out."), "info"), then=url_for("accounts.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @authenticated
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.current_password.data, form.new_password.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            _sign_in(user, remember=False)
-            flash(_("Your password has been changed. Other devices have been logged out."), "success")
-            return redirect(url_for("main.index"))
-    return render_template("accounts/change_password.html", form=form)
+    user = current_user._get_current_object()
+
+    def change() -> None:
+        services.change_password(user, form.current_password.data, form.new_password.data)
+        _sign_in(user, remember=False)
+
+    return act(change, form=form, done=_("Your password has been changed. Other devices have been logged out."),
+               then=url_for("main.index")) or render_template("accounts/change_password.html", form=form)
 
 
 @bp.get("/admin/users")
@@ -96,18 +91,10 @@ def users():
 @roles(Role.ADMIN)
 def new_user():
     form = StaffUserForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(current_user, form.email.data, form.full_name.data, Role(form.role.data),
-                                        form.password.data, phone=form.phone.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Account for %(name)s created.", name=user.full_name), "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/new_user.html", form=form)
+    return act(lambda: services.create_user(current_user, form.email.data, form.full_name.data, Role(form.role.data),
+                                            form.password.data, phone=form.phone.data),
+               form=form, done=lambda user: _("Account for %(name)s created.", name=user.full_name),
+               then=url_for("accounts.users")) or render_template("accounts/new_user.html", form=form)
 
 
 def _staff_or_404(user_id: int) -> User:
@@ -122,17 +109,9 @@ def _staff_or_404(user_id: int) -> User:
 def edit_user(user_id: int):
     user = _staff_or_404(user_id)
     form = RoleForm(obj=user)
-    if form.validate_on_submit():
-        try:
-            services.set_user_role(current_user, user, Role(form.role.data))
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Role saved."), "success")
-            return redirect(url_for("accounts.edit_user", user_id=user.id))
-    return render_template("accounts/edit_user.html", user=user, form=form)
+    return act(lambda: services.set_user_role(current_user, user, Role(form.role.data)), form=form,
+               done=_("Role saved."), then=url_for("accounts.edit_user", user_id=user.id)
+               ) or render_template("accounts/edit_user.html", user=user, form=form)
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -140,15 +119,9 @@ def edit_user(user_id: int):
 def set_active(user_id: int):
     user = _staff_or_404(user_id)
     active = request.form.get("active") == "1"
-    try:
-        services.set_user_active(current_user, user, active)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Account activated.") if active else _("Account deactivated; its sessions have ended."), "success")
-    return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return act(lambda: services.set_user_active(current_user, user, active),
+               done=_("Account activated.") if active else _("Account deactivated; its sessions have ended."),
+               then=url_for("accounts.edit_user", user_id=user.id))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -156,13 +129,10 @@ def set_active(user_id: int):
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"], scope="password-reset")
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        flash(_("If this address has an account, we have sent it a link to choose a new password. "
-                "Please check your inbox (and the spam folder)."), "info")
-        return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return act(lambda: services.request_password_reset(form.email.data), form=form, then=url_for("accounts.login"),
+               done=(_("If this address has an account, we have sent it a link to choose a new password. "
+                       "Please check your inbox (and the spam folder)."), "info")
+               ) or render_template("accounts/forgot_password.html", form=form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -171,17 +141,9 @@ def reset_password(token: str):
     if services.find_valid_token(token, TokenPurpose.PASSWORD_RESET) is None:
         return render_template("accounts/link_invalid.html"), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.new_password.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Your password has been changed. You can log in now."), "success")
-            return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    return act(lambda: services.reset_password(token, form.new_password.data), form=form,
+               done=_("Your password has been changed. You can log in now."), then=url_for("accounts.login")
+               ) or render_template("accounts/reset_password.html", form=form)
 
 
 @bp.route("/verify-email/<token>", methods=["GET", "POST"])
@@ -190,8 +152,6 @@ def verify_email(token: str):
     if services.find_valid_token(token, TokenPurpose.EMAIL_VERIFICATION) is None:
         return render_template("accounts/link_invalid.html"), 400
     if request.method == "POST":
-        services.verify_email(token)
-        db.session.commit()
-        flash(_("Thank you: your email address is confirmed."), "success")
-        return redirect(url_for("main.index"))
+        return act(lambda: services.verify_email(token), done=_("Thank you: your email address is confirmed."),
+                   then=url_for("main.index"))
     return render_template("accounts/verify_email.html")

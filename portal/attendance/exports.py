@@ -7,12 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.attendance import queries
-from portal.attendance.forms import MARK_LABELS
 from portal.documents.pdf import render_pdf
 from portal.events.models import Event, EventSession
 from portal.i18n import to_local
 from portal.registrations import exports as registration_exports
-from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS
 
 # Empty numbered rows after the list, where people who came without a seat sign.
 BLANK_ROWS = 10
@@ -28,7 +26,7 @@ def attendance_sheet_pdf(event: Event, session: EventSession, language: str = "i
     number = sorted(event.sessions, key=lambda s: s.starts_at).index(session) + 1
     return render_pdf("attendance/daftar_hadir.html", language=language, event=event, session=session,
                       session_number=number, registrations=registrations, blank_rows=BLANK_ROWS,
-                      position_labels=POSITION_LABELS, day=to_local(session.starts_at).date())
+                      day=to_local(session.starts_at).date())
 
 
 def _session_header(number: int, session: EventSession) -> str:
@@ -46,9 +44,8 @@ def table(event: Event) -> tuple[list[str], list[list]]:
     for registration in queries.attending(event.id):
         person = registration.participant
         own = marks.get(registration.id, {})
-        rows.append([person.full_name, person.affiliation, str(POSITION_LABELS[person.position]), person.phone or "",
-                     str(STATUS_LABELS[registration.status]),
-                     *(str(MARK_LABELS[own[s.id]]) if s.id in own else "" for s in sessions),
+        rows.append([person.full_name, person.affiliation, str(person.position.label), person.phone or "",
+                     str(registration.status.label), *(str(own[s.id].label) if s.id in own else "" for s in sessions),
                      queries.attended_count(own)])
     return header, [[registration_exports.neutralise(value) for value in row] for row in rows]
 

@@ -2,18 +2,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.attendance.models import AttendanceMark
-from portal.cooperatives.forms import PhoneNumber
+from portal.accounts.validators import PhoneNumber
 from portal.forms import Form
-from portal.registrations.forms import POSITION_LABELS
 from portal.registrations.models import ParticipantPosition
-
-MARK_LABELS = {
-    AttendanceMark.PRESENT: _l("Present"),
-    AttendanceMark.LATE: _l("Late"),
-    AttendanceMark.EXCUSED: _l("Excused"),
-    AttendanceMark.ABSENT: _l("Absent"),
-}
 
 
 class CheckInCodeForm(Form):
@@ -25,6 +16,6 @@ class WalkInForm(Form):
     affiliation = StringField(_l("Cooperative or organisation"), validators=[DataRequired(), Length(max=200)],
                               description=_l("A cooperative's name as in the registry, or the organisation "
                                              "the person comes from."))
-    position = SelectField(_l("Position"), choices=[(p.value, label) for p, label in POSITION_LABELS.items()],
+    position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
                            default=ParticipantPosition.STAFF.value)
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PhoneNumber()])

@@ -1,20 +1,22 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
+from portal.enums import LabelledEnum
 from portal.events.models import EventSession
 from portal.extensions import db
 from portal.registrations.models import Registration
 
 
-class AttendanceMark(enum.StrEnum):
-    PRESENT = "present"  # hadir
-    LATE = "late"  # terlambat: counts as attended
-    EXCUSED = "excused"  # izin: does not count as attended
-    ABSENT = "absent"  # tidak hadir
+class AttendanceMark(LabelledEnum):
+    PRESENT = "present", _l("Present")  # hadir
+    LATE = "late", _l("Late")  # terlambat: counts as attended
+    EXCUSED = "excused", _l("Excused")  # izin: does not count as attended
+    ABSENT = "absent", _l("Absent")  # tidak hadir
 
 
 # The marks that count as having attended a session (for rates and certificates).
@@ -53,10 +55,6 @@ class AttendanceRecord(db.Model):
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[EventSession] = relationship()
-
-    @property
-    def has_attended(self) -> bool:
-        return self.mark in ATTENDED_MARKS
 
     @property
     def audit_label(self) -> str:

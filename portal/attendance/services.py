@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, literal, select, update
 
+from portal.accounts.policies import require_staff
 from portal.attendance.models import ATTENDED_MARKS, AttendanceMark, AttendanceRecord, MarkSource
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
@@ -25,7 +26,7 @@ from portal.i18n import to_local
 from portal.mail.services import external_url
 from portal.registrations import participants, tickets
 from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
-from portal.registrations.services import is_staff, lock_event
+from portal.registrations.seats import lock_event
 
 CHECK_IN_SALT = "attendance.check-in"
 
@@ -39,11 +40,6 @@ class CheckIn:
     session: EventSession
     record: AttendanceRecord
     is_new: bool
-
-
-def _require_staff(actor) -> None:
-    if not is_staff(actor):
-        raise RuleViolation(None, _("Only organisers can take attendance."))
 
 
 def _require_open(event: Event) -> None:
@@ -128,7 +124,7 @@ def mark_attendance(actor, registration_id: int, session_id: int, mark: Attendan
                     now: datetime) -> AttendanceRecord:
     """Set one person's mark for one session from the sheet; the last tap wins. An arrival time
     is kept when a person who came is changed between present and late."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can take attendance."))
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         raise RuleViolation(None, _("This registration does not exist."))
@@ -159,7 +155,7 @@ def check_in(actor, registration: Registration, session: EventSession, now: date
              source: MarkSource = MarkSource.QR) -> CheckIn:
     """Mark the person present for ``session``, once. A person already present or late stays as
     they are (``is_new`` False); one marked absent or excused who turns up after all is present."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can take attendance."))
     if session.event_id != registration.event_id:
         raise RuleViolation(None, _("This ticket is for another event: %(title)s.", title=registration.event.title))
     _require_open(registration.event)
@@ -186,14 +182,14 @@ def check_in(actor, registration: Registration, session: EventSession, now: date
 
 def check_in_by_code(actor, session: EventSession, code: str, now: datetime) -> CheckIn:
     """The typed short code does what the QR code does, for the session the organiser is on."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can take attendance."))
     return check_in(actor, registration_for_code(session.event_id, code), session, now, MarkSource.CODE)
 
 
 def mark_remaining_absent(actor, event_id: int, session_id: int, now: datetime) -> int:
     """Everyone on the sheet without a mark for the session is marked absent, in one statement;
     returns how many."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can take attendance."))
     session = _session_of(event_id, session_id)
     _require_open(session.event)
     unmarked = select(
@@ -238,7 +234,7 @@ def record_walk_in(actor, session: EventSession, full_name: str, affiliation: st
     cooperative's limit) and checked in for ``session``. ``affiliation`` is a cooperative's exact
     name or else the organisation the person comes from. A person already on the event is
     checked in as they are; one who had cancelled or was waiting becomes a walk-in."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can take attendance."))
     event = lock_event(session.event_id)
     _require_open(event)
     full_name, affiliation = " ".join((full_name or "").split()), " ".join((affiliation or "").split())

@@ -3,10 +3,10 @@ code and short code on tickets and confirmation emails, and the events a coopera
 attended on the cooperative's page."""
 
 from portal.attendance import queries, services
-from portal.cooperatives.views import register_page_part
 from portal.documents.qr import qr_png
 from portal.events.models import EventStatus
-from portal.registrations.tickets import TicketPart, register_ticket_part
+from portal.registrations.tickets import TicketPart
+from portal.seams import COOPERATIVE_PAGE_PARTS, TICKET_PARTS, register
 
 # The html part of the email shows the image as cid:check-in-qr@portal-koperasi.
 QR_CONTENT_ID = "check-in-qr@portal-koperasi"
@@ -29,6 +29,6 @@ TICKET_PART = TicketPart(page_template="attendance/_ticket.html",
 
 
 def register_subscriptions(app) -> None:
-    register_ticket_part(app, TICKET_PART)
-    register_page_part(app, "attendance/_cooperative.html")
+    register(app, TICKET_PARTS, TICKET_PART)
+    register(app, COOPERATIVE_PAGE_PARTS, "attendance/_cooperative.html")
     app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events)

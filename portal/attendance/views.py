@@ -8,28 +8,27 @@ from flask import Blueprint, Response, abort, current_app, flash, jsonify, redir
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import public, roles
+from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
-from portal.attendance.forms import MARK_LABELS, CheckInCodeForm, WalkInForm
+from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.database import begin_write, utcnow
 from portal.documents.pdf import PDF_MIMETYPE
-from portal.errors import RuleViolation, render_error, show_violation
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
+from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
-from portal.registrations.forms import POSITION_LABELS
+from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
 
 
 @bp.context_processor
-def labels():
-    return {"mark_labels": MARK_LABELS, "marks": list(AttendanceMark), "position_labels": POSITION_LABELS,
-            "status_labels": EVENT_STATUS_LABELS}
+def marks():
+    return {"marks": list(AttendanceMark)}
 
 
 def _now():
@@ -86,16 +85,14 @@ def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeFor
 def mark(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     registration_id, _sep, chosen = request.form.get("set", "").partition(":")
-    try:
-        record = services.mark_attendance(current_user, parse_id(registration_id) or 0,
-                                          session.id, chosen, _now())
-    except RuleViolation as violation:
-        db.session.rollback()
+    outcome = attempt(lambda: services.mark_attendance(current_user, parse_id(registration_id) or 0,
+                                                       session.id, chosen, _now()))
+    if not outcome.ok:
         if _wants_json():
-            return jsonify(error=violation.message), 409
-        flash(violation.message, "danger")
+            return jsonify(error=outcome.violation.message), 409
+        flash(outcome.violation.message, "danger")
         return redirect(_sheet_url(event, session))
-    db.session.commit()
+    record = outcome.result
     if _wants_json():
         return jsonify(registration_id=record.registration_id, mark=record.mark.value,
                        arrived=format_local_time(record.arrived_at),
@@ -107,15 +104,8 @@ def mark(event_id: int, session_id: int):
 @roles(*STAFF_ROLES)
 def remaining_absent(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
-    try:
-        count = services.mark_remaining_absent(current_user, event.id, session.id, _now())
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(count)d people marked absent.", count=count), "success")
-    return redirect(_sheet_url(event, session))
+    return act(lambda: services.mark_remaining_absent(current_user, event.id, session.id, _now()),
+               done=lambda count: _("%(count)d people marked absent.", count=count), then=_sheet_url(event, session))
 
 
 @bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/code")
@@ -123,16 +113,8 @@ def remaining_absent(event_id: int, session_id: int):
 def check_in_code(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     form = CheckInCodeForm()
-    if form.validate_on_submit():
-        try:
-            result = services.check_in_by_code(current_user, session, form.code.data, _now())
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            return _confirmation(result)
-    return _render_sheet(event, session, form, 400)
+    return act(lambda: services.check_in_by_code(current_user, session, form.code.data, _now()), form=form,
+               answer=_confirmation) or _render_sheet(event, session, form, 400)
 
 
 @bp.route("/organiser/events/<int:event_id>/attendance/<int:session_id>/walk-in", methods=["GET", "POST"])
@@ -140,18 +122,12 @@ def check_in_code(event_id: int, session_id: int):
 def walk_in(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     form = WalkInForm()
-    if form.validate_on_submit():
-        try:
-            result = services.record_walk_in(current_user, session, form.full_name.data, form.affiliation.data,
-                                             form.position.data, form.phone.data, _now())
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            return _confirmation(result)
-    return render_template("attendance/walk_in.html", event=event, session=session, form=form,
-                           suggestions=queries.affiliation_suggestions(event.id)), 400 if form.errors else 200
+    return act(lambda: services.record_walk_in(current_user, session, form.full_name.data, form.affiliation.data,
+                                               form.position.data, form.phone.data, _now()),
+               form=form, answer=_confirmation
+               ) or (render_template("attendance/walk_in.html", event=event, session=session, form=form,
+                                     suggestions=queries.affiliation_suggestions(event.id)),
+                     400 if form.errors else 200)
 
 
 @bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/daftar-hadir.pdf")
@@ -179,7 +155,7 @@ def export(event_id: int, kind: str):
 def check_in(token: str):
     """What a phone's camera opens from the ticket's QR code: an organiser checks the person in
     for the session running now (or chooses one); anyone else is shown the ticket."""
-    if not (current_user.is_authenticated and current_user.is_staff):
+    if not is_staff(current_actor()):
         try:
             registration = services.registration_for_token(token)
         except RuleViolation:
@@ -211,10 +187,7 @@ def check_in_session(token: str):
 
 
 def _check_in(registration, session: EventSession):
-    try:
-        result = services.check_in(current_user, registration, session, _now())
-    except RuleViolation as violation:
-        db.session.rollback()
-        return _confirmation(None, violation.message, registration)
-    db.session.commit()
-    return _confirmation(result)
+    outcome = attempt(lambda: services.check_in(current_user, registration, session, _now()))
+    if not outcome.ok:
+        return _confirmation(None, outcome.violation.message, registration)
+    return _confirmation(outcome.result)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.policies import require_staff
 from portal.attendance import queries as attendance
 from portal.attendance.models import ATTENDED_MARKS, AttendanceMark
 from portal.audit.services import record_change
@@ -18,7 +19,7 @@ from portal.events.models import Event, EventKind, EventStatus
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.registrations.models import Registration
-from portal.registrations.services import is_staff, lock_event
+from portal.registrations.seats import lock_event
 from portal.registrations.tickets import normalise_code
 
 
@@ -45,11 +46,6 @@ class Eligibility:
 def required_sessions(event: Event) -> int:
     """The training's minimum; without one, every session."""
     return event.min_sessions_for_certificate or len(event.sessions)
-
-
-def _require_staff(actor) -> None:
-    if not is_staff(actor):
-        raise RuleViolation(None, _("Only organisers can issue or revoke certificates."))
 
 
 def _require_training(event: Event) -> None:
@@ -86,7 +82,7 @@ def issue_certificates(actor, event_id: int, now) -> list[Certificate]:
     """Issue a certificate to everyone who qualifies and has none yet, and email each one who has
     an address (the PDF is built by the mail worker). Runs under the event's lock, so two
     organisers issuing at once issue nobody twice; a second run issues only newcomers."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can issue or revoke certificates."))
     event = lock_event(event_id)
     _require_training(event)
     if event.status != EventStatus.COMPLETED:
@@ -112,7 +108,7 @@ def issue_certificates(actor, event_id: int, now) -> list[Certificate]:
 def revoke_certificate(actor, certificate: Certificate, reason: str, now) -> None:
     """Revoke with a reason: the public check then says revoked, downloads stop, and an email
     with the certificate that has not left yet is cancelled."""
-    _require_staff(actor)
+    require_staff(actor, _("Only organisers can issue or revoke certificates."))
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason", _("Give the reason for revoking the certificate."))

@@ -2,18 +2,17 @@
 PDF, the certificate on the participant's ticket page and on the cooperative's page."""
 
 from portal.certificates import documents, emails, services
-from portal.cooperatives.views import register_page_part
-from portal.mail.services import register_attachment_renderer
-from portal.registrations.tickets import TicketPart, register_ticket_part
+from portal.registrations.tickets import TicketPart
+from portal.seams import ATTACHMENT_RENDERERS, COOPERATIVE_PAGE_PARTS, TICKET_PARTS, register
 
 # Every ticket may show one: a walk-in who completed the training has a ticket page too.
 TICKET_PART = TicketPart(page_template="certificates/_ticket.html", applies=lambda _registration: True)
 
 
 def register_subscriptions(app) -> None:
-    register_attachment_renderer(app, emails.RENDERER, documents.certificate_attachment)
-    register_ticket_part(app, TICKET_PART)
-    register_page_part(app, "certificates/_cooperative.html")
+    register(app, ATTACHMENT_RENDERERS, (emails.RENDERER, documents.certificate_attachment))
+    register(app, TICKET_PARTS, TICKET_PART)
+    register(app, COOPERATIVE_PAGE_PARTS, "certificates/_cooperative.html")
     app.jinja_env.globals.update(valid_certificate_of=services.valid_certificate_of,
                                  cooperative_certificates=services.cooperative_certificates)
     app.jinja_env.filters.update(date_range=documents.format_date_range, hours=documents.format_hours)

@@ -2,7 +2,7 @@
 for the cooperative's board and from the ticket page, and the public check of a code (rate
 limited, like the login)."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,21 +12,16 @@ from portal.accounts.models import STAFF_ROLES, Role
 from portal.certificates import documents, services
 from portal.certificates.forms import CodeForm, RevokeForm
 from portal.certificates.models import Certificate
-from portal.cooperatives.services import approved_cooperative_id
+from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event, EventKind
 from portal.extensions import db, limiter
 from portal.registrations.models import Registration
+from portal.transactions import act
 
 bp = Blueprint("certificates", __name__)
-
-
-@bp.context_processor
-def labels():
-    return {"status_labels": EVENT_STATUS_LABELS}
 
 
 def _now():
@@ -52,17 +47,14 @@ def manage(event_id: int):
 @roles(*STAFF_ROLES)
 def issue(event_id: int):
     event = db.get_or_404(Event, event_id)
-    try:
-        issued = services.issue_certificates(current_user, event.id, _now())
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        emailed = sum(1 for certificate in issued if certificate.registration.participant.email)
-        flash(_("%(count)d certificates issued; %(emailed)d sent by email.", count=len(issued), emailed=emailed),
-              "success" if issued else "info")
-    return redirect(url_for("certificates.manage", event_id=event.id))
+    return act(lambda: services.issue_certificates(current_user, event.id, _now()), done=_issued,
+               then=url_for("certificates.manage", event_id=event.id))
+
+
+def _issued(issued: list[Certificate]):
+    emailed = sum(1 for certificate in issued if certificate.registration.participant.email)
+    return (_("%(count)d certificates issued; %(emailed)d sent by email.", count=len(issued), emailed=emailed),
+            "success" if issued else "info")
 
 
 @bp.post("/organiser/certificates/<int:certificate_id>/revoke")
@@ -70,17 +62,14 @@ def issue(event_id: int):
 def revoke(certificate_id: int):
     certificate = db.get_or_404(Certificate, certificate_id)
     form = RevokeForm()
-    try:
+
+    def revoke_validated() -> None:
         if not form.validate_on_submit():
             raise RuleViolation("reason", _("Give the reason for revoking the certificate."))
         services.revoke_certificate(current_user, certificate, form.reason.data, _now())
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("The certificate of %(name)s is revoked.", name=certificate.full_name), "success")
-    return redirect(url_for("certificates.manage", event_id=certificate.event_id))
+
+    return act(revoke_validated, done=_("The certificate of %(name)s is revoked.", name=certificate.full_name),
+               then=url_for("certificates.manage", event_id=certificate.event_id))
 
 
 @bp.get("/certificates/<int:certificate_id>/pdf")
@@ -88,9 +77,7 @@ def revoke(certificate_id: int):
 def download(certificate_id: int):
     """For organisers, and for the board of the participant's cooperative ("My cooperative")."""
     certificate = db.get_or_404(Certificate, certificate_id)
-    mine = certificate.registration.cooperative_id is not None and \
-        certificate.registration.cooperative_id == approved_cooperative_id(current_user)
-    if not certificate.is_valid or not (current_user.is_staff or mine):
+    if not certificate.is_valid or not may_act_for(current_user, certificate.registration.cooperative_id):
         abort(404)
     return _pdf(certificate)
 

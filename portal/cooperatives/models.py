@@ -1,10 +1,11 @@
-import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
+from portal.enums import LabelledEnum, StateEnum
 from portal.extensions import db
 
 KUPANG_DISTRICTS = (
@@ -15,28 +16,28 @@ KUPANG_DISTRICTS = (
 )
 
 
-class CooperativeType(enum.StrEnum):
-    SAVINGS_AND_LOAN = "savings_and_loan"  # Koperasi Simpan Pinjam (KSP)
-    CONSUMER = "consumer"
-    PRODUCER = "producer"
-    MARKETING = "marketing"
-    SERVICES = "services"
-    MULTI_PURPOSE = "multi_purpose"  # Koperasi Serba Usaha (KSU)
+class CooperativeType(LabelledEnum):
+    SAVINGS_AND_LOAN = "savings_and_loan", _l("Savings and loan (KSP)")  # Koperasi Simpan Pinjam (KSP)
+    CONSUMER = "consumer", _l("Consumer")
+    PRODUCER = "producer", _l("Producer")
+    MARKETING = "marketing", _l("Marketing")
+    SERVICES = "services", _l("Services")
+    MULTI_PURPOSE = "multi_purpose", _l("Multi-purpose (KSU)")  # Koperasi Serba Usaha (KSU)
 
 
-class CooperativeStatus(enum.StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
+class CooperativeStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    INACTIVE = "inactive", _l("Inactive")
 
 
-class BoardPosition(enum.StrEnum):
-    CHAIR = "chair"  # Ketua
-    SECRETARY = "secretary"  # Sekretaris
-    TREASURER = "treasurer"  # Bendahara
-    SUPERVISOR = "supervisor"  # Pengawas
+class BoardPosition(LabelledEnum):
+    CHAIR = "chair", _l("Chair (Ketua)")  # Ketua
+    SECRETARY = "secretary", _l("Secretary (Sekretaris)")  # Sekretaris
+    TREASURER = "treasurer", _l("Treasurer (Bendahara)")  # Bendahara
+    SUPERVISOR = "supervisor", _l("Supervisor (Pengawas)")  # Pengawas
 
 
-class BoardAccountStatus(enum.StrEnum):
+class BoardAccountStatus(StateEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"

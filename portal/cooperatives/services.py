@@ -21,6 +21,7 @@ from portal.cooperatives.models import (
     District,
     StatusChange,
 )
+from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -139,18 +140,6 @@ def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus,
                   snapshot(cooperative, ["status", "status_reason", "status_date"]))
 
 
-def approved_cooperative_id(user: User) -> int | None:
-    """The cooperative a board account may see: only through an approved claim."""
-    if not user.is_authenticated or user.role != Role.BOARD:
-        return None
-    return db.session.scalar(select(BoardAccount.cooperative_id).where(
-        BoardAccount.user_id == user.id, BoardAccount.status == BoardAccountStatus.APPROVED))
-
-
-def can_view(user: User, cooperative: Cooperative) -> bool:
-    return user.is_staff or approved_cooperative_id(user) == cooperative.id
-
-
 def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None:
     """What a board member may change of their own cooperative: its contact details."""
     _require_view(actor, cooperative)
@@ -158,7 +147,7 @@ def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None
 
 
 def _require_view(actor: User, cooperative: Cooperative) -> None:
-    if not can_view(actor, cooperative):
+    if not may_act_for(actor, cooperative.id):
         raise PermissionError("not this user's cooperative")
 
 

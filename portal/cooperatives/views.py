@@ -2,7 +2,7 @@ import secrets
 from dataclasses import asdict
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,9 +11,6 @@ from portal.accounts.access import owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.cooperatives import services
 from portal.cooperatives.forms import (
-    POSITION_LABELS,
-    STATUS_LABELS,
-    TYPE_LABELS,
     BoardMemberForm,
     BoardSignupForm,
     ContactsForm,
@@ -25,31 +22,27 @@ from portal.cooperatives.forms import (
 )
 from portal.cooperatives.importing import ImportFileError, import_cooperatives
 from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, CooperativeImport
+from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.database import utcnow
-from portal.errors import RuleViolation, show_violation
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import to_local
+from portal.seams import COOPERATIVE_PAGE_PARTS, registered
+from portal.transactions import act
 
 bp = Blueprint("cooperatives", __name__)
-LABELS = {"types": TYPE_LABELS, "statuses": STATUS_LABELS, "positions": POSITION_LABELS}
-PAGE_PARTS_KEY = "portal_cooperative_page_parts"
-
-
-def register_page_part(app, template: str) -> None:
-    """The seam for later capabilities: a template included in a cooperative's page, with
-    ``cooperative`` in its context (attendance: the events its people attended)."""
-    parts = app.extensions.setdefault(PAGE_PARTS_KEY, [])
-    if template not in parts:
-        parts.append(template)
 
 
 def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
     """Load a cooperative the user may see; another cooperative's id is simply not found."""
     cooperative = db.get_or_404(Cooperative, cooperative_id)
-    if for_user is not None and not services.can_view(for_user, cooperative):
+    if for_user is not None and not may_act_for(for_user, cooperative.id):
         abort(404)
     return cooperative
+
+
+def _show_url(cooperative: Cooperative) -> str:
+    return url_for("cooperatives.show", cooperative_id=cooperative.id)
 
 
 def _office_today() -> date:
@@ -71,8 +64,7 @@ def index():
                "district_id": parse_id(district)}
     query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters),
-                           **LABELS)
+    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters))
 
 
 def _valid(field):
@@ -92,17 +84,9 @@ def _cooperative_form(cooperative=None):
 @roles(*STAFF_ROLES)
 def new():
     form = _cooperative_form()
-    if form.validate_on_submit():
-        try:
-            cooperative = services.create_cooperative(current_user, form.data, today=_office_today())
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Cooperative saved."), "success")
-            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
-    return render_template("cooperatives/form.html", form=form, cooperative=None)
+    return act(lambda: services.create_cooperative(current_user, form.data, today=_office_today()), form=form,
+               done=_("Cooperative saved."), then=lambda cooperative: _show_url(cooperative)
+               ) or render_template("cooperatives/form.html", form=form, cooperative=None)
 
 
 @bp.get("/cooperatives/<int:cooperative_id>")
@@ -115,7 +99,7 @@ def show(cooperative_id: int):
                                   .order_by(BoardAccount.id)).all() if current_user.is_staff else []
     return render_template("cooperatives/show.html", cooperative=cooperative, status_form=status_form,
                            board_form=BoardMemberForm(), accounts=accounts, decision_form=DecisionForm(),
-                           page_parts=current_app.extensions.get(PAGE_PARTS_KEY, []), **LABELS)
+                           page_parts=registered(COOPERATIVE_PAGE_PARTS))
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/edit", methods=["GET", "POST"])
@@ -123,17 +107,9 @@ def show(cooperative_id: int):
 def edit(cooperative_id: int):
     cooperative = get_cooperative_or_404(cooperative_id)
     form = _cooperative_form(cooperative)
-    if form.validate_on_submit():
-        try:
-            services.update_cooperative(current_user, cooperative, form.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Cooperative saved."), "success")
-            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
-    return render_template("cooperatives/form.html", form=form, cooperative=cooperative)
+    return act(lambda: services.update_cooperative(current_user, cooperative, form.data), form=form,
+               done=_("Cooperative saved."), then=_show_url(cooperative)
+               ) or render_template("cooperatives/form.html", form=form, cooperative=cooperative)
 
 
 @bp.post("/cooperatives/<int:cooperative_id>/status")
@@ -141,19 +117,11 @@ def edit(cooperative_id: int):
 def set_status(cooperative_id: int):
     cooperative = get_cooperative_or_404(cooperative_id)
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            services.set_status(current_user, cooperative, services.CooperativeStatus(form.status.data),
-                                form.reason.data, form.effective_date.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Status saved."), "success")
-            return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
-    return render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
-                           board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm(), **LABELS), 400
+    return act(lambda: services.set_status(current_user, cooperative, services.CooperativeStatus(form.status.data),
+                                           form.reason.data, form.effective_date.data),
+               form=form, done=_("Status saved."), then=_show_url(cooperative)
+               ) or (render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
+                                     board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm()), 400)
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/contacts", methods=["GET", "POST"])
@@ -161,12 +129,9 @@ def set_status(cooperative_id: int):
 def contacts(cooperative_id: int):
     cooperative = get_cooperative_or_404(cooperative_id, current_user)
     form = ContactsForm(obj=cooperative)
-    if form.validate_on_submit():
-        services.update_contacts(current_user, cooperative, form.data)
-        db.session.commit()
-        flash(_("Contacts saved."), "success")
-        return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id))
-    return render_template("cooperatives/contacts.html", form=form, cooperative=cooperative)
+    return act(lambda: services.update_contacts(current_user, cooperative, form.data), form=form,
+               done=_("Contacts saved."), then=_show_url(cooperative)
+               ) or render_template("cooperatives/contacts.html", form=form, cooperative=cooperative)
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/board/new", methods=["GET", "POST"])
@@ -182,12 +147,9 @@ def board_member(cooperative_id: int, member_id: int | None = None):
     form = BoardMemberForm(obj=member)
     if member is not None and request.method == "GET":
         form.position.data = member.position.value
-    if form.validate_on_submit():
-        services.save_board_member(current_user, cooperative, form.data, member)
-        db.session.commit()
-        flash(_("Board list saved."), "success")
-        return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id) + "#board")
-    return render_template("cooperatives/board_member.html", form=form, cooperative=cooperative, member=member)
+    return act(lambda: services.save_board_member(current_user, cooperative, form.data, member), form=form,
+               done=_("Board list saved."), then=_show_url(cooperative) + "#board"
+               ) or render_template("cooperatives/board_member.html", form=form, cooperative=cooperative, member=member)
 
 
 @bp.post("/cooperatives/<int:cooperative_id>/board/<int:member_id>/delete")
@@ -197,10 +159,8 @@ def remove_board_member(cooperative_id: int, member_id: int):
     member = db.get_or_404(BoardMember, member_id)
     if member.cooperative_id != cooperative.id:
         abort(404)
-    services.remove_board_member(current_user, cooperative, member)
-    db.session.commit()
-    flash(_("Removed from the board list."), "success")
-    return redirect(url_for("cooperatives.show", cooperative_id=cooperative.id) + "#board")
+    return act(lambda: services.remove_board_member(current_user, cooperative, member),
+               done=_("Removed from the board list."), then=_show_url(cooperative) + "#board")
 
 
 @bp.route("/cooperatives/import", methods=["GET", "POST"])
@@ -217,12 +177,17 @@ def upload_import():
         except ImportFileError as error:
             form.file.errors.append(error.message)
         else:
-            batch = CooperativeImport(token=secrets.token_urlsafe(24), filename=filename[:255], data=data,
-                                      uploaded_by_id=current_user.id, summary=_summary(report))
-            db.session.add(batch)
-            db.session.commit()
-            return redirect(url_for("cooperatives.import_report", token=batch.token))
+            return act(lambda: _keep_upload(filename, data, report),
+                       then=lambda batch: url_for("cooperatives.import_report", token=batch.token))
     return render_template("cooperatives/import_upload.html", form=form)
+
+
+def _keep_upload(filename: str, data: bytes, report) -> CooperativeImport:
+    """The file and its dry run, kept until the organiser commits the import."""
+    batch = CooperativeImport(token=secrets.token_urlsafe(24), filename=filename[:255], data=data,
+                              uploaded_by_id=current_user.id, summary=_summary(report))
+    db.session.add(batch)
+    return batch
 
 
 def _summary(report) -> dict:
@@ -246,36 +211,33 @@ def import_report(token: str):
 @roles(*STAFF_ROLES)
 def commit_import(token: str):
     batch = _import_or_404(token)
-    if batch.committed_at is None:
+    back = url_for("cooperatives.import_report", token=batch.token)
+    if batch.committed_at is not None:
+        return redirect(back)
+
+    def run_import():
         report = import_cooperatives(current_user, batch.filename, batch.data, dry_run=False, today=_office_today())
         batch.summary, batch.committed_at = _summary(report), utcnow()
-        db.session.commit()
-        flash(_("Import finished: %(line)s.", line=report.summary_line()), "success")
-    return redirect(url_for("cooperatives.import_report", token=batch.token))
+        return report
+
+    return act(run_import, done=lambda report: _("Import finished: %(line)s.", line=report.summary_line()), then=back)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
     form = BoardSignupForm()
-    if form.validate_on_submit():
-        try:
-            services.register_board_member(form.full_name.data, form.email.data, form.phone.data, form.position.data,
-                                           form.legal_number.data, form.password.data,
-                                           language=request.accept_languages.best_match(["id", "en"]) or "id")
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            return render_template("cooperatives/register_done.html", email=form.email.data)
-    return render_template("cooperatives/register.html", form=form)
+    return act(lambda: services.register_board_member(
+        form.full_name.data, form.email.data, form.phone.data, form.position.data, form.legal_number.data,
+        form.password.data, language=request.accept_languages.best_match(["id", "en"]) or "id"),
+        form=form, answer=lambda _account: render_template("cooperatives/register_done.html", email=form.email.data)
+    ) or render_template("cooperatives/register.html", form=form)
 
 
 @bp.get("/my-cooperative")
 @roles(Role.BOARD)
 def mine():
-    cooperative_id = services.approved_cooperative_id(current_user)
+    cooperative_id = approved_cooperative_id(current_user)
     if cooperative_id is not None:
         return redirect(url_for("cooperatives.show", cooperative_id=cooperative_id))
     return render_template("cooperatives/mine_waiting.html", account=services.board_account_of(current_user))
@@ -287,24 +249,17 @@ def claims():
     status = request.args.get("status", "pending")
     status = status if status in {"pending", "approved", "rejected", "revoked", ""} else "pending"
     page = db.paginate(services.claims_query(status or None), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm(), **LABELS)
+    return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm())
 
 
 def _decide(account_id: int, decide, done: str):
     account = db.get_or_404(BoardAccount, account_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide(current_user, account, form.reason.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            flash(violation.message, "danger")
-        else:
-            db.session.commit()
-            flash(done, "success")
-    if request.form.get("back") == "cooperative":
-        return redirect(url_for("cooperatives.show", cooperative_id=account.cooperative_id))
-    return redirect(url_for("cooperatives.claims"))
+    back = (url_for("cooperatives.show", cooperative_id=account.cooperative_id)
+            if request.form.get("back") == "cooperative" else url_for("cooperatives.claims"))
+    if not form.validate_on_submit():
+        return redirect(back)
+    return act(lambda: decide(current_user, account, form.reason.data), done=done, then=back)
 
 
 @bp.post("/cooperatives/claims/<int:account_id>/approve")

@@ -19,40 +19,6 @@ from portal.events.models import Audience, EventKind, EventStatus, ProgramArea
 from portal.events.services import EventDetails, local_parts
 from portal.forms import Form
 
-KIND_LABELS = {EventKind.MEETING: _l("Coordination meeting"), EventKind.TRAINING: _l("Training")}
-PROGRAM_AREA_LABELS = {
-    ProgramArea.PROMOTION: _l("Product promotion"),
-    ProgramArea.BUSINESS_NETWORK: _l("Business network"),
-    ProgramArea.CAPITAL: _l("Capital"),
-    ProgramArea.TECHNOLOGY: _l("Technology"),
-    ProgramArea.HR_TRAINING: _l("HR training"),
-}
-AUDIENCE_LABELS = {
-    Audience.ALL: _l("All cooperatives"),
-    Audience.ACTIVE_ONLY: _l("Active cooperatives only"),
-    Audience.DISTRICTS: _l("Cooperatives in chosen districts"),
-    Audience.TYPES: _l("Cooperatives of chosen types"),
-    Audience.GUEST_LIST: _l("Only the guest list (by invitation)"),
-}
-STATUS_LABELS = {
-    EventStatus.DRAFT: _l("Draft"),
-    EventStatus.PUBLISHED: _l("Published"),
-    EventStatus.CANCELLED: _l("Cancelled"),
-    EventStatus.COMPLETED: _l("Completed"),
-}
-TYPE_LABELS = {
-    CooperativeType.SAVINGS_AND_LOAN: _l("Savings and loan (KSP)"),
-    CooperativeType.CONSUMER: _l("Consumer"),
-    CooperativeType.PRODUCER: _l("Producer"),
-    CooperativeType.MARKETING: _l("Marketing"),
-    CooperativeType.SERVICES: _l("Services"),
-    CooperativeType.MULTI_PURPOSE: _l("Multi-purpose (KSU)"),
-}
-
-
-def _choices(labels: dict, blank=None) -> list:
-    return ([("", blank)] if blank else []) + [(key.value, label) for key, label in labels.items()]
-
 
 def parse_month(text: str | None) -> date | None:
     """'2022-12' as its first day; anything else (or a year no one plans for) as None."""
@@ -90,8 +56,8 @@ class SessionForm(Form):
 
 
 class EventForm(Form):
-    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS))
-    program_area = SelectField(_l("Program area"), choices=_choices(PROGRAM_AREA_LABELS, _l("— (meetings)")),
+    kind = SelectField(_l("Kind"), choices=EventKind.choices())
+    program_area = SelectField(_l("Program area"), choices=ProgramArea.choices(_l("— (meetings)")),
                                validators=[Optional()], description=_l("Trainings only."))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10_000)],
@@ -112,9 +78,9 @@ class EventForm(Form):
     registration_closes_time = TimeField(_l("Registration closes (time)"), validators=[Optional()])
     cancellation_deadline_on = DateField(_l("Sign-ups can be cancelled until (date)"), validators=[Optional()])
     cancellation_deadline_time = TimeField(_l("Sign-ups can be cancelled until (time)"), validators=[Optional()])
-    audience = SelectField(_l("Who may take part"), choices=_choices(AUDIENCE_LABELS))
+    audience = SelectField(_l("Who may take part"), choices=Audience.choices())
     district_ids = SelectMultipleField(_l("Districts"), coerce=_int_or_none, validators=[Optional()])
-    cooperative_types = SelectMultipleField(_l("Cooperative types"), choices=_choices(TYPE_LABELS),
+    cooperative_types = SelectMultipleField(_l("Cooperative types"), choices=CooperativeType.choices(),
                                             validators=[Optional()])
     requires_approval = BooleanField(_l("Sign-ups need an organiser's approval"))
     min_sessions_for_certificate = IntegerField(_l("Sessions attended for a certificate"),
@@ -206,8 +172,8 @@ class EventFilterForm(Form):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS, _l("All")), validators=[Optional()])
-    area = SelectField(_l("Program area"), choices=_choices(PROGRAM_AREA_LABELS, _l("All")), validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=EventKind.choices(_l("All")), validators=[Optional()])
+    area = SelectField(_l("Program area"), choices=ProgramArea.choices(_l("All")), validators=[Optional()])
     district = SelectField(_l("District"), validators=[Optional()])
     month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
 
@@ -219,5 +185,5 @@ class OrganiserFilterForm(Form):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, _l("All")), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=EventStatus.choices(_l("All")), validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])

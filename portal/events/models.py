@@ -1,12 +1,13 @@
-import enum
 import secrets
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative, CooperativeType, District
 from portal.database import UTCDateTime, enum_type, metadata, utcnow
+from portal.enums import LabelledEnum
 from portal.extensions import db
 
 DEFAULT_REMINDER_DAYS = (3, 1)
@@ -20,32 +21,32 @@ def _random_uid() -> str:
     return secrets.token_hex(16)
 
 
-class EventKind(enum.StrEnum):
-    MEETING = "meeting"  # rapat koordinasi (rakor)
-    TRAINING = "training"
+class EventKind(LabelledEnum):
+    MEETING = "meeting", _l("Coordination meeting")  # rapat koordinasi (rakor)
+    TRAINING = "training", _l("Training")
 
 
-class ProgramArea(enum.StrEnum):
-    PROMOTION = "promotion"
-    BUSINESS_NETWORK = "business_network"
-    CAPITAL = "capital"
-    TECHNOLOGY = "technology"
-    HR_TRAINING = "hr_training"  # pendidikan dan pelatihan SDM koperasi
+class ProgramArea(LabelledEnum):
+    PROMOTION = "promotion", _l("Product promotion")
+    BUSINESS_NETWORK = "business_network", _l("Business network")
+    CAPITAL = "capital", _l("Capital")
+    TECHNOLOGY = "technology", _l("Technology")
+    HR_TRAINING = "hr_training", _l("HR training")  # pendidikan dan pelatihan SDM koperasi
 
 
-class Audience(enum.StrEnum):
-    ALL = "all"
-    ACTIVE_ONLY = "active_only"
-    DISTRICTS = "districts"
-    TYPES = "types"
-    GUEST_LIST = "guest_list"
+class Audience(LabelledEnum):
+    ALL = "all", _l("All cooperatives")
+    ACTIVE_ONLY = "active_only", _l("Active cooperatives only")
+    DISTRICTS = "districts", _l("Cooperatives in chosen districts")
+    TYPES = "types", _l("Cooperatives of chosen types")
+    GUEST_LIST = "guest_list", _l("Only the guest list (by invitation)")
 
 
-class EventStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
+class EventStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
+    CANCELLED = "cancelled", _l("Cancelled")
+    COMPLETED = "completed", _l("Completed")
 
 
 # The statuses the public may see.

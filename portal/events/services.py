@@ -32,6 +32,7 @@ from portal.events.models import (
 )
 from portal.extensions import db
 from portal.i18n import format_local_datetime, office_zone
+from portal.seams import SEAT_COUNTERS, registered
 
 EVENT_FIELDS = [
     "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "seats",
@@ -237,7 +238,6 @@ def publish_event(actor, event: Event) -> None:
     event.status = EventStatus.PUBLISHED
     event.published_at = utcnow()
     record_change(actor, "event.published", event, before={"status": "draft"}, after={"status": "published"})
-    signals.event_published.send(event)
 
 
 def cancel_event(actor, event: Event, reason: str) -> None:
@@ -266,6 +266,7 @@ def complete_event(actor, event: Event) -> None:
     event.status = EventStatus.COMPLETED
     event.completed_at = utcnow()
     record_change(actor, "event.completed", event, before={"status": "published"}, after={"status": "completed"})
+    signals.event_completed.send(event)
 
 
 def duplicate_event(actor, event: Event, shift_days: int) -> Event:
@@ -365,19 +366,11 @@ def remove_session(actor, event: Event, session: EventSession) -> None:
     record_change(actor, "event.session_removed", event, before=before)
 
 
-_seat_counters = []
-
-
-def register_seat_counter(counter) -> None:
-    """The seam for registrations: ``counter(event_ids) -> {event_id: seats taken}``."""
-    if counter not in _seat_counters:
-        _seat_counters.append(counter)
-
-
 def seats_taken(event_ids) -> dict[int, int]:
-    """Seats taken per event. Zero until the registrations capability registers its counter."""
+    """Seats taken per event, from the counters at the ``SEAT_COUNTERS`` seam: zero until the
+    registrations capability registers its own."""
     taken = dict.fromkeys(event_ids, 0)
-    for counter in _seat_counters:
+    for counter in registered(SEAT_COUNTERS):
         for event_id, count in counter(list(taken)).items():
             taken[event_id] += count
     return taken

@@ -1,6 +1,6 @@
 """The managed list of venues, a part of the events blueprint (endpoints ``events.venues.*``)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,11 +8,11 @@ from sqlalchemy import select
 from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import District
-from portal.errors import RuleViolation, show_violation
 from portal.events import queries, venues
 from portal.events.forms import VenueForm
 from portal.events.models import Venue
 from portal.extensions import db
+from portal.transactions import act
 
 bp = Blueprint("venues", __name__)
 
@@ -39,18 +39,13 @@ def edit(venue_id: int):
 def _venue_form(venue: Venue | None):
     form = VenueForm(obj=venue)
     form.set_districts(list(db.session.scalars(select(District).order_by(District.name))))
-    if form.validate_on_submit():
+
+    def save() -> None:
         values = (form.name.data, form.address.data, form.district_id.data, form.capacity.data)
-        try:
-            if venue:
-                venues.update_venue(current_user, venue, *values)
-            else:
-                venues.create_venue(current_user, *values)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
+        if venue:
+            venues.update_venue(current_user, venue, *values)
         else:
-            db.session.commit()
-            flash(_("Venue saved."), "success")
-            return redirect(url_for("events.venues.index"))
-    return render_template("events/venue.html", venue=venue, form=form)
+            venues.create_venue(current_user, *values)
+
+    return act(save, form=form, done=_("Venue saved."), then=url_for("events.venues.index")
+               ) or render_template("events/venue.html", venue=venue, form=form)

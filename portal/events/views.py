@@ -2,54 +2,38 @@ import calendar
 from datetime import date
 
 from babel.dates import format_date, format_time, get_day_names
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import public, roles
+from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
-from portal.errors import RuleViolation, show_violation
-from portal.events import guest_lists, queries, services
+from portal.events import queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
-    AUDIENCE_LABELS,
-    KIND_LABELS,
-    PROGRAM_AREA_LABELS,
-    STATUS_LABELS,
-    TYPE_LABELS,
     CancelForm,
     DuplicateForm,
     EventFilterForm,
     EventForm,
-    GuestOrganisationForm,
     NewEventForm,
     OrganiserFilterForm,
     SessionForm,
     parse_month,
 )
-from portal.events.models import Event, EventKind, EventSession, EventStatus, GuestListEntry, ProgramArea, Venue
+from portal.events.guest_list_views import bp as guest_list_bp
+from portal.events.models import Event, EventKind, EventSession, EventStatus, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
-from portal.forms import parse_ids
 from portal.i18n import format_local_time, to_local
+from portal.transactions import act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
-
-
-@bp.context_processor
-def labels():
-    return {"kind_labels": KIND_LABELS, "area_labels": PROGRAM_AREA_LABELS, "status_labels": STATUS_LABELS,
-            "audience_labels": AUDIENCE_LABELS, "type_labels": TYPE_LABELS}
-
-
-@bp.app_context_processor
-def event_status_labels():
-    """The event's status badge shows on the tabs that later capabilities render too."""
-    return {"event_status_labels": STATUS_LABELS}
+bp.register_blueprint(guest_list_bp)
 
 
 @bp.app_template_filter("session_times")
@@ -81,7 +65,7 @@ def get_event_or_404(event_id: int) -> Event:
 def get_visible_event_or_404(event_id: int) -> Event:
     """Drafts are the organisers' own: the public gets a 404."""
     event = get_event_or_404(event_id)
-    if not queries.is_visible(event) and not (current_user.is_authenticated and current_user.is_staff):
+    if not queries.is_visible(event) and not is_staff(current_actor()):
         abort(404)
     return event
 
@@ -164,19 +148,15 @@ def new():
     form = NewEventForm()
     form.set_districts(_districts())
     form.set_venues(_venues())
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(current_user, form.details())
-            services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data,
-                                 form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Draft saved. Add more sessions or publish it."), "success")
-            return redirect(url_for("events.edit", event_id=event.id))
-    return render_template("events/new.html", form=form)
+
+    def create() -> Event:
+        event = services.create_event(current_user, form.details())
+        services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data, form.venue_id.data)
+        return event
+
+    return act(create, form=form, done=_("Draft saved. Add more sessions or publish it."),
+               then=lambda event: url_for("events.edit", event_id=event.id)
+               ) or render_template("events/new.html", form=form)
 
 
 @bp.get("/organiser/events/<int:event_id>")
@@ -191,6 +171,15 @@ def _render_edit(event: Event, form: EventForm, session_form: SessionForm):
     return render_template("events/edit.html", event=event, form=form, session_form=session_form)
 
 
+def _event_form(event: Event | None = None) -> EventForm:
+    """The details form: as posted, or (given ``event``) filled from the event alone."""
+    form = EventForm(formdata=None) if event is not None else EventForm()
+    form.set_districts(_districts())
+    if event is not None:
+        form.fill_from(event)
+    return form
+
+
 def _session_form(**kwargs) -> SessionForm:
     form = SessionForm(prefix="session", **kwargs)
     form.set_venues(_venues())
@@ -201,24 +190,19 @@ def _session_form(**kwargs) -> SessionForm:
 @roles(*STAFF_ROLES)
 def edit(event_id: int):
     event = get_event_or_404(event_id)
-    form = EventForm()
-    form.set_districts(_districts())
-    if request.method == "GET":
-        form.fill_from(event)
-    elif form.validate_on_submit():
-        try:
-            changed = services.update_event(current_user, event, form.details())
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Changes saved.") if changed else _("Nothing has changed."), "success" if changed else "info")
-            return redirect(url_for("events.edit", event_id=event.id))
-    return _render_edit(event, form, _session_form(formdata=None))
+    form = _event_form(event if request.method == "GET" else None)
+    return act(lambda: services.update_event(current_user, event, form.details()), form=form,
+               done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
+               then=url_for("events.edit", event_id=event.id)
+               ) or _render_edit(event, form, _session_form(formdata=None))
 
 
-def _warn_overlaps(session: EventSession) -> None:
+def _session_saved(session: EventSession, changed: bool = True, message: str | None = None) -> None:
+    """What an organiser is told after adding or moving a session, with a note on any clash."""
+    if not changed:
+        flash(_("Nothing has changed."), "info")
+        return
+    flash(message or _("Session rescheduled."), "success")
     for other in services.overlapping_sessions(session):
         flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
               "warning")
@@ -228,23 +212,12 @@ def _warn_overlaps(session: EventSession) -> None:
 @roles(*STAFF_ROLES)
 def add_session(event_id: int):
     event = get_event_or_404(event_id)
-    session_form = _session_form()
-    if session_form.validate_on_submit():
-        try:
-            session = services.add_session(current_user, event, session_form.day.data, session_form.starts.data,
-                                           session_form.ends.data, session_form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(session_form, violation)
-        else:
-            db.session.commit()
-            flash(_("Session added."), "success")
-            _warn_overlaps(session)
-            return redirect(url_for("events.edit", event_id=event.id))
-    form = EventForm(formdata=None)
-    form.set_districts(_districts())
-    form.fill_from(event)
-    return _render_edit(event, form, session_form)
+    form = _session_form()
+    return act(lambda: services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data,
+                                            form.venue_id.data),
+               form=form, done=lambda session: _session_saved(session, message=_("Session added.")),
+               then=url_for("events.edit", event_id=event.id)
+               ) or _render_edit(event, _event_form(event), form)
 
 
 def _get_session_or_404(event: Event, session_id: int) -> EventSession:
@@ -262,33 +235,11 @@ def edit_session(event_id: int, session_id: int):
     form = _session_form()
     if request.method == "GET":
         form.fill_from(session)
-    elif form.validate_on_submit():
-        try:
-            changed = services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
-                                                  form.ends.data, form.venue_id.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Session rescheduled.") if changed else _("Nothing has changed."), "success" if changed else "info")
-            if changed:
-                _warn_overlaps(session)
-            return redirect(url_for("events.edit", event_id=event.id))
-    return render_template("events/session.html", event=event, session=session, form=form)
-
-
-def _act(event: Event, action, done, *args, then: str = "events.manage"):
-    """Run a POST-only action; a refusal is flashed, since there is no form to put it on."""
-    try:
-        result = action(current_user, event, *args)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(done(result) if callable(done) else done, "success")
-    return redirect(url_for(then, event_id=event.id))
+    return act(lambda: services.reschedule_session(current_user, event, session, form.day.data, form.starts.data,
+                                                   form.ends.data, form.venue_id.data),
+               form=form, done=lambda changed: _session_saved(session, changed),
+               then=url_for("events.edit", event_id=event.id)
+               ) or render_template("events/session.html", event=event, session=session, form=form)
 
 
 @bp.post("/organiser/events/<int:event_id>/sessions/<int:session_id>/remove")
@@ -296,19 +247,24 @@ def _act(event: Event, action, done, *args, then: str = "events.manage"):
 def remove_session(event_id: int, session_id: int):
     event = get_event_or_404(event_id)
     session = _get_session_or_404(event, session_id)
-    return _act(event, services.remove_session, _("Session removed."), session, then="events.edit")
+    return act(lambda: services.remove_session(current_user, event, session), done=_("Session removed."),
+               then=url_for("events.edit", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/publish")
 @roles(*STAFF_ROLES)
 def publish(event_id: int):
-    return _act(get_event_or_404(event_id), services.publish_event, _("The event is published."))
+    event = get_event_or_404(event_id)
+    return act(lambda: services.publish_event(current_user, event), done=_("The event is published."),
+               then=url_for("events.manage", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/complete")
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
-    return _act(get_event_or_404(event_id), services.complete_event, _("The event is marked as completed."))
+    event = get_event_or_404(event_id)
+    return act(lambda: services.complete_event(current_user, event), done=_("The event is marked as completed."),
+               then=url_for("events.manage", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
@@ -316,18 +272,10 @@ def complete(event_id: int):
 def cancel(event_id: int):
     event = get_event_or_404(event_id)
     form = CancelForm(prefix="cancel")
-    if form.validate_on_submit():
-        try:
-            services.cancel_event(current_user, event, form.reason.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("The event is cancelled."), "success")
-            return redirect(url_for("events.manage", event_id=event.id))
-    return render_template("events/manage.html", event=event, cancel_form=form,
-                           duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400
+    return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
+               done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
+               ) or (render_template("events/manage.html", event=event, cancel_form=form,
+                                     duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/duplicate")
@@ -335,68 +283,7 @@ def cancel(event_id: int):
 def duplicate(event_id: int):
     event = get_event_or_404(event_id)
     form = DuplicateForm(prefix="copy")
-    if form.validate_on_submit():
-        try:
-            copy = services.duplicate_event(current_user, event, form.shift_days.data or 0)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("A copy has been made as a draft."), "success")
-            return redirect(url_for("events.edit", event_id=copy.id))
-    return render_template("events/manage.html", event=event, cancel_form=CancelForm(prefix="cancel", formdata=None),
-                           duplicate_form=form), 400
-
-
-def _render_guests(event: Event, form: GuestOrganisationForm, status: int = 200):
-    search = request.args.get("q", "")
-    guests = list(db.session.scalars(queries.guest_list_query(event)))
-    listed = {guest.cooperative_id for guest in guests}
-    found = [c for c in queries.search_cooperatives(search) if c.id not in listed]
-    return render_template("events/guests.html", event=event, form=form, guests=guests, search=search,
-                           found=found), status
-
-
-@bp.get("/organiser/events/<int:event_id>/guests")
-@roles(*STAFF_ROLES)
-def guests(event_id: int):
-    return _render_guests(get_event_or_404(event_id), GuestOrganisationForm(formdata=None))
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/cooperatives")
-@roles(*STAFF_ROLES)
-def add_guest_cooperatives(event_id: int):
-    event = get_event_or_404(event_id)
-    ids = parse_ids(request.form.getlist("cooperative_id"))
-    return _act(event, guest_lists.add_guest_cooperatives,
-                lambda added: _("%(count)d cooperatives added to the guest list.", count=added), ids,
-                then="events.guests")
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/organisations")
-@roles(*STAFF_ROLES)
-def add_guest_organisation(event_id: int):
-    event = get_event_or_404(event_id)
-    form = GuestOrganisationForm()
-    if form.validate_on_submit():
-        try:
-            guest_lists.add_guest_organisation(current_user, event, form.organisation_name.data, form.email.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Added to the guest list."), "success")
-            return redirect(url_for("events.guests", event_id=event.id))
-    return _render_guests(event, form, 400)
-
-
-@bp.post("/organiser/events/<int:event_id>/guests/<int:entry_id>/remove")
-@roles(*STAFF_ROLES)
-def remove_guest(event_id: int, entry_id: int):
-    event = get_event_or_404(event_id)
-    entry = db.get_or_404(GuestListEntry, entry_id)
-    if entry.event_id != event.id:
-        abort(404)
-    return _act(event, guest_lists.remove_guest, _("Removed from the guest list."), entry, then="events.guests")
+    return act(lambda: services.duplicate_event(current_user, event, form.shift_days.data or 0), form=form,
+               done=_("A copy has been made as a draft."), then=lambda copy: url_for("events.edit", event_id=copy.id)
+               ) or (render_template("events/manage.html", event=event, duplicate_form=form,
+                                     cancel_form=CancelForm(prefix="cancel", formdata=None)), 400)

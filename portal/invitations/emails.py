@@ -12,14 +12,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from portal.events.calendar import build_calendar
-from portal.events.forms import KIND_LABELS
 from portal.events.models import Event
 from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.invitations.recipients import Addressee
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
+from portal.registrations.eligibility import registration_closes_at
 from portal.registrations.models import Registration
-from portal.registrations.services import registration_closes_at
 from portal.settings.services import get_office_settings
 
 INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
@@ -74,7 +73,7 @@ class _MailMerge:
         if variant not in self.shared:
             self.shared[variant] = render_email(
                 self.template, SUBJECTS[self.what], language, subject_values={"title": self.event.title},
-                event=self.event, what=self.what, kind=KIND_LABELS[self.event.kind], guest_name=NAME_PLACEHOLDER,
+                event=self.event, what=self.what, kind=self.event.kind.label, guest_name=NAME_PLACEHOLDER,
                 is_cooperative=variant[1], what_to_bring=variant[2], answer_by=registration_closes_at(self.event),
                 **answer_links(self.event.id, TOKEN_PLACEHOLDER), **self.context)
         subject, text, html = self.shared[variant]
@@ -133,7 +132,7 @@ def queue_participant_reminders(event: Event, participants, key: str) -> int:
     for registration_id, ticket_token, name, email, language in participants:
         subject, text, html = render_email(
             PARTICIPANT_REMINDER_TEMPLATE, SUBJECTS["reminder"], language, subject_values={"title": event.title},
-            event=event, kind=KIND_LABELS[event.kind], recipient_name=name, office=lambda: settings,
+            event=event, kind=event.kind.label, recipient_name=name, office=lambda: settings,
             ticket_link=external_url("registrations.ticket", token=ticket_token))
         emails.append(PreparedEmail(
             to=email, to_name=name, subject=subject, body_text=text, body_html=html,

@@ -3,25 +3,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.cooperatives.forms import STATUS_LABELS as COOPERATIVE_STATUS_LABELS
-from portal.cooperatives.forms import TYPE_LABELS
 from portal.cooperatives.models import CooperativeStatus, CooperativeType
-from portal.forms import Form, parse_ids
-from portal.invitations.models import Delivery, InvitationAnswer
-from portal.invitations.queries import NO_ANSWER
+from portal.forms import Form, NewPersonForm, parse_ids
+from portal.invitations.models import NO_ANSWER, NO_ANSWER_LABEL, Delivery, InvitationAnswer
 from portal.invitations.selection import BY_FILTER, BY_HAND, Selection
-
-DELIVERY_LABELS = {
-    Delivery.QUEUED: _l("Queued"),
-    Delivery.SENT: _l("Sent"),
-    Delivery.FAILED: _l("Failed"),
-    Delivery.NO_ADDRESS: _l("No email address"),
-}
-ANSWER_LABELS = {
-    InvitationAnswer.ACCEPTED: _l("Accepted"),
-    InvitationAnswer.DECLINED: _l("Declined"),
-    NO_ANSWER: _l("No answer"),
-}
+from portal.registrations.models import ParticipantPosition
 
 
 class IdListField(Field):
@@ -44,10 +30,10 @@ class ChooseForm(Form):
                       default=BY_FILTER)
     district_ids = SelectMultipleField(_l("Districts"), coerce=int, validators=[Optional()],
                                        description=_l("None chosen: every district."))
-    types = SelectMultipleField(_l("Types"), choices=[(t.value, label) for t, label in TYPE_LABELS.items()],
+    types = SelectMultipleField(_l("Types"), choices=CooperativeType.choices(),
                                 validators=[Optional()], description=_l("None chosen: every type."))
-    status = SelectField(_l("Status"), validators=[Optional()], choices=[("", _l("Active and inactive"))] + [
-        (status.value, label) for status, label in COOPERATIVE_STATUS_LABELS.items()])
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         choices=CooperativeStatus.choices(_l("Active and inactive")))
     not_invited = BooleanField(_l("Only cooperatives not invited yet"), default=True)
     without_registration = BooleanField(_l("Only cooperatives without any registration this year"))
     cooperative_id = IdListField()
@@ -118,6 +104,13 @@ class AcceptForm(Form):
     attendee_names = TextAreaField(_l("Who will come? One name per line."), validators=[Optional(), Length(max=5000)])
 
 
+class ParticipantsForm(NewPersonForm):
+    """The people an accepting cooperative names through its link; the service checks those ticked."""
+
+    position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
+                           default=ParticipantPosition.STAFF.value)
+
+
 class DeclineForm(Form):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
 
@@ -125,10 +118,9 @@ class DeclineForm(Form):
 class TrackingFilterForm(Form):
     """The invitations tab's filters, from the query string."""
 
-    delivery = SelectField(_l("Delivery"), validators=[Optional()], choices=[("", _l("Any delivery"))] + [
-        (key.value, label) for key, label in DELIVERY_LABELS.items()])
-    answer = SelectField(_l("Answer"), validators=[Optional()], choices=[("", _l("Any answer"))] + [
-        (str(key), label) for key, label in ANSWER_LABELS.items()])
+    delivery = SelectField(_l("Delivery"), validators=[Optional()], choices=Delivery.choices(_l("Any delivery")))
+    answer = SelectField(_l("Answer"), validators=[Optional()], choices=[
+        *InvitationAnswer.choices(_l("Any answer")), (NO_ANSWER, NO_ANSWER_LABEL)])
     district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v not in (None, "") else None,
                               validators=[Optional()])
     q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])

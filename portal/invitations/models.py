@@ -1,12 +1,13 @@
-import enum
 import secrets
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, enum_type, utcnow
+from portal.enums import LabelledEnum
 from portal.events.models import Event
 from portal.extensions import db
 from portal.i18n import to_local
@@ -17,18 +18,23 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class InvitationAnswer(enum.StrEnum):
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+class InvitationAnswer(LabelledEnum):
+    ACCEPTED = "accepted", _l("Accepted")
+    DECLINED = "declined", _l("Declined")
 
 
-class Delivery(enum.StrEnum):
+# An invitation not answered yet has no answer (NULL); the organisers' filters and counts call it this.
+NO_ANSWER = "none"
+NO_ANSWER_LABEL = _l("No answer")
+
+
+class Delivery(LabelledEnum):
     """Where an invitation's email stands, worked out from its outbox messages (never stored)."""
 
-    QUEUED = "queued"  # some message waits for the worker, none has gone yet
-    SENT = "sent"  # at least one address has received it
-    FAILED = "failed"  # every message failed (or was cancelled)
-    NO_ADDRESS = "no_address"  # the cooperative has no email address on file
+    QUEUED = "queued", _l("Queued")  # some message waits for the worker, none has gone yet
+    SENT = "sent", _l("Sent")  # at least one address has received it
+    FAILED = "failed", _l("Failed")  # every message failed (or was cancelled)
+    NO_ADDRESS = "no_address", _l("No email address")  # the cooperative has no email address on file
 
 
 class InvitationRound(db.Model):

@@ -7,12 +7,11 @@ from sqlalchemy.orm import selectinload
 from portal.cooperatives.models import BoardMember, Cooperative
 from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE
-from portal.invitations.models import Delivery, Invitation, InvitationAnswer, InvitationRound
+from portal.invitations.models import NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
 from portal.registrations.participants import cooperative_participants, phone_key
 
-NO_ANSWER = "none"
 PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
 

@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, select, true, update
 from sqlalchemy.orm import selectinload
 
-from portal.accounts.models import STAFF_ROLES, User
+from portal.accounts.models import User
+from portal.accounts.policies import require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
 from portal.database import insert_ignoring_duplicates, utcnow
@@ -111,8 +112,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 
 def _require_remindable(actor, event: Event, now: datetime) -> None:
-    if actor is None or actor.role not in STAFF_ROLES:
-        raise RuleViolation(None, _("Only organisers can do this."))
+    require_staff(actor)
     if event.status == EventStatus.CANCELLED:
         raise RuleViolation(None, _("This event has been cancelled."))
     if event.status != EventStatus.PUBLISHED or has_ended(event, now):

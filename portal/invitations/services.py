@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, literal, select
 
-from portal.accounts.models import STAFF_ROLES
+from portal.accounts.policies import require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, insert_ignoring_duplicates, utcnow
@@ -36,11 +36,6 @@ MAX_ATTENDEES = 50
 # One request writes a round: 10,000 cooperatives (some 20,000 messages) take a few seconds.
 # A province or the whole country is invited in several rounds, by district for example.
 MAX_COOPERATIVES_PER_ROUND = 10_000
-
-
-def _require_staff(actor) -> None:
-    if actor is None or actor.role not in STAFF_ROLES:
-        raise RuleViolation(None, _("Only organisers can do this."))
 
 
 def valid_until(event: Event) -> datetime:
@@ -70,7 +65,7 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     name and address), as one round; they join the guest list and their mail is queued.
     Returns the round, with how many invitations and messages it made; a round that would
     invite nobody new is refused (the caller rolls back)."""
-    _require_staff(actor)
+    require_staff(actor)
     if event.status == EventStatus.DRAFT:
         raise RuleViolation(None, _("Publish the event before sending invitations."))
     _require_open(event)
@@ -146,7 +141,7 @@ def _add_organisations_to_guest_list(actor, event: Event, organisations, now: da
 def resend_invitation(actor, invitation: Invitation) -> int:
     """Queue a failed invitation again: its failed messages, and any address the cooperative
     has gained since. Returns how many messages will go."""
-    _require_staff(actor)
+    require_staff(actor)
     _require_open(invitation.event)
     failed = list(db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id == str(invitation.id),
@@ -216,7 +211,7 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
     names = (_attendee_names(event, attendee_names)
              if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING else None)
     invitation.answer, invitation.answered_at = answer, now or utcnow()
-    invitation.answered_by_id = actor.id if actor is not None and actor.is_authenticated else None
+    invitation.answered_by_id = actor.id if actor is not None else None
     invitation.decline_reason = ((reason or "").strip()[:500] or None) if answer == InvitationAnswer.DECLINED else None
     invitation.attendee_names = "\n".join(names) if names else None
     invitation.attendee_count = len(names) if names else None
@@ -229,7 +224,6 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
 def _cancel_named_participants(actor, invitation: Invitation) -> None:
     """Declining a training gives back the seats of the people the cooperative named (each is
     told, the waiting list moves up); past the cancellation deadline the decline is refused."""
-    actor = actor if actor is not None and actor.is_authenticated else None
     named = db.session.scalars(select(Registration).where(
         Registration.event_id == invitation.event_id, Registration.cooperative_id == invitation.cooperative_id,
         Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)).all()
@@ -251,8 +245,7 @@ def name_participants(actor, invitation: Invitation, participant_ids: list[int],
         raise RuleViolation(None, _("Participants are named for a cooperative invited to a training."))
     if invitation.answer != InvitationAnswer.ACCEPTED:
         raise RuleViolation(None, _("Accept the invitation first."))
-    user = actor if actor is not None and actor.is_authenticated else None
-    return registrations.sign_up_people(user, invitation.event_id, participant_ids, board_member_ids, new_person,
+    return registrations.sign_up_people(actor, invitation.event_id, participant_ids, board_member_ids, new_person,
                                         cooperative_id=invitation.cooperative_id)
 
 

@@ -5,8 +5,7 @@ from portal.database import begin_write
 from portal.events import signals
 from portal.extensions import db
 from portal.invitations import emails, letters, reminders, services
-from portal.mail.delivery import register_periodic_job
-from portal.mail.services import register_attachment_renderer
+from portal.seams import ATTACHMENT_RENDERERS, PERIODIC_JOBS, register
 
 
 def send_due_reminders(now) -> None:
@@ -19,6 +18,6 @@ def register_subscriptions(app) -> None:
     signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
     signals.event_rescheduled.connect(reminders.on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
-    register_attachment_renderer(app, emails.CALENDAR_RENDERER, emails.render_calendar)
-    register_attachment_renderer(app, emails.LETTER_RENDERER, letters.render_invitation_letter)
-    register_periodic_job(app, "invitations.reminders", send_due_reminders)
+    register(app, ATTACHMENT_RENDERERS, (emails.CALENDAR_RENDERER, emails.render_calendar))
+    register(app, ATTACHMENT_RENDERERS, (emails.LETTER_RENDERER, letters.render_invitation_letter))
+    register(app, PERIODIC_JOBS, ("invitations.reminders", send_due_reminders))

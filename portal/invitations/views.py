@@ -1,47 +1,41 @@
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import public, roles, safe_next_url
+from portal.accounts.access import current_actor, public, roles, safe_next_url
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import districts
-from portal.errors import RuleViolation, show_violation
-from portal.events.forms import KIND_LABELS
-from portal.events.forms import STATUS_LABELS as EVENT_STATUS_LABELS
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
 from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
 from portal.invitations.forms import (
-    ANSWER_LABELS,
-    DELIVERY_LABELS,
     AcceptForm,
     ChooseForm,
     DeclineForm,
+    ParticipantsForm,
     SendForm,
     TrackingFilterForm,
 )
 from portal.invitations.letters import invitation_letter
-from portal.invitations.models import Invitation, InvitationAnswer
+from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
-from portal.registrations.forms import POSITION_LABELS, SignUpForm
-from portal.registrations.forms import STATUS_LABELS as REGISTRATION_STATUS_LABELS
+from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
 
 
 @bp.context_processor
-def labels():
-    return {"delivery_labels": DELIVERY_LABELS, "answer_labels": ANSWER_LABELS, "status_labels": EVENT_STATUS_LABELS,
-            "kind_labels": KIND_LABELS, "registration_labels": REGISTRATION_STATUS_LABELS,
-            "position_labels": POSITION_LABELS, "valid_until": services.valid_until}
+def template_helpers():
+    return {"deliveries": Delivery, "answers": InvitationAnswer, "no_answer_label": NO_ANSWER_LABEL,
+            "valid_until": services.valid_until}
 
 
 def _ids(name: str) -> list[int]:
@@ -98,35 +92,23 @@ def send(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = SendForm()
     form.set_districts(districts())
-    if form.validate_on_submit():
-        try:
-            sent = services.send_invitations(current_user, event, form.selection(), form.organisation_list(),
-                                             form.what_to_bring.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("%(invited)d invitations made; %(messages)d emails are queued and go out in the background.",
-                    invited=sent.cooperative_count + sent.organisation_count, messages=sent.message_count), "success")
-            return redirect(url_for("invitations.manage", event_id=event.id))
-    return _render_new(event, form, form, show=True, status=400)
+    return act(lambda: services.send_invitations(current_user, event, form.selection(), form.organisation_list(),
+                                                 form.what_to_bring.data),
+               form=form, then=url_for("invitations.manage", event_id=event.id),
+               done=lambda sent: _("%(invited)d invitations made; %(messages)d emails are queued and go out in the "
+                                   "background.", invited=sent.cooperative_count + sent.organisation_count,
+                                   messages=sent.message_count)
+               ) or _render_new(event, form, form, show=True, status=400)
 
 
 @bp.post("/organiser/invitations/<int:invitation_id>/resend")
 @roles(*STAFF_ROLES)
 def resend(invitation_id: int):
     invitation = db.get_or_404(Invitation, invitation_id)
-    try:
-        count = services.resend_invitation(current_user, invitation)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(count)d emails are queued again.", count=count), "success")
-    return redirect(safe_next_url(request.form.get("next"))
-                    or url_for("invitations.manage", event_id=invitation.event_id))
+    return act(lambda: services.resend_invitation(current_user, invitation),
+               done=lambda count: _("%(count)d emails are queued again.", count=count),
+               then=safe_next_url(request.form.get("next"))
+               or url_for("invitations.manage", event_id=invitation.event_id))
 
 
 @bp.get("/organiser/invitations/<int:invitation_id>/letter.pdf")
@@ -162,18 +144,15 @@ def remind(event_id: int):
 def send_reminders(event_id: int):
     event = db.get_or_404(Event, event_id)
     chosen = None if request.form.get("everyone") else _ids("invitation_id")
-    try:
-        count = reminders.remind_non_responders(current_user, event, chosen)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-        return redirect(url_for("invitations.remind", event_id=event.id))
-    db.session.commit()
+    return act(lambda: reminders.remind_non_responders(current_user, event, chosen), done=_reminded,
+               then=url_for("invitations.manage", event_id=event.id),
+               back=url_for("invitations.remind", event_id=event.id))
+
+
+def _reminded(count: int):
     if count:
-        flash(ngettext("%(num)d reminder email is queued.", "%(num)d reminder emails are queued.", count), "success")
-    else:
-        flash(_("Everyone chosen has been reminded today already; nothing more was sent."), "info")
-    return redirect(url_for("invitations.manage", event_id=event.id))
+        return ngettext("%(num)d reminder email is queued.", "%(num)d reminder emails are queued.", count)
+    return _("Everyone chosen has been reminded today already; nothing more was sent."), "info"
 
 
 # -- the invitee, through the link ----------------------------------------------------------------
@@ -227,34 +206,26 @@ def answer(event_id: int, token: str):
         abort(400)
     accepting = request.form.get("answer") == InvitationAnswer.ACCEPTED.value
     form = AcceptForm() if accepting else DeclineForm()
-    if form.validate_on_submit():
-        try:
-            previous = services.answer_invitation(
-                current_user, invitation, InvitationAnswer.ACCEPTED if accepting else InvitationAnswer.DECLINED,
-                reason=getattr(form, "reason", None) and form.reason.data,
-                attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            _flash_answer(invitation, previous)
-            if accepting and services.names_participants(invitation):
-                return redirect(url_for("invitations.participants", event_id=event_id, token=token))
-            return redirect(url_for("invitations.rsvp", event_id=event_id, token=token))
+    then = ("invitations.participants" if accepting and services.names_participants(invitation)
+            else "invitations.rsvp")
+    response = act(lambda: services.answer_invitation(
+        current_actor(), invitation, InvitationAnswer.ACCEPTED if accepting else InvitationAnswer.DECLINED,
+        reason=getattr(form, "reason", None) and form.reason.data,
+        attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data),
+        form=form, done=lambda previous: _answered(invitation, previous),
+        then=url_for(then, event_id=event_id, token=token))
     forms = (form, DeclineForm(formdata=None)) if accepting else (AcceptForm(formdata=None), form)
-    return _render_rsvp(invitation, *forms, status=400)
+    return response or _render_rsvp(invitation, *forms, status=400)
 
 
-def _flash_answer(invitation: Invitation, previous) -> None:
-    now = ANSWER_LABELS[invitation.answer]
+def _answered(invitation: Invitation, previous) -> str:
+    now = invitation.answer.label
     if previous is None:
-        flash(_("Thank you. Your answer is recorded: %(answer)s.", answer=now), "success")
-    elif previous == invitation.answer:
-        flash(_("Your answer is updated: %(answer)s.", answer=now), "success")
-    else:
-        flash(_("Your earlier answer (%(before)s) is replaced by your new answer: %(answer)s.",
-                before=ANSWER_LABELS[previous], answer=now), "success")
+        return _("Thank you. Your answer is recorded: %(answer)s.", answer=now)
+    if previous == invitation.answer:
+        return _("Your answer is updated: %(answer)s.", answer=now)
+    return _("Your earlier answer (%(before)s) is replaced by your new answer: %(answer)s.",
+             before=previous.label, answer=now)
 
 
 @bp.route("/events/<int:event_id>/invitation/<token>/participants", methods=["GET", "POST"])
@@ -267,20 +238,13 @@ def participants(event_id: int, token: str):
         return _refused(refused)
     if not services.names_participants(invitation) or invitation.answer != InvitationAnswer.ACCEPTED:
         return redirect(url_for("invitations.rsvp", event_id=event_id, token=token))
-    form = SignUpForm()
-    if form.validate_on_submit():
-        new_person = {"full_name": form.full_name.data, "position": form.position.data, "email": form.email.data,
-                      "phone": form.phone.data}
-        try:
-            done = services.name_participants(current_user, invitation, _ids("participant_id"),
-                                               _ids("board_member_id"), new_person)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("%(count)d people signed up; see their state below.", count=len(done)), "success")
-            return redirect(url_for("invitations.participants", event_id=event_id, token=token))
+    form = ParticipantsForm()
+    response = act(lambda: services.name_participants(current_actor(), invitation, _ids("participant_id"),
+                                                      _ids("board_member_id"), form.new_person()),
+                   form=form, then=url_for("invitations.participants", event_id=event_id, token=token),
+                   done=lambda done: _("%(count)d people signed up; see their state below.", count=len(done)))
+    if response:
+        return response
     signed_up = queries.cooperative_registrations(event_id, invitation.cooperative_id)
     members, known = queries.not_signed_up(invitation.cooperative, signed_up)
     return render_template("invitations/participants.html", invitation=invitation, event=invitation.event, form=form,

@@ -22,9 +22,9 @@ from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.services import attachment_renderer
+from portal.seams import PERIODIC_JOBS, registered
 
 log = logging.getLogger("portal.mail")
-JOBS_KEY = "portal_mail_periodic_jobs"
 
 
 @dataclass(frozen=True)
@@ -253,15 +253,11 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def register_periodic_job(app, name: str, job) -> None:
-    """``job(now)`` runs on every pass of the worker, before delivery, in its own transaction: how
+def run_periodic_jobs(now: datetime) -> None:
+    """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction, before delivery: how
     capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
     several workers (and cron) may run them at once."""
-    app.extensions.setdefault(JOBS_KEY, {})[name] = job
-
-
-def run_periodic_jobs(now: datetime) -> None:
-    for name, job in current_app.extensions.get(JOBS_KEY, {}).items():
+    for name, job in registered(PERIODIC_JOBS):
         try:
             job(now)
             db.session.commit()

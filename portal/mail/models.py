@@ -1,19 +1,20 @@
-import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
+from portal.enums import LabelledEnum
 from portal.extensions import db
 
 
-class MessageStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+class MessageStatus(LabelledEnum):
+    QUEUED = "queued", _l("Queued")
+    SENDING = "sending", _l("Sending")
+    SENT = "sent", _l("Sent")
+    FAILED = "failed", _l("Failed")
+    CANCELLED = "cancelled", _l("Cancelled")
 
 
 class OutboxMessage(db.Model):

@@ -16,8 +16,8 @@ from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
+from portal.seams import ATTACHMENT_RENDERERS, registered
 
-RENDERERS_KEY = "portal_mail_renderers"
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
@@ -38,14 +38,9 @@ def _display_name(name: str | None) -> str | None:
     return " ".join(name.split())[:200] or None
 
 
-def register_attachment_renderer(app, name: str, renderer) -> None:
-    """``renderer(**args) -> (filename, content_type, bytes)`` or None (nothing to attach), called by
-    the worker at delivery."""
-    app.extensions.setdefault(RENDERERS_KEY, {})[name] = renderer
-
-
 def attachment_renderer(name: str):
-    return current_app.extensions.get(RENDERERS_KEY, {})[name]
+    """The renderer registered under ``name`` at the ``ATTACHMENT_RENDERERS`` seam."""
+    return dict(registered(ATTACHMENT_RENDERERS))[name]
 
 
 def external_url(endpoint: str, **values) -> str:

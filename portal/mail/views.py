@@ -1,15 +1,15 @@
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
-from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail import services
-from portal.mail.forms import STATUS_LABELS, OutboxFilterForm
-from portal.mail.models import OutboxMessage
+from portal.mail.forms import OutboxFilterForm
+from portal.mail.models import MessageStatus, OutboxMessage
 from portal.security import content_security_policy
+from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
 
@@ -21,14 +21,14 @@ def index():
     filters = {"status": form.status.data or None, "recipient": form.recipient.data or None} if form.validate() else {}
     page = db.paginate(services.outbox_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("mail/index.html", form=form, page=page, counts=services.status_counts(),
-                           labels=STATUS_LABELS)
+                           statuses=list(MessageStatus))
 
 
 @bp.get("/<int:message_id>")
 @roles(*STAFF_ROLES)
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/show.html", message=message, labels=STATUS_LABELS)
+    return render_template("mail/show.html", message=message)
 
 
 @bp.get("/<int:message_id>/preview")
@@ -44,15 +44,7 @@ def preview(message_id: int):
 
 def _act(message_id: int, action, done: str):
     message = db.get_or_404(OutboxMessage, message_id)
-    try:
-        action(current_user, message)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for("mail.show", message_id=message_id))
+    return act(lambda: action(current_user, message), done=done, then=url_for("mail.show", message_id=message_id))
 
 
 @bp.post("/<int:message_id>/retry")

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.accounts.access import public, safe_next_url
 from portal.accounts.services import set_preferred_language
 from portal.extensions import db
+from portal.transactions import attempt
 
 bp = Blueprint("main", __name__)
 
@@ -33,6 +34,5 @@ def set_language():
     language = request.form.get("language", "")
     session["lang"] = language
     if current_user.is_authenticated:
-        set_preferred_language(current_user, language)
-        db.session.commit()
+        attempt(lambda: set_preferred_language(current_user, language))
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.events.calendar import build_calendar
 from portal.mail.services import external_url, queue_email
 from portal.registrations import tickets
+from portal.registrations.seats import waitlist_position
 
 SUBJECTS = {
     "confirmed": _l("Registration confirmed: %(title)s"),
@@ -52,8 +53,6 @@ def _queue(registration, what: str, key: str, **context) -> None:
 
 def send_status(registration) -> None:
     """The registration's current state: confirmed, pending, waitlisted, rejected, cancelled."""
-    from portal.registrations.services import waitlist_position
-
     what = registration.status.value
     # The queue number is new when a cancelled registration is signed up again, so the new
     # state gets its email instead of being taken for a repeat of the old one.

@@ -23,14 +23,14 @@ def _header() -> list[str]:
             _("State"), _("Waiting-list position"), _("Signed up at")]
 
 
-def rows(registrations, positions: dict[int, int], status_labels, position_labels) -> list[list]:
+def rows(registrations, positions: dict[int, int]) -> list[list]:
     result = []
     for registration in registrations:
         person = registration.participant
         cooperative = registration.cooperative
-        result.append([person.full_name, str(position_labels[person.position]), person.affiliation,
+        result.append([person.full_name, str(person.position.label), person.affiliation,
                        cooperative.district.name if cooperative else "", person.email or "", person.phone or "",
-                       str(status_labels[registration.status]), positions.get(registration.id, ""),
+                       str(registration.status.label), positions.get(registration.id, ""),
                        registration.created_at.isoformat(timespec="seconds")])
     return [[neutralise(value) for value in row] for row in result]
 

@@ -2,33 +2,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.forms import Form
-from portal.registrations.models import ParticipantPosition, RegistrationStatus
-
-STATUS_LABELS = {
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waiting list"),
-    RegistrationStatus.REJECTED: _l("Not approved"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-    RegistrationStatus.WALK_IN: _l("Walk-in"),
-}
-POSITION_LABELS = {
-    ParticipantPosition.BOARD: _l("Board member"),
-    ParticipantPosition.STAFF: _l("Staff"),
-    ParticipantPosition.MEMBER: _l("Member"),
-}
+from portal.forms import Form, NewPersonForm
+from portal.registrations.models import ParticipantPosition
 
 
-class SignUpForm(Form):
+class SignUpForm(NewPersonForm):
     """Shape only: the people chosen come from checkboxes, checked by the service."""
 
-    full_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
-    position = SelectField(_l("Position"), choices=[(p.value, label) for p, label in POSITION_LABELS.items()],
+    position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
                            default=ParticipantPosition.STAFF.value)
-    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
-
 
 
 class GuestForm(Form):

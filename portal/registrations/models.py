@@ -1,12 +1,13 @@
-import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative
 from portal.database import UTCDateTime, enum_type, utcnow
+from portal.enums import LabelledEnum
 from portal.events.models import Event
 from portal.extensions import db
 
@@ -25,19 +26,19 @@ def random_check_in_code() -> str:
     return "".join(secrets.choice(CHECK_IN_CODE_ALPHABET) for _ in range(CHECK_IN_CODE_LENGTH))
 
 
-class ParticipantPosition(enum.StrEnum):
-    BOARD = "board"
-    STAFF = "staff"
-    MEMBER = "member"
+class ParticipantPosition(LabelledEnum):
+    BOARD = "board", _l("Board member")
+    STAFF = "staff", _l("Staff")
+    MEMBER = "member", _l("Member")
 
 
-class RegistrationStatus(enum.StrEnum):
-    PENDING = "pending"  # holds a seat, waits for an organiser's approval
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    WALK_IN = "walk_in"  # recorded at the door by attendance; takes no seat
+class RegistrationStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting approval")  # holds a seat, waits for an organiser's approval
+    CONFIRMED = "confirmed", _l("Confirmed")
+    WAITLISTED = "waitlisted", _l("Waiting list")
+    REJECTED = "rejected", _l("Not approved")
+    CANCELLED = "cancelled", _l("Cancelled")
+    WALK_IN = "walk_in", _l("Walk-in")  # recorded at the door by attendance; takes no seat
 
 
 # The states that take one of the event's seats.
@@ -119,6 +120,11 @@ class Registration(db.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """Holding a seat or waiting for one: it can still be cancelled."""
+        return self.status in ACTIVE_STATUSES
 
     @property
     def audit_label(self) -> str:

@@ -7,8 +7,8 @@ from portal.cooperatives.models import Cooperative
 from portal.events import queries as event_queries
 from portal.events.models import Event, GuestListEntry
 from portal.extensions import db
+from portal.registrations.eligibility import audience_admits, is_open_for_registration
 from portal.registrations.models import Registration, RegistrationStatus
-from portal.registrations.services import audience_admits, is_open_for_registration
 
 
 def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None):

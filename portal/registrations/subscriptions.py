@@ -2,12 +2,12 @@
 
 from sqlalchemy import select
 
-from portal.events import services as event_services
 from portal.events import signals
 from portal.events.models import Event
 from portal.extensions import db
-from portal.registrations import emails, queries, services
+from portal.registrations import emails, queries, seats, waitlist
 from portal.registrations.models import ACTIVE_STATUSES, Registration
+from portal.seams import SEAT_COUNTERS, register
 
 
 def active_registrations(event_id: int) -> list[Registration]:
@@ -26,12 +26,12 @@ def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
 
 
 def on_seats_changed(event: Event, **_kwargs) -> None:
-    services.lock_event(event.id)
-    services.promote_from_waitlist(None, event)
+    seats.lock_event(event.id)
+    waitlist.promote_from_waitlist(None, event)
 
 
 def register_subscriptions(app) -> None:
-    event_services.register_seat_counter(services.count_seats_taken)
+    register(app, SEAT_COUNTERS, seats.count_seats_taken)
     signals.event_rescheduled.connect(on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(on_event_cancelled, weak=False)
     signals.event_seats_changed.connect(on_seats_changed, weak=False)

@@ -1,18 +1,16 @@
 """What a ticket carries: the random token of its page, a short code to type at the door, and the
-parts later capabilities add (attendance: the check-in QR code) through ``register_ticket_part``,
+parts later capabilities add (attendance: the check-in QR code) at the ``TICKET_PARTS`` seam,
 so registrations imports none of them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal.events.models import EventStatus
 from portal.extensions import db
 from portal.registrations.models import Registration, random_check_in_code
-
-PARTS_KEY = "portal_ticket_parts"
+from portal.seams import TICKET_PARTS, registered
 
 
 def normalise_code(text: str | None) -> str:
@@ -51,15 +49,9 @@ class TicketPart:
     applies: Callable[[Registration], bool] = holds_seat_at_an_event_still_on
 
 
-def register_ticket_part(app, part: TicketPart) -> None:
-    parts = app.extensions.setdefault(PARTS_KEY, [])
-    if part not in parts:
-        parts.append(part)
-
-
 def ticket_parts(registration: Registration) -> list[TicketPart]:
     """The parts shown on ``registration``'s ticket page."""
-    return [part for part in current_app.extensions.get(PARTS_KEY, []) if part.applies(registration)]
+    return [part for part in registered(TICKET_PARTS) if part.applies(registration)]
 
 
 def email_parts(registration: Registration) -> list[TicketPart]:

@@ -1,26 +1,23 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.accounts.access import owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
+from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import approved_cooperative_id, districts
-from portal.errors import RuleViolation, show_violation
+from portal.cooperatives.policies import approved_cooperative_id, may_act_for
+from portal.cooperatives.services import districts
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
-from portal.registrations import exports, participants, queries, services, tickets
-from portal.registrations.forms import POSITION_LABELS, STATUS_LABELS, GuestForm, SignUpForm
-from portal.registrations.models import Registration
+from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
+from portal.registrations.forms import GuestForm, SignUpForm
+from portal.registrations.models import Registration, RegistrationStatus
+from portal.transactions import act
 
 bp = Blueprint("registrations", __name__)
-
-
-@bp.context_processor
-def labels():
-    return {"status_labels": STATUS_LABELS, "position_labels": POSITION_LABELS}
 
 
 def _ids(name: str) -> list[int]:
@@ -39,7 +36,7 @@ def ticket(token: str):
     if registration is None:
         abort(404)
     return render_template("registrations/ticket.html", registration=registration, event=registration.event,
-                           position=services.waitlist_position(registration),
+                           position=seats.waitlist_position(registration),
                            ticket_parts=tickets.ticket_parts(registration))
 
 
@@ -53,7 +50,7 @@ def board_index():
     positions = queries.waitlist_positions({r.event_id for r in registrations})
     return render_template("registrations/board_index.html", cooperative=cooperative,
                            events=queries.open_events_for(cooperative), registrations=registrations,
-                           positions=positions, can_cancel=services.is_cancellable_by_board)
+                           positions=positions, can_cancel=eligibility.is_cancellable_by_board)
 
 
 @bp.route("/my-cooperative/events/<int:event_id>/sign-up", methods=["GET", "POST"])
@@ -64,19 +61,12 @@ def sign_up(event_id: int):
         return redirect(url_for("cooperatives.mine"))
     event = db.get_or_404(Event, event_id)
     form = SignUpForm()
-    if form.validate_on_submit():
-        new_person = {"full_name": form.full_name.data, "position": form.position.data, "email": form.email.data,
-                      "phone": form.phone.data}
-        try:
-            done = services.sign_up_people(current_user, event.id, _ids("participant_id"), _ids("board_member_id"),
-                                           new_person)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("%(count)d people signed up; see their state below.", count=len(done)), "success")
-            return redirect(url_for("registrations.board_index"))
+    response = act(lambda: services.sign_up_people(current_user, event.id, _ids("participant_id"),
+                                                   _ids("board_member_id"), form.new_person()),
+                   form=form, then=url_for("registrations.board_index"),
+                   done=lambda done: _("%(count)d people signed up; see their state below.", count=len(done)))
+    if response:
+        return response
     known = participants.cooperative_participants(cooperative.id)
     return render_template("registrations/sign_up.html", event=event, cooperative=cooperative, form=form,
                            known=known), 400 if form.errors or request.method == "POST" else 200
@@ -86,26 +76,18 @@ def sign_up(event_id: int):
 @owner(*STAFF_ROLES, Role.BOARD)
 def cancel(registration_id: int):
     registration = db.get_or_404(Registration, registration_id)
-    staff = services.is_staff(current_user)
-    if not staff and registration.cooperative_id != approved_cooperative_id(current_user):
+    if not may_act_for(current_user, registration.cooperative_id):
         abort(404)
-    try:
-        services.cancel_registration(current_user, registration)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("The registration is cancelled."), "success")
-    if staff:
-        return redirect(url_for("registrations.manage", event_id=registration.event_id))
-    return redirect(url_for("registrations.board_index"))
+    back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)
+            else url_for("registrations.board_index"))
+    return act(lambda: services.cancel_registration(current_user, registration),
+               done=_("The registration is cancelled."), then=back)
 
 
 def _filters():
     status = request.args.get("status") or None
     district_id = request.args.get("district_id", type=int)
-    return (status if status in {s.value for s in STATUS_LABELS} else None), district_id
+    return (status if status in {s.value for s in RegistrationStatus} else None), district_id
 
 
 @bp.get("/organiser/events/<int:event_id>/registrations")
@@ -120,7 +102,7 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
     return render_template("registrations/manage.html", event=event, registrations=registrations,
                            counts=queries.summary(event.id), positions=queries.waitlist_positions([event.id]),
                            status=status, district_id=district_id, districts=districts(),
-                           guest_form=guest_form), status_code
+                           guest_form=guest_form, statuses=list(RegistrationStatus)), status_code
 
 
 @bp.post("/organiser/events/<int:event_id>/registrations/guests")
@@ -128,18 +110,10 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
 def add_guest(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = GuestForm()
-    if form.validate_on_submit():
-        try:
-            services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
-                               form.email.data, form.phone.data)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("The guest is registered."), "success")
-            return redirect(url_for("registrations.manage", event_id=event.id))
-    return _render_manage(event, form, 400)
+    return act(lambda: services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
+                                          form.email.data, form.phone.data),
+               form=form, done=_("The guest is registered."), then=url_for("registrations.manage", event_id=event.id)
+               ) or _render_manage(event, form, 400)
 
 
 @bp.post("/organiser/events/<int:event_id>/registrations/decide")
@@ -147,46 +121,34 @@ def add_guest(event_id: int):
 def decide(event_id: int):
     event = db.get_or_404(Event, event_id)
     ids = _ids("registration_id")
-    try:
+
+    def decide_all() -> int:
         if request.form.get("action") == "reject":
-            count = services.reject_registrations(current_user, event.id, ids, request.form.get("reason", ""))
-        else:
-            count = services.approve_registrations(current_user, event.id, ids)
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("%(count)d registrations updated.", count=count), "success")
-    return redirect(url_for("registrations.manage", event_id=event.id))
+            return services.reject_registrations(current_user, event.id, ids, request.form.get("reason", ""))
+        return services.approve_registrations(current_user, event.id, ids)
+
+    return act(decide_all, done=lambda count: _("%(count)d registrations updated.", count=count),
+               then=url_for("registrations.manage", event_id=event.id))
 
 
 @bp.post("/organiser/registrations/<int:registration_id>/promote")
 @roles(*STAFF_ROLES)
 def promote(registration_id: int):
-    return _change(registration_id, "promote")
+    registration = db.get_or_404(Registration, registration_id)
+    return _waitlist_changed(registration, lambda: waitlist.promote_registration(current_user, registration))
 
 
 @bp.post("/organiser/registrations/<int:registration_id>/move")
 @roles(*STAFF_ROLES)
 def move(registration_id: int):
-    return _change(registration_id, "move")
-
-
-def _change(registration_id: int, action: str):
     registration = db.get_or_404(Registration, registration_id)
-    try:
-        if action == "promote":
-            services.promote_registration(current_user, registration)
-        else:
-            services.move_on_waitlist(current_user, registration, request.form.get("position", 1, type=int))
-    except RuleViolation as violation:
-        db.session.rollback()
-        flash(violation.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("The waiting list is updated."), "success")
-    return redirect(url_for("registrations.manage", event_id=registration.event_id))
+    position = request.form.get("position", 1, type=int)
+    return _waitlist_changed(registration, lambda: waitlist.move_on_waitlist(current_user, registration, position))
+
+
+def _waitlist_changed(registration: Registration, change):
+    return act(change, done=_("The waiting list is updated."),
+               then=url_for("registrations.manage", event_id=registration.event_id))
 
 
 @bp.get("/organiser/events/<int:event_id>/registrations.<kind>")
@@ -197,7 +159,7 @@ def export(event_id: int, kind: str):
         abort(404)
     status, district_id = _filters()
     registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
-    data = exports.rows(registrations, queries.waitlist_positions([event.id]), STATUS_LABELS, POSITION_LABELS)
+    data = exports.rows(registrations, queries.waitlist_positions([event.id]))
     body, mimetype = ((exports.to_csv(data), "text/csv; charset=utf-8") if kind == "csv" else
                       (exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     return Response(body, mimetype=mimetype,

@@ -1,13 +1,12 @@
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import public, roles
 from portal.accounts.models import Role
-from portal.errors import RuleViolation, show_violation
-from portal.extensions import db
 from portal.settings.forms import OfficeSettingsForm
 from portal.settings.services import EDITABLE_FIELDS, get_office_settings, update_office_settings
+from portal.transactions import act
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
@@ -17,18 +16,10 @@ bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 def edit():
     settings = get_office_settings()
     form = OfficeSettingsForm(obj=settings)
-    if form.validate_on_submit():
-        logo = form.logo.data.read() if form.logo.data else None
-        try:
-            update_office_settings(current_user, {f: getattr(form, f).data for f in EDITABLE_FIELDS}, logo)
-        except RuleViolation as violation:
-            db.session.rollback()
-            show_violation(form, violation)
-        else:
-            db.session.commit()
-            flash(_("Office settings saved."), "success")
-            return redirect(url_for("settings.edit"))
-    return render_template("settings/edit.html", form=form, settings=settings)
+    return act(lambda: update_office_settings(current_user, {f: getattr(form, f).data for f in EDITABLE_FIELDS},
+                                              form.logo.data.read() if form.logo.data else None),
+               form=form, done=_("Office settings saved."), then=url_for("settings.edit")
+               ) or render_template("settings/edit.html", form=form, settings=settings)
 
 
 @bp.get("/logo")

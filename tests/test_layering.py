@@ -1,0 +1,101 @@
+"""Dependencies point one way, checked over every module of portal/ with ``ast`` (as
+test_access walks the route table): a capability's forms are its own, and only mail touches the
+outbox's rows."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import portal
+
+PORTAL = Path(portal.__file__).resolve().parent
+OUTBOX_ROWS = {"OutboxMessage", "OutboxAttachment"}
+
+
+def _capability(path: Path) -> str | None:
+    """The capability a module belongs to; None for the shared modules beside them."""
+    parts = path.relative_to(PORTAL).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PORTAL.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(tree: ast.AST, module: str):
+    """``(line, imported module or module.name)`` for every import, those inside functions too."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[:-node.level] if not module.endswith("__init__") else module.split(".")
+                base = ".".join([*package, *([base] if base else [])])
+            yield node.lineno, base
+            for alias in node.names:
+                yield node.lineno, f"{base}.{alias.name}"
+
+
+def foreign_forms(source: str, path: Path) -> list[str]:
+    """Imports of another capability's ``forms.py`` (labels, validators or forms alike)."""
+    own = _capability(path)
+    found = []
+    for line, name in _imports(ast.parse(source), _module_name(path)):
+        parts = name.split(".")
+        if len(parts) >= 3 and parts[0] == "portal" and parts[2] == "forms" and parts[1] != own:
+            found.append(f"{path.relative_to(PORTAL.parent)}:{line} imports {name}")
+    return found
+
+
+def outbox_rows(source: str, path: Path) -> list[str]:
+    """Uses of the outbox's models outside mail: imported by name, or reached as an attribute."""
+    if _capability(path) == "mail":
+        return []
+    tree = ast.parse(source)
+    imported = ((line, name.rpartition(".")) for line, name in _imports(tree, _module_name(path)))
+    found = {(line, name) for line, (module, _dot, name) in imported
+             if module == "portal.mail.models" and name in OUTBOX_ROWS}
+    found |= {(node.lineno, node.attr) for node in ast.walk(tree)
+              if isinstance(node, ast.Attribute) and node.attr in OUTBOX_ROWS}
+    return [f"{path.relative_to(PORTAL.parent)}:{line} uses {name}" for line, name in sorted(found)]
+
+
+def _modules():
+    return sorted(PORTAL.rglob("*.py"))
+
+
+def test_no_module_imports_another_capabilitys_forms():
+    offences = [offence for path in _modules() for offence in foreign_forms(path.read_text(), path)]
+    assert offences == []
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 moves these to the mail API")
+def test_only_mail_touches_the_outbox_rows():
+    offences = [offence for path in _modules() for offence in outbox_rows(path.read_text(), path)]
+    assert offences == []
+
+
+def test_the_checks_see_every_way_of_importing():
+    """The control: each spelling is caught, so an empty list above means something."""
+    path = PORTAL / "invitations" / "views.py"
+    source = "\n".join([
+        "from portal.registrations.forms import SignUpForm",
+        "from portal.cooperatives import forms",
+        "import portal.events.forms as event_forms",
+        "from ..attendance.forms import WalkInForm",
+        "from portal.invitations.forms import SendForm",
+        "def later():",
+        "    from portal.mail.models import OutboxMessage",
+        "    from portal.mail import models",
+        "    return models.OutboxAttachment",
+    ])
+    assert [offence.split(" imports ")[1] for offence in foreign_forms(source, path)] == [
+        "portal.registrations.forms", "portal.registrations.forms.SignUpForm", "portal.cooperatives.forms",
+        "portal.events.forms", "portal.attendance.forms", "portal.attendance.forms.WalkInForm"]
+    assert [offence.split(" uses ")[1] for offence in outbox_rows(source, path)] == [
+        "OutboxMessage", "OutboxAttachment"]
+    assert outbox_rows(source, PORTAL / "mail" / "delivery.py") == []
