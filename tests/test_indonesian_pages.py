@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.audit import labels
 from portal.audit.models import AuditEntry
 from portal.cooperatives import services as cooperatives
+from portal.cooperatives.importing import import_cooperatives
 from portal.cooperatives.models import CooperativeImport, CooperativeStatus
 from portal.extensions import db
 from portal.mail.models import OutboxMessage
@@ -74,10 +75,11 @@ def test_the_audit_log_reads_in_indonesian(client, logged_in, make_user, make_co
     cooperative = make_cooperative(name="KSP Sehati")
     cooperatives.set_status(admin, cooperative, CooperativeStatus.INACTIVE, "Tidak RAT", date(2026, 1, 5))
     make_event(actor=admin, requires_approval=True)
+    import_cooperatives(admin, "koperasi.csv", SAMPLE.read_bytes()[:2000], dry_run=False, today=date(2026, 11, 30))
     db.session.commit()
     actions = set(db.session.scalars(select(AuditEntry.action)))
-    assert {"user.create", "user.set_role", "user.deactivate", "settings.update", "cooperative.set_status",
-            "event.created", "event.session_added"} <= actions
+    assert {"cooperative.import_create", "user.create", "user.set_role", "user.deactivate", "settings.update",
+            "cooperative.set_status", "event.created", "event.session_added"} <= actions
 
     page = client.get("/admin/audit/")
     text = visible_text(page.text)
@@ -89,7 +91,8 @@ def test_the_audit_log_reads_in_indonesian(client, logged_in, make_user, make_co
     assert english_in(text, ["full_name", "is_active_account", "role", "signatory_nip", "status_reason",
                              "status_date", "requires_approval", "seats", "starts_on", "kind", "program_area",
                              "starts_at", "venue_id", "organiser", "admin", "inactive", "draft", "training",
-                             "hr_training", "phone", "system"]) == []
+                             "hr_training", "phone", "system", "chair", "secretary", "treasurer"]) == []
+    assert not re.search(r"\d{4}-\d\d-\d\dT", text), "ISO times"
     assert "Akun pengguna dibuat" in text and "Pengguna" in text
     assert "Tidak aktif" in text and "Ya" in text and "Tidak" in text and "—" in text
 

@@ -215,6 +215,12 @@ def _code_label(object_type: str, field: str, value: str) -> str:
     return str(VALUES[value]) if value in VALUES else value
 
 
+def _board_member(item: str) -> str:
+    """An imported board member, "chair: Yohanes Bani", with the position's label."""
+    position, _sep, name = item.partition(": ")
+    return f"{_code_label('board_members', 'position', position)}: {name}" if name else item
+
+
 def _moment(value: str) -> str | None:
     """An ISO date or time as the page shows dates and times; None when it is neither."""
     try:
@@ -233,6 +239,8 @@ def value_text(object_type: str, field: str, value) -> str:
         return EMPTY
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, list) and field == "board":
+        return ", ".join(_board_member(item) for item in value)
     if isinstance(value, list):
         return ", ".join(value_text(object_type, field, item) for item in value)
     if isinstance(value, dict):
