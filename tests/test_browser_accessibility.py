@@ -30,7 +30,8 @@ def test_axe_runs_under_the_enforced_csp_and_reports_a_page_the_test_left_at_onc
 
     assert context.axe.checked[0] == server.url + "/login"
     found = [v for v in context.axe.take() if v["url"] == server.url + "/login"]
-    assert {(v["rule"], v["impact"]) for v in found} >= {("image-alt", "critical"), ("aria-required-children", "critical")}
+    assert {(v["rule"], v["impact"]) for v in found} >= {("image-alt", "critical"),
+                                                          ("aria-required-children", "critical")}
 
 
 def test_axe_checks_the_page_still_open_when_the_context_closes(live_server, new_context):
