@@ -49,3 +49,35 @@ def test_the_sign_up_picker_lists_each_person_once_with_their_position(client, l
     assert page.count("Yohanes Bani") == 1 and page.count("Maria Tefa") == 1
     assert "Ketua" in page and "Sekretaris" in page
     assert duplicate_ids(page) == []
+
+
+def test_the_demo_prints_each_logins_state_as_it_is_now(runner):
+    from portal.accounts.services import find_user_by_email
+    from portal.cooperatives.models import BoardAccount, BoardAccountStatus
+
+    first = runner.invoke(args=["seed-demo"]).output
+    assert "pengurus@demo.portal-koperasi.id  (claim pending:" in first
+    claim = db.session.scalar(select(BoardAccount).join(BoardAccount.user).where(
+        BoardAccount.user.has(email="pengurus@demo.portal-koperasi.id")))
+    claim.status = BoardAccountStatus.APPROVED
+    find_user_by_email("organiser@demo.portal-koperasi.id").set_password("another-pass-42")
+    find_user_by_email("admin@demo.portal-koperasi.id").is_active_account = False
+    db.session.commit()
+
+    again = runner.invoke(args=["seed-demo"]).output
+    lines = {line.split()[1]: line for line in again.splitlines() if "@demo." in line}
+    assert "claim approved:" in lines["pengurus@demo.portal-koperasi.id"]
+    assert "claim approved:" in lines["ketua@demo.portal-koperasi.id"]
+    assert "password changed" in lines["organiser@demo.portal-koperasi.id"]
+    assert "deactivated" in lines["admin@demo.portal-koperasi.id"]
+
+
+def test_make_run_serves_on_the_port_asked_for_and_the_readme_says_so():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(["make", "-n", "run", "PORT=5001"], cwd=root, capture_output=True, text=True, check=True)
+    assert "--port 5001" in plan.stdout and "http://127.0.0.1:5001" in plan.stdout
+    assert "--port 5000" in subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True).stdout
+    assert "make run PORT=5001" in (root / "README.md").read_text()
