@@ -81,3 +81,32 @@ def test_make_run_serves_on_the_port_asked_for_and_the_readme_says_so():
     assert "--port 5001" in plan.stdout and "http://127.0.0.1:5001" in plan.stdout
     assert "--port 5000" in subprocess.run(["make", "-n", "run"], cwd=root, capture_output=True, text=True).stdout
     assert "make run PORT=5001" in (root / "README.md").read_text()
+
+
+def test_send_now_without_an_address_says_why_on_the_page(client, logged_in, invitable_event, make_invitee, invite):
+    from portal.accounts.models import Role
+
+    event = invitable_event()
+    cooperative = make_invitee(email=None, board=(("Yohanes Bani", None),))
+    invite(event, [cooperative])
+    logged_in(Role.ORGANISER)
+    page = client.get(f"/organiser/events/{event.id}/invitations").text
+    assert 'data-testid="resend"' in page and "Kirim sekarang" in page
+    help_text = page.split('data-testid="no-address-help">', 1)[1].split("</div>", 1)[0]
+    assert "Belum ada alamat email" in help_text and f"/cooperatives/{cooperative.id}/edit" in help_text
+
+
+@pytest.mark.parametrize("status, words", [("completed", "sudah berlangsung"), ("cancelled", "dibatalkan")])
+def test_the_invitation_link_of_a_closed_event_says_why_it_has_no_buttons(client, invitable_event, make_invitee,
+                                                                          invite, status, words):
+    from portal.events.models import EventStatus
+    from tests.invitation_fixtures import invitations_of
+
+    event = invitable_event()
+    invite(event, [make_invitee()])
+    [invitation] = invitations_of(event)
+    event.status = EventStatus(status)
+    db.session.commit()
+    page = client.get(f"/events/{event.id}/invitation/{invitation.token}")
+    assert page.status_code == 200 and 'data-testid="accept"' not in page.text
+    assert 'data-testid="closed"' in page.text and words in page.text
