@@ -49,7 +49,7 @@ def test_every_event_section_is_a_link_in_view_on_a_phone(live_server, page):
     log_in(page, server.url, "organiser@demo.portal-koperasi.id", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}")
 
-    sections = page.get_by_role("navigation", name="Bagian acara")
+    sections = page.get_by_role("navigation", name="Bagian kegiatan")
     links = sections.get_by_role("link")
     expect(links).to_have_count(7)
     assert page.locator("[role=tablist]").count() == 0
@@ -60,7 +60,7 @@ def test_every_event_section_is_a_link_in_view_on_a_phone(live_server, page):
     for n in range(7):  # every section's page, each one checked by axe on the way
         href = links.nth(n).get_attribute("href")
         page.goto(server.url + href)
-        expect(page.get_by_role("navigation", name="Bagian acara").locator("[aria-current=page]")).to_have_count(1)
+        expect(page.get_by_role("navigation", name="Bagian kegiatan").locator("[aria-current=page]")).to_have_count(1)
         _fits(page)
 
 

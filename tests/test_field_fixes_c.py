@@ -110,3 +110,63 @@ def test_the_invitation_link_of_a_closed_event_says_why_it_has_no_buttons(client
     page = client.get(f"/events/{event.id}/invitation/{invitation.token}")
     assert page.status_code == 200 and 'data-testid="accept"' not in page.text
     assert 'data-testid="closed"' in page.text and words in page.text
+
+
+def _in_months(months: int, day: int = 10):
+    from datetime import date
+
+    from portal.events.services import local_today
+
+    today = local_today()
+    month = today.month - 1 + months
+    return date(today.year + month // 12, month % 12 + 1, day)
+
+
+def test_the_public_home_shows_upcoming_public_events(client, make_event):
+    from datetime import time
+
+    from portal.events.models import EventStatus
+
+    make_event(title="Pelatihan Aplikasi Kasir", sessions=((_in_months(2), time(9), time(12)),),
+               status=EventStatus.PUBLISHED)
+    make_event(title="Rancangan Rahasia", sessions=((_in_months(2), time(9), time(12)),))
+    page = client.get("/").text
+    upcoming = page.split('data-testid="home-upcoming"', 1)[1]
+    assert "Pelatihan Aplikasi Kasir" in upcoming and "Rancangan Rahasia" not in upcoming
+    assert "/register" in page
+
+
+def test_the_month_calendar_opens_on_the_next_events_month_when_this_one_is_empty(client, make_event):
+    from datetime import time
+
+    from portal.events.models import EventStatus
+
+    make_event(title="Rapat Koordinasi Triwulan", sessions=((_in_months(3), time(9), time(12)),),
+               status=EventStatus.PUBLISHED)
+    page = client.get("/events/calendar").text
+    assert "Rapat Koordinasi Triwulan" in page
+    asked = client.get(f"/events/calendar?month={_in_months(0):%Y-%m}").text
+    assert "Rapat Koordinasi Triwulan" not in asked  # a month asked for is the month shown
+
+
+def test_the_public_event_page_says_how_to_take_part_without_internal_badges(client, make_event):
+    from datetime import time
+
+    from portal.events.models import EventStatus
+
+    event = make_event(sessions=((_in_months(2), time(9), time(12)),), status=EventStatus.PUBLISHED,
+                       description="Hari pertama: pembukuan dasar.")
+    page = client.get(f"/events/{event.id}").text
+    assert 'data-testid="event-status"' not in page and "Terbit" not in page
+    take_part = page.split('data-testid="take-part"', 1)[1].split("</div>", 1)[0]
+    assert f"/login?next=/events/{event.id}" in take_part and "/register" in take_part
+    description = re.search(r'<meta name="description" content="([^"]*)"', page).group(1)
+    assert "Pelatihan Pembukuan Koperasi" in description and "pembukuan dasar" in description
+
+
+@pytest.mark.parametrize("path", ["/", "/events", "/events/calendar", "/login", "/register", "/certificates"])
+def test_public_pages_carry_a_meta_description(client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+    match = re.search(r'<meta name="description" content="([^"]+)"', page.text)
+    assert match and len(match.group(1)) > 40

@@ -19,6 +19,7 @@ from portal.events.models import (
 )
 from portal.events.services import local_moment, local_today
 from portal.extensions import db
+from portal.i18n import to_local
 
 
 def venues_query():
@@ -88,6 +89,13 @@ def month_sessions(month: date) -> list[EventSession]:
              .options(joinedload(EventSession.event), joinedload(EventSession.venue).joinedload(Venue.district))
              .order_by(EventSession.starts_at, EventSession.id))
     return list(db.session.scalars(query))
+
+
+def next_event_month(today: date) -> date | None:
+    """The first day of the month in which the next visible session starts, if any."""
+    start = db.session.scalar(select(func.min(EventSession.starts_at)).join(Event).where(
+        Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= local_moment(today, time(0, 0))))
+    return to_local(start).date().replace(day=1) if start else None
 
 
 def feed_events() -> list[Event]:

@@ -90,9 +90,14 @@ def index():
 @public
 def month():
     today = services.local_today()
-    shown = parse_month(request.args.get("month")) or today.replace(day=1)
+    asked = parse_month(request.args.get("month"))
+    shown = asked or today.replace(day=1)
+    sessions = queries.month_sessions(shown)
+    if asked is None and not sessions:  # nothing this month: open on the month of the next event
+        shown = queries.next_event_month(today) or shown
+        sessions = queries.month_sessions(shown) if shown != today.replace(day=1) else sessions
     by_day = {}
-    for session in queries.month_sessions(shown):
+    for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
     locale = str(get_locale())
     weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
