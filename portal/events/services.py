@@ -258,11 +258,18 @@ def cancel_event(actor, event: Event, reason: str) -> None:
     signals.event_cancelled.send(event, reason=event.cancel_reason)
 
 
-def complete_event(actor, event: Event) -> None:
+def complete_event(actor, event: Event, now: datetime | None = None) -> None:
+    """Completion grants certificates, so it waits until the last session has ended: a
+    three-day training is not complete after its first day."""
+    now = now or utcnow()
     if event.status != EventStatus.PUBLISHED:
         raise RuleViolation(None, _("Only a published event can be completed."))
-    if not event.has_started:
+    if not event.sessions or event.sessions[0].starts_at > now:
         raise RuleViolation(None, _("The event has not started yet."))
+    last_end = max(session.ends_at for session in event.sessions)
+    if last_end > now:
+        raise RuleViolation(None, _("The event cannot be completed yet: its last session ends on %(end)s.",
+                                    end=format_local_datetime(last_end)))
     event.status = EventStatus.COMPLETED
     event.completed_at = utcnow()
     record_change(actor, "event.completed", event, before={"status": "published"}, after={"status": "completed"})

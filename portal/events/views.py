@@ -12,6 +12,7 @@ from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
+from portal.database import utcnow
 from portal.events import queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
@@ -48,6 +49,10 @@ def session_times(session: EventSession) -> str:
 def local_day(day: date) -> str:
     """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
     return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
+def _now():
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _districts() -> list[District]:
@@ -263,8 +268,8 @@ def publish(event_id: int):
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
     event = get_event_or_404(event_id)
-    return act(lambda: services.complete_event(current_user, event), done=_("The event is marked as completed."),
-               then=url_for("events.manage", event_id=event.id))
+    return act(lambda: services.complete_event(current_user, event, _now()),
+               done=_("The event is marked as completed."), then=url_for("events.manage", event_id=event.id))
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
