@@ -148,7 +148,8 @@ def test_publish_cancel_and_duplicate_buttons(client, logged_in, make_event):
     event = make_event()
     assert client.post(f"/organiser/events/{event.id}/publish").status_code == 302
     assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": ""}).status_code == 400
-    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": "Banjir"}).status_code == 302
+    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": "Banjir",
+                                                                      "confirmed": "1"}).status_code == 302
     response = client.post(f"/organiser/events/{event.id}/duplicate", data={"copy-shift_days": "14"})
     assert response.status_code == 302
     db.session.expire_all()

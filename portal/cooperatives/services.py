@@ -125,19 +125,21 @@ def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> N
 
 
 def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus, reason: str | None,
-               effective_date: date) -> None:
-    """Marks active or inactive; an inactive status needs its reason. Kept in the history."""
+               effective_date: date) -> bool:
+    """Marks active or inactive; an inactive status needs its reason. Kept in the history: one
+    line per change of status. Returns whether anything changed."""
     reason = (reason or "").strip() or None
     if status == CooperativeStatus.INACTIVE and not reason:
         raise RuleViolation("reason", _("Say why the cooperative is inactive."))
     if status == cooperative.status and reason == cooperative.status_reason:
-        return
+        return False
     before = snapshot(cooperative, ["status", "status_reason", "status_date"])
     cooperative.status, cooperative.status_reason, cooperative.status_date = status, reason, effective_date
     cooperative.status_changes.append(StatusChange(status=status, reason=reason, effective_date=effective_date,
                                                    changed_by_id=actor.id))
     record_change(actor, "cooperative.set_status", cooperative, before,
                   snapshot(cooperative, ["status", "status_reason", "status_date"]))
+    return True
 
 
 def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None:

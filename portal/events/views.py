@@ -30,7 +30,7 @@ from portal.events.models import Event, EventKind, EventSession, EventStatus, Pr
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
 from portal.i18n import format_local_time, to_local
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
@@ -268,8 +268,17 @@ def publish(event_id: int):
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
     event = get_event_or_404(event_id)
+    back = url_for("events.manage", event_id=event.id)
+    training = event.kind == EventKind.TRAINING
+    consequences = [_("%(title)s is closed: no more sign-ups, cancellations or changes.", title=event.title)]
+    if training:
+        consequences.append(_("Certificates can then be issued to everyone whose attendance meets the threshold."))
     return act(lambda: services.complete_event(current_user, event, _now()),
-               done=_("The event is marked as completed."), then=url_for("events.manage", event_id=event.id))
+               confirm=lambda: Confirmation(_("Mark %(title)s as completed?", title=event.title), consequences,
+                                            _("Yes, mark as completed"), back),
+               done=" ".join((_("The event is marked as completed."),
+                              _("Next: issue the certificates on the Certificates tab.") if training else "")).strip(),
+               then=back)
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
@@ -277,8 +286,16 @@ def complete(event_id: int):
 def cancel(event_id: int):
     event = get_event_or_404(event_id)
     form = CancelForm(prefix="cancel")
+    back = url_for("events.manage", event_id=event.id)
+    told = services.seats_taken([event.id])[event.id]
+    consequences = [_("%(count)d people with a seat, and anyone on the waiting list, are told by email, with the "
+                      "reason: “%(reason)s”.", count=told, reason=(form.reason.data or "").strip()),
+                    _("Calendar entries show the event as cancelled; it can no longer be changed.")]
     return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
-               done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
+               confirm=lambda: Confirmation(_("Cancel %(title)s?", title=event.title), consequences,
+                                            _("Yes, cancel the event"), back),
+               done=_("The event is cancelled. %(count)d people with a seat, and anyone on the waiting list, are "
+                      "told by email.", count=told), then=back
                ) or (render_template("events/manage.html", event=event, cancel_form=form,
                                      duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 
