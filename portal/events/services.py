@@ -373,6 +373,18 @@ def remove_session(actor, event: Event, session: EventSession) -> None:
     record_change(actor, "event.session_removed", event, before=before)
 
 
+def venues_too_small(event: Event) -> list[Venue]:
+    """The venues of the event's sessions that hold fewer people than the event has seats; a
+    venue whose capacity is not known is not judged. A warning, not a rule: the office may know
+    of standing room or a second hall."""
+    small = {}
+    for session in event.sessions:
+        venue = session.venue
+        if venue.capacity is not None and venue.capacity < event.seats:
+            small[venue.id] = venue
+    return list(small.values())
+
+
 def seats_taken(event_ids) -> dict[int, int]:
     """Seats taken per event, from the counters at the ``SEAT_COUNTERS`` seam: zero until the
     registrations capability registers its own."""

@@ -159,7 +159,7 @@ def new():
         services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data, form.venue_id.data)
         return event
 
-    return act(create, form=form, done=_("Draft saved. Add more sessions or publish it."),
+    return act(create, form=form, done=lambda event: _saved(event, _("Draft saved. Add more sessions or publish it.")),
                then=lambda event: url_for("events.edit", event_id=event.id)
                ) or render_template("events/new.html", form=form)
 
@@ -197,9 +197,21 @@ def edit(event_id: int):
     event = get_event_or_404(event_id)
     form = _event_form(event if request.method == "GET" else None)
     return act(lambda: services.update_event(current_user, event, form.details()), form=form,
-               done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
+               done=lambda changed: (_saved(event, _("Changes saved.")) if changed
+                                     else (_("Nothing has changed."), "info")),
                then=url_for("events.edit", event_id=event.id)
                ) or _render_edit(event, form, _session_form(formdata=None))
+
+
+def _capacity_notes(event: Event) -> None:
+    for venue in services.venues_too_small(event):
+        flash(_("Note: %(venue)s holds %(capacity)d people, but the event has %(seats)d seats.", venue=venue.name,
+                capacity=venue.capacity, seats=event.seats), "warning")
+
+
+def _saved(event: Event, message: str) -> None:
+    flash(message, "success")
+    _capacity_notes(event)
 
 
 def _session_saved(session: EventSession, changed: bool = True, message: str | None = None) -> None:
@@ -211,6 +223,7 @@ def _session_saved(session: EventSession, changed: bool = True, message: str | N
     for other in services.overlapping_sessions(session):
         flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
               "warning")
+    _capacity_notes(session.event)
 
 
 @bp.post("/organiser/events/<int:event_id>/sessions")
