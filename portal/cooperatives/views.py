@@ -141,9 +141,12 @@ def _status_confirmation(cooperative: Cooperative, form: StatusForm) -> Confirma
                         _("Yes, change the status"), _show_url(cooperative))
 
 
-def _status_saved(cooperative: Cooperative, changed: bool):
-    if not changed:
+def _status_saved(cooperative: Cooperative, changed: str | None):
+    if changed is None:
         return _("The status was already %(status)s; nothing has changed.", status=cooperative.status.label), "info"
+    if changed == "reason":
+        return _("The reason for the status %(status)s is corrected; the history has no new line.",
+                 status=cooperative.status.label)
     return _("%(name)s is now %(status)s (since %(day)s); the change is in its status history.",
              name=cooperative.name, status=cooperative.status.label,
              day=format_calendar_date(cooperative.status_date))
