@@ -131,6 +131,8 @@ def test_a_cancelled_person_is_refused_on_a_large_page(client, login, organiser,
     db.session.commit()
     login(client, organiser)
     clock.set(t.day(1), 9)
+    opened = client.get(link_path(t.registrations[0]))
+    assert 'data-testid="no-seat"' in opened.text and 'name="session_id"' not in opened.text, "no button to tap"
     page = client.post(link_path(t.registrations[0]), data={"session_id": t.sessions[0].id})
     assert page.status_code == 409 and 'data-result="refused"' in page.text
     assert all_records() == []

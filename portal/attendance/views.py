@@ -21,6 +21,7 @@ from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.registrations.models import ATTENDING_STATUSES
 from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
@@ -168,6 +169,7 @@ def check_in(token: str):
     current = services.current_session(registration.event, now)
     return render_template("attendance/check_in_confirm.html", registration=registration, token=token,
                            event=registration.event, today=now, running=current is not None,
+                           has_seat=registration.status in ATTENDING_STATUSES,
                            sessions=[current] if current else services.sessions_today(registration.event, now))
 
 
