@@ -102,7 +102,7 @@ def test_the_certificate_pdf_reads_right_and_its_qr_opens_the_check(app, client,
         hours = gettext("%(sessions)d of %(total)d sessions attended, %(hours)s hours.", sessions=2, total=3,
                         hours="6")
     for expected in ("Peserta 1", "KSP Sehati Oelamasi", "Pelatihan Pembukuan Koperasi", certificate.display_code,
-                     "Drs. Yohanes Nope, M.Si", "NIP 196805121990031007", hours,
+                     "Drs. Yohanes Nope, M.Si", "NIP 19680512 199003 1 007", hours,
                      f"{PAST_DAY.day}–{PAST_DAY.day + 2}" if PAST_DAY.day + 2 <= 28 else str(PAST_DAY.year)):
         assert expected in text, expected
     [link] = read_qr_codes(pdf_page_image(response.data, scale=3))

@@ -15,6 +15,7 @@ from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.database import utcnow
+from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
@@ -145,10 +146,9 @@ def export(event_id: int, kind: str):
     event = db.get_or_404(Event, event_id)
     if kind not in ("csv", "xlsx"):
         abort(404)
-    body, mimetype = ((exports.to_csv(event), exports.CSV_MIMETYPE) if kind == "csv"
-                      else (exports.to_xlsx(event), exports.XLSX_MIMETYPE))
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="attendance-{event.id}.{kind}"'})
+    header, rows = exports.table(event)
+    return spreadsheets.download(kind, header, rows, title=_("Attendance"), filename=f"attendance-{event.id}",
+                                 separator_name=request.args.get("separator"))
 
 
 @bp.get("/check-in/<token>")

@@ -248,7 +248,7 @@ def commit_import(token: str):
         batch.summary, batch.committed_at = _summary(report), utcnow()
         return report
 
-    return act(run_import, done=lambda report: _("Import finished: %(line)s.", line=report.summary_line()), then=back)
+    return act(run_import, done=lambda report: _("Import finished: %(line)s.", line=report.summary_text()), then=back)
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from portal.cooperatives.models import Cooperative, CooperativeType, District
 from portal.database import UTCDateTime, enum_type, metadata, utcnow
 from portal.enums import LabelledEnum
 from portal.extensions import db
+from portal.i18n import format_short_datetime
 
 DEFAULT_REMINDER_DAYS = (3, 1)
 
@@ -199,7 +200,7 @@ class EventSession(db.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"{self.event.title} @ {self.starts_at.isoformat()}"
+        return f"{self.event.title} · {format_short_datetime(self.starts_at)}"
 
 
 class GuestListEntry(db.Model):

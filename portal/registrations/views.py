@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.cooperatives.services import districts
+from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
@@ -181,9 +182,7 @@ def export(event_id: int, kind: str):
     status, district_id = _filters()
     registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
     data = exports.rows(registrations, queries.waitlist_positions([event.id]))
-    body, mimetype = ((exports.to_csv(data), "text/csv; charset=utf-8") if kind == "csv" else
-                      (exports.to_xlsx(data), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="registrations-{event.id}.{kind}"'})
+    return spreadsheets.download(kind, exports.header(), data, title=_("Registrations"),
+                                 filename=f"registrations-{event.id}", separator_name=request.args.get("separator"))
 
 
