@@ -31,6 +31,7 @@ ACTIONS = {
     "cooperative.import_create": _l("Cooperative added by import"),
     "cooperative.import_update": _l("Cooperative changed by import"),
     "cooperative.set_status": _l("Cooperative status changed"),
+    "cooperative.status_reason": _l("Reason for the cooperative's status corrected"),
     "cooperative.update": _l("Cooperative changed"),
     "event.cancelled": _l("Event cancelled"),
     "event.completed": _l("Event completed"),
@@ -91,6 +92,7 @@ FIELDS = {
     "absent": _l("Marked absent"),
     "address": _l("Address"),
     "audience": _l("Audience"),
+    "audience_status": _l("Cooperative status"),
     "board": _l("Board"),
     "cancellation_deadline_at": _l("Cancellation deadline"),
     "capacity": _l("Capacity"),
@@ -174,6 +176,10 @@ VALUES = {
     "code": _l("Ticket code"),
     "walk_in": _l("Walk-in"),
     "remaining_absent": _l("Everyone else marked absent"),
+    # audiences of entries written before districts, types and status combined
+    "active_only": _l("Active cooperatives only"),
+    "districts": _l("Cooperatives in chosen districts"),
+    "types": _l("Cooperatives of chosen types"),
 }
 
 EMPTY = "—"
