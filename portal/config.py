@@ -139,6 +139,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
         "PER_PAGE": 25,
+        # Counts on lists (pager totals, status badges) stop here and read "more than …"
+        # (portal/pagination.py), so a page costs the same at a country's size as at a regency's.
+        "COUNT_LIMIT": 1000,
     }
     config.update(overrides)
     _refuse_production_by_accident(config)

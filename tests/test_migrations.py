@@ -121,3 +121,14 @@ def test_event_audiences_of_the_demo_data_keep_who_they_admit(empty_database):
     assert {audience for audience, *_rest in new.values()} == {"all", "guest_list"}
     assert {title for title, (audience, state, d, t) in new.items() if (audience, state, d, t) == ("all", "any", [], [])
             } == {title for title, (audience, *_rest) in old.items() if audience == "all"}
+
+
+def test_search_indexes_are_built_on_postgresql_only_and_the_schema_matches_the_models(empty_database):
+    _upgrade(empty_database)
+    _flask(empty_database, "db", "check")
+    engine = sa.create_engine(empty_database)
+    names = {index["name"] for index in sa.inspect(engine).get_indexes("cooperatives")}
+    postgresql = engine.dialect.name == "postgresql"
+    engine.dispose()
+    trigram = {"ix_cooperatives_name_trgm", "ix_cooperatives_legal_number_key_trgm"}
+    assert trigram <= names if postgresql else not trigram & names

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Literal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Role, User
@@ -26,6 +26,7 @@ from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.pagination import bounded_count
 
 PROFILE_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
                   "member_count", "last_rat_year", "email", "phone"]
@@ -52,10 +53,17 @@ def find_by_legal_number(legal_number: str) -> Cooperative | None:
     return db.session.scalar(select(Cooperative).where(Cooperative.legal_number_key == legal_number_key(legal_number)))
 
 
+def search_condition(search: str):
+    """Any part of the name, in any case, or any part of the legal number as its key reads it
+    (without spaces, upper-cased): both go through a trigram index on PostgreSQL."""
+    condition = Cooperative.name.ilike(f"%{search.strip()}%")
+    key = legal_number_key(search)
+    return condition | Cooperative.legal_number_key.like(f"%{key}%") if key else condition
+
+
 def _filtered(query, search=None, district_id=None, type=None, status=None):
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(Cooperative.name.ilike(pattern) | Cooperative.legal_number.ilike(pattern))
+    if search and search.strip():
+        query = query.where(search_condition(search))
     if district_id:
         query = query.where(Cooperative.district_id == district_id)
     if type:
@@ -73,12 +81,13 @@ def directory_query(search=None, district_id=None, type=None, status=None, sort=
 
 
 def status_counts(search=None, district_id=None, type=None) -> dict[str, int]:
-    """Cooperatives per status under the same filters (all statuses), in one query."""
-    query = _filtered(select(Cooperative.status, func.count(Cooperative.id)), search, district_id, type)
-    counts = {status.value: 0 for status in CooperativeStatus}
-    counts.update({status.value: n for status, n in db.session.execute(query.group_by(Cooperative.status))})
-    counts["all"] = sum(counts.values())
-    return counts
+    """All cooperatives and those of each status under the same filters, in one query; each
+    count stops past the count limit (``portal/pagination.py``)."""
+    statuses = [None, *CooperativeStatus]
+    counts = [bounded_count(_filtered(select(Cooperative.id), search, district_id, type, status))
+              for status in statuses]
+    values = db.session.execute(select(*counts)).one()
+    return {status.value if status else "all": n for status, n in zip(statuses, values, strict=True)}
 
 
 def _clean_profile(values: dict, current: Cooperative | None = None) -> dict:

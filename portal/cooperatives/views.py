@@ -27,6 +27,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_calendar_date, to_local
+from portal.pagination import paginate
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import Confirmation, act
 
@@ -62,9 +63,11 @@ def index():
     district = _valid(form.district)
     filters = {"search": _valid(form.q), "type": _valid(form.type),
                "district_id": parse_id(district)}
-    query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters))
+    status = _valid(form.status)
+    counts = services.status_counts(**filters)
+    page = paginate(services.directory_query(status=status, sort=_valid(form.sort) or "name", **filters),
+                    total=counts[status or "all"])
+    return render_template("cooperatives/index.html", form=form, page=page, counts=counts)
 
 
 def _valid(field):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative
+from portal.cooperatives.services import search_condition
 from portal.events.models import (
     VISIBLE_STATUSES,
     Event,
@@ -35,7 +36,7 @@ def search_cooperatives(text: str, limit: int = 20) -> list[Cooperative]:
     text = (text or "").strip()
     if not text:
         return []
-    query = (select(Cooperative).where(Cooperative.name.ilike(f"%{text}%"))
+    query = (select(Cooperative).where(search_condition(text))
              .options(selectinload(Cooperative.district)).order_by(Cooperative.name).limit(limit))
     return list(db.session.scalars(query))
 
