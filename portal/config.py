@@ -142,6 +142,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Counts on lists (pager totals, status badges) stop here and read "more than …"
         # (portal/pagination.py), so a page costs the same at a country's size as at a regency's.
         "COUNT_LIMIT": 1000,
+        # Up to this many districts a filter lists them; above (a province, the country) it takes a name.
+        "DISTRICT_SELECT_LIMIT": 60,
     }
     config.update(overrides)
     _refuse_production_by_accident(config)

@@ -1,11 +1,16 @@
 """National scale: search through indexes, counts that stop at a limit, bounded calendar feeds."""
 
+from datetime import date, time, timedelta
+
 import pytest
 import sqlalchemy as sa
+from icalendar import Calendar
 
 from portal.accounts.models import Role
 from portal.cooperatives import services
-from portal.cooperatives.models import CooperativeStatus
+from portal.cooperatives.models import CooperativeStatus, District
+from portal.events import services as events
+from portal.events.models import EventStatus
 from portal.extensions import db
 
 
@@ -59,3 +64,74 @@ def test_directory_counts_below_the_limit_are_exact(client, logged_in, make_coop
     make_cooperative(name="KSU Lontar", status=CooperativeStatus.INACTIVE)
     assert services.status_counts() == {"all": 2, "active": 1, "inactive": 1}
     assert services.status_counts(search="lontar") == {"all": 1, "active": 0, "inactive": 1}
+
+
+def _feed_titles(response) -> list[str]:
+    return [str(entry["SUMMARY"]) for entry in Calendar.from_ical(response.data).walk("VEVENT")]
+
+
+def _published(make_event, title, days_from_today, **kwargs):
+    day = date.today() + timedelta(days=days_from_today)
+    return make_event(title=title, status=EventStatus.PUBLISHED, sessions=[(day, time(9), time(12))], **kwargs)
+
+
+def test_feed_covers_ninety_days_back_and_a_year_ahead(client, make_event):
+    for title, days in (("Lewat 100", -100), ("Lewat 80", -80), ("Depan 300", 300), ("Depan 400", 400)):
+        _published(make_event, title, days)
+    response = client.get("/events.ics")
+    assert "Content-Length" not in response.headers, "written from a generator"
+    assert sorted(_feed_titles(response)) == ["Depan 300", "Lewat 80"]
+
+
+def test_feed_answers_304_to_its_etag_until_an_event_changes(client, make_event):
+    event = _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics")
+    assert first.status_code == 200 and first.headers["ETag"] and b"Rapat Koordinasi" in first.data
+    again = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    events.reschedule_session(None, event, event.sessions[0], date.today() + timedelta(days=10), time(10), time(13),
+                              event.sessions[0].venue_id)
+    db.session.commit()
+    changed = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_month_calendar_leads_no_further_than_its_window(client):
+    today = date.today()
+    last, first = today + timedelta(days=365), today - timedelta(days=90)
+    at_the_end = client.get(f"/events/calendar?month={last:%Y-%m}").text
+    assert 'data-testid="next-month"' not in at_the_end and 'data-testid="previous-month"' in at_the_end
+    at_the_start = client.get(f"/events/calendar?month={first:%Y-%m}").text
+    assert 'data-testid="previous-month"' not in at_the_start and 'data-testid="next-month"' in at_the_start
+    now = client.get("/events/calendar").text
+    assert 'data-testid="previous-month"' in now and 'data-testid="next-month"' in now
+
+
+def test_month_calendar_shows_a_few_sessions_a_day_and_links_the_rest(client, make_event):
+    for n in range(5):
+        _published(make_event, f"Pelatihan Hari Sibuk {n}", 3)
+    day = date.today() + timedelta(days=3)
+    page = client.get(f"/events/calendar?month={day:%Y-%m}").text
+    grid = page[page.index('data-testid="calendar-grid"'):]
+    assert grid.count("Pelatihan Hari Sibuk") == 3
+    assert "+2" in grid
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_event_list_filters_districts_by_name_when_there_are_many(client, make_event, make_venue):
+    semau = db.session.scalar(sa.select(District).where(District.name == "Semau"))
+    _published(make_event, "Rapat di Semau", 5, venue=make_venue(name="Aula Semau", district_name=semau.name))
+    _published(make_event, "Rapat di Takari", 5, venue=make_venue(name="Aula Takari", district_name="Takari"))
+    page = client.get("/events").text
+    assert "<select" not in page[page.index('name="district"') - 200:page.index('name="district"')]
+    found = client.get("/events?district=semau").text
+    assert "Rapat di Semau" in found and "Rapat di Takari" not in found
+    assert "Rapat di Semau" in client.get(f"/events?district={semau.id}").text
+
+
+def test_event_list_counts_no_further_than_the_limit(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 5)
+    with count_queries() as statements:
+        assert "Rapat Koordinasi" in client.get("/events").text
+    counting = [s for s in statements if "count(" in s.lower() and "FROM events" in s]
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
