@@ -135,3 +135,12 @@ def test_event_list_counts_no_further_than_the_limit(client, make_event, count_q
         assert "Rapat Koordinasi" in client.get("/events").text
     counting = [s for s in statements if "count(" in s.lower() and "FROM events" in s]
     assert counting and all("LIMIT" in s.upper() for s in counting), counting
+
+
+def test_feed_is_kept_and_served_again_without_reading_the_events(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics").data
+    with count_queries() as statements:
+        again = client.get("/events.ics").data
+    assert again == first and b"Rapat Koordinasi" in again
+    assert not any(s.lstrip().startswith("SELECT events.id") for s in statements), statements

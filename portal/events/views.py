@@ -1,6 +1,7 @@
 import calendar
 import hashlib
 from datetime import date
+from pathlib import Path
 
 from babel.dates import format_date, format_time, get_day_names
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
@@ -8,15 +9,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from werkzeug.wsgi import wrap_file
 
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
 from portal.database import utcnow
-from portal.events import queries, services
-from portal.events.calendar import build_calendar, write_calendar
+from portal.events import feeds, queries, services
+from portal.events.calendar import build_calendar
 from portal.events.forms import (
     CancelForm,
     DuplicateForm,
@@ -147,12 +148,17 @@ def feed():
     """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
     one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
     district_id = parse_id(request.args.get("district"))
-    etag = hashlib.sha256(queries.feed_version(district_id).encode()).hexdigest()[:32]
+    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id)}"
+    etag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    directory = Path(current_app.instance_path) / "feeds"
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers={"Cache-Control": "no-cache"})
+    elif kept := feeds.cached_feed(directory, etag):
+        response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
     else:
-        body = _written_feed(db.engine, queries.feed_query(district_id), current_app.config["PORTAL_BASE_URL"])
-        response = _ics(body, "portal-koperasi-events.ics")
+        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id),
+                                           current_app.config["PORTAL_BASE_URL"], directory, etag),
+                        "portal-koperasi-events.ics")
     response.set_etag(etag)
     return response
 
@@ -164,13 +170,6 @@ def event_feed(event_id: int):
     if not queries.is_visible(event):
         abort(404)
     return _ics(build_calendar([event]), f"event-{event.id}.ics")
-
-
-def _written_feed(engine, query, base_url: str):
-    """The feed's body, read in batches through a database session of its own while the server
-    sends it (the request's is gone by then); nothing is read unless it is sent."""
-    with Session(engine) as session:
-        yield from write_calendar(session.scalars(query.execution_options(yield_per=200)), base_url)
 
 
 def _ics(body, filename: str) -> Response:
