@@ -144,3 +144,15 @@ def test_feed_is_kept_and_served_again_without_reading_the_events(client, make_e
         again = client.get("/events.ics").data
     assert again == first and b"Rapat Koordinasi" in again
     assert not any(s.lstrip().startswith("SELECT events.id") for s in statements), statements
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_directory_filters_districts_by_name_when_there_are_many(client, logged_in, make_cooperative):
+    logged_in(Role.ORGANISER)
+    make_cooperative(name="KSP Cendana", district="Semau")
+    make_cooperative(name="KSU Lontar", district="Takari")
+    page = client.get("/cooperatives/").text
+    assert "Semau</option>" not in page
+    found = client.get("/cooperatives/?district=SEMAU").text
+    assert "KSP Cendana" in found and "KSU Lontar" not in found
+    assert "KSP Cendana" not in client.get("/cooperatives/?district=Semau Utara").text

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Literal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Role, User
@@ -26,6 +26,7 @@ from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.forms import parse_id
 from portal.pagination import bounded_count
 
 PROFILE_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
@@ -49,6 +50,25 @@ def districts() -> list[District]:
     return list(db.session.scalars(select(District).order_by(District.name)))
 
 
+def listed_districts(limit: int) -> list[District] | None:
+    """The districts a filter lists, or None when there are more than ``limit`` (a province,
+    the country): then the filter takes a typed name."""
+    found = list(db.session.scalars(select(District).order_by(District.name).limit(limit + 1)))
+    return found if len(found) <= limit else None
+
+
+def district_ids_for(value: str | None) -> list[int] | None:
+    """The districts a filter means: a district's id (chosen from the list) or its name (typed,
+    in any case, in any regency); None when the filter is empty."""
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    district_id = parse_id(value)
+    if district_id:
+        return [district_id]
+    return list(db.session.scalars(select(District.id).where(func.lower(District.name) == value.lower())))
+
+
 def find_by_legal_number(legal_number: str) -> Cooperative | None:
     return db.session.scalar(select(Cooperative).where(Cooperative.legal_number_key == legal_number_key(legal_number)))
 
@@ -61,11 +81,11 @@ def search_condition(search: str):
     return condition | Cooperative.legal_number_key.like(f"%{key}%") if key else condition
 
 
-def _filtered(query, search=None, district_id=None, type=None, status=None):
+def _filtered(query, search=None, district_ids=None, type=None, status=None):
     if search and search.strip():
         query = query.where(search_condition(search))
-    if district_id:
-        query = query.where(Cooperative.district_id == district_id)
+    if district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(district_ids))
     if type:
         query = query.where(Cooperative.type == CooperativeType(type))
     if status:
@@ -73,18 +93,18 @@ def _filtered(query, search=None, district_id=None, type=None, status=None):
     return query
 
 
-def directory_query(search=None, district_id=None, type=None, status=None, sort="name"):
+def directory_query(search=None, district_ids=None, type=None, status=None, sort="name"):
     """The organisers' directory, filtered and sorted in SQL; the caller paginates."""
     query = select(Cooperative).join(Cooperative.district).options(joinedload(Cooperative.district))
-    query = _filtered(query, search, district_id, type, status)
+    query = _filtered(query, search, district_ids, type, status)
     return query.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def status_counts(search=None, district_id=None, type=None) -> dict[str, int]:
+def status_counts(search=None, district_ids=None, type=None) -> dict[str, int]:
     """All cooperatives and those of each status under the same filters, in one query; each
     count stops past the count limit (``portal/pagination.py``)."""
     statuses = [None, *CooperativeStatus]
-    counts = [bounded_count(_filtered(select(Cooperative.id), search, district_id, type, status))
+    counts = [bounded_count(_filtered(select(Cooperative.id), search, district_ids, type, status))
               for status in statuses]
     values = db.session.execute(select(*counts)).one()
     return {status.value if status else "all": n for status, n in zip(statuses, values, strict=True)}

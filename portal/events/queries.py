@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.cooperatives.models import Cooperative, District
+from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import search_condition
 from portal.events.models import (
     VISIBLE_STATUSES,
@@ -127,12 +127,6 @@ def _in_districts(query, district_ids: list[int]):
     """Events with a session at a venue in one of ``district_ids``."""
     return query.where(Event.id.in_(select(EventSession.event_id).join(Venue)
                                     .where(Venue.district_id.in_(district_ids))))
-
-
-def districts_named(name: str) -> list[int]:
-    """The districts a typed name means (any regency; case and spaces do not matter)."""
-    name = " ".join((name or "").split())
-    return list(db.session.scalars(select(District.id).where(func.lower(District.name) == name.lower())))
 
 
 def feed_query(district_id: int | None = None):

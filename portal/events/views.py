@@ -15,6 +15,7 @@ from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
+from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.database import utcnow
 from portal.events import feeds, queries, services
 from portal.events.calendar import build_calendar
@@ -88,27 +89,12 @@ def index():
     if form.validate():
         filters = {"kind": EventKind(form.kind.data) if form.kind.data else None,
                    "program_area": ProgramArea(form.area.data) if form.area.data else None,
-                   "district_ids": _district_ids(form.district.data),
+                   "district_ids": district_ids_for(form.district.data),
                    "month": parse_month(form.month.data)}
     page = paginate(queries.upcoming_query(**filters))
     taken = services.seats_taken([event.id for event in page.items])
-    return render_template("events/index.html", form=form, page=page, taken=taken, districts=_district_choices())
-
-
-def _district_choices() -> list[District] | None:
-    """The districts to choose from, or None when there are too many for a list (a province or
-    the country): then the filter is a name typed in."""
-    limit = current_app.config["DISTRICT_SELECT_LIMIT"]
-    districts = list(db.session.scalars(select(District).order_by(District.name).limit(limit + 1)))
-    return districts if len(districts) <= limit else None
-
-
-def _district_ids(value: str | None) -> list[int] | None:
-    """A district's id (the list's choice) or its name (typed in)."""
-    if not value:
-        return None
-    district_id = parse_id(value)
-    return [district_id] if district_id else queries.districts_named(value)
+    return render_template("events/index.html", form=form, page=page, taken=taken,
+                           districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 @bp.get("/events/calendar")
