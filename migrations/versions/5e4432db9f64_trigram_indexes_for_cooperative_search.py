@@ -1,9 +1,10 @@
-"""trigram indexes for cooperative search (PostgreSQL only)
+"""search indexes for cooperatives (PostgreSQL only)
 
-The directory and the cooperative pickers search any part of a name (ILIKE) and any part of a
-legal number's key (LIKE); on PostgreSQL both go through GIN trigram indexes (pg_trgm, a trusted
-extension the database owner may create). On SQLite nothing changes: a regency's registry is
-scanned fast enough, and the models declare these indexes for PostgreSQL alone.
+The directory and the cooperative pickers search any part of a name (ILIKE), through a GIN
+trigram index (pg_trgm, a trusted extension the database owner may create), and a legal number
+from its start through its key (LIKE 'KEY%'), through a pattern-ops btree (the database's
+collation is not C). On SQLite nothing changes: a regency's registry is scanned fast enough, and
+the models declare these indexes for PostgreSQL alone.
 
 Revision ID: 5e4432db9f64
 Revises: c5ee459993b3
@@ -28,8 +29,8 @@ def upgrade():
     if not _on_postgresql():
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.create_index('ix_cooperatives_legal_number_key_trgm', 'cooperatives', ['legal_number_key'], unique=False,
-                    postgresql_using='gin', postgresql_ops={'legal_number_key': 'gin_trgm_ops'})
+    op.create_index('ix_cooperatives_legal_number_key_prefix', 'cooperatives', ['legal_number_key'], unique=False,
+                    postgresql_ops={'legal_number_key': 'varchar_pattern_ops'})
     op.create_index('ix_cooperatives_name_trgm', 'cooperatives', ['name'], unique=False,
                     postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'})
 
@@ -38,4 +39,4 @@ def downgrade():
     if not _on_postgresql():
         return
     op.drop_index('ix_cooperatives_name_trgm', table_name='cooperatives')
-    op.drop_index('ix_cooperatives_legal_number_key_trgm', table_name='cooperatives')
+    op.drop_index('ix_cooperatives_legal_number_key_prefix', table_name='cooperatives')

@@ -70,9 +70,10 @@ class Cooperative(db.Model):
     __tablename__ = "cooperatives"
     __table_args__ = (
         Index("ix_cooperatives_district_status", "district_id", "status"),
-        # The directory's and every picker's search: any part of a name, any part of a legal number.
+        # The directory's and every picker's search: any part of a name, a legal number from its start.
         trigram_index("ix_cooperatives_name_trgm", "name"),
-        trigram_index("ix_cooperatives_legal_number_key_trgm", "legal_number_key"),
+        Index("ix_cooperatives_legal_number_key_prefix", "legal_number_key",
+              postgresql_ops={"legal_number_key": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -74,11 +74,12 @@ def find_by_legal_number(legal_number: str) -> Cooperative | None:
 
 
 def search_condition(search: str):
-    """Any part of the name, in any case, or any part of the legal number as its key reads it
-    (without spaces, upper-cased): both go through a trigram index on PostgreSQL."""
+    """Any part of the name, in any case (a trigram index on PostgreSQL), or a legal number from
+    its start as its key reads it, without spaces and upper-cased (a prefix index): every
+    legal number shares "AH.01" and "TAHUN", so a search inside them would read the registry."""
     condition = Cooperative.name.ilike(f"%{search.strip()}%")
     key = legal_number_key(search)
-    return condition | Cooperative.legal_number_key.like(f"%{key}%") if key else condition
+    return condition | Cooperative.legal_number_key.startswith(key, autoescape=True) if key else condition
 
 
 def _filtered(query, search=None, district_ids=None, type=None, status=None):
