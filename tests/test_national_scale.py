@@ -158,3 +158,21 @@ def test_directory_filters_districts_by_name_when_there_are_many(client, logged_
     found = client.get("/cooperatives/?district=SEMAU").text
     assert "KSP Cendana" in found and "KSU Lontar" not in found
     assert "KSP Cendana" not in client.get("/cooperatives/?district=Semau Utara").text
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_invitations_tab_filters_districts_by_name_when_there_are_many(client, logged_in, make_event,
+                                                                       make_guest_cooperative):
+    from portal.invitations import services as invitations
+    from portal.invitations.selection import BY_HAND, Selection
+
+    organiser = logged_in(Role.ORGANISER)
+    event = _published(make_event, "Rapat Koordinasi", 10)
+    semau, takari = (make_guest_cooperative(name="KSP Semau Jaya", district_name="Semau"),
+                     make_guest_cooperative(name="KSP Takari Jaya", district_name="Takari"))
+    invitations.send_invitations(organiser, event, Selection(mode=BY_HAND, cooperative_ids=[semau.id, takari.id]))
+    db.session.commit()
+    page = client.get(f"/organiser/events/{event.id}/invitations").text
+    assert "Semau</option>" not in page and 'name="district_id"' in page
+    found = client.get(f"/organiser/events/{event.id}/invitations?district_id=semau").text
+    assert "KSP Semau Jaya" in found and "KSP Takari Jaya" not in found

@@ -41,7 +41,7 @@ def _joined(query, stats):
 
 
 def invitations_query(event_id: int, delivery: str | None = None, answer: str | None = None,
-                      district_id: int | None = None, search: str | None = None):
+                      district_ids: list[int] | None = None, search: str | None = None):
     """The event's invitations, filtered, by name; the caller paginates. The messages are read
     only to filter by delivery (``delivery_of`` gives the shown page's)."""
     query = (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
@@ -55,8 +55,8 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
         query = query.where(Invitation.answer.is_(None))
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
-    if district_id:
-        query = query.where(Cooperative.district_id == district_id)
+    if district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(district_ids))
     if search:
         query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
     return query
