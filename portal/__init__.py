@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     register_logging(app)
     register_proxy(app)
+    register_input(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -41,6 +42,14 @@ def register_proxy(app: Flask) -> None:
 
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
+def register_input(app: Flask) -> None:
+    """Odd input (NUL bytes, ids beyond the columns' range) is refused before any view or
+    extension reads it; this comes first so that its converter serves every route."""
+    from portal.inputs import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
