@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.lifetimes import keep_login_alive
     from portal.accounts.services import load_session_user
-    from portal.database import begin_write, configure_sqlite
+    from portal.database import begin_write, configure_postgresql, configure_sqlite
     from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine, app.config["DATABASE_ANSWER_TIMEOUT"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)
