@@ -148,7 +148,15 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_PER_ADDRESS": env.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
-        "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        # Wrong passwords slow down the address they come from, not the account (portal/accounts/guard.py).
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES", "3")),
+        "LOGIN_DELAY_SECONDS": int(env.get("LOGIN_DELAY_SECONDS", "30")),
+        "LOGIN_MAX_DELAY_SECONDS": int(env.get("LOGIN_MAX_DELAY_SECONDS", "900")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600")),
+        "LOGIN_ACCOUNT_FAILURE_LIMIT": int(env.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "50")),
+        "LOGIN_GUESSING_ALERT_FAILURES": int(env.get("LOGIN_GUESSING_ALERT_FAILURES", "5")),
+        "LOGIN_GUESSING_ALERT_INTERVAL_SECONDS": int(env.get("LOGIN_GUESSING_ALERT_INTERVAL_SECONDS", "3600")),
+        "LOGIN_DEVICE_COOKIE_SECONDS": int(env.get("LOGIN_DEVICE_COOKIE_SECONDS", str(180 * 86400))),
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),

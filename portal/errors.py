@@ -1,13 +1,18 @@
 """The domain error services raise, and the pages shown when a request goes wrong."""
 
+import logging
+
 from flask import current_app, flash, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+
+security_log = logging.getLogger("portal.security")
 
 
 class RuleViolation(Exception):
@@ -51,6 +56,18 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+def _log_refusal(error) -> None:
+    """One line in the security log for each refusal: who (an account id, never a name or a
+    password), from where, which page, and for a rate limit which limit."""
+    account = current_user.id if current_user.is_authenticated else "anonymous"
+    if error.code == 403:
+        security_log.warning("access denied: account %s from %s to %s %s (%s)", account, request.remote_addr,
+                             request.method, request.path, request.endpoint)
+    else:
+        security_log.warning("rate limit hit: account %s from %s to %s %s (%s)", account, request.remote_addr,
+                             request.method, request.path, error.description)
+
+
 def _database_unavailable(error):
     """The 503 page, rendered without the database: the session is thrown away (its connection is
     dead or its transaction failed, so nothing was written), the page stands alone (no menu, no
@@ -76,6 +93,8 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code in (403, 429):
+            _log_refusal(error)
         if error.code not in ERROR_TEXTS:
             return error
         return render_error(error.code)
