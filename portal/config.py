@@ -185,6 +185,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
         "PER_PAGE": 25,
+        # Rows of an import's preview or report per page.
+        "IMPORT_PREVIEW_PER_PAGE": int(env.get("IMPORT_PREVIEW_PER_PAGE", "200")),
     }
     config.update(overrides)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
