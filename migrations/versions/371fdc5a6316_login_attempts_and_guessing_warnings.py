@@ -2,7 +2,7 @@
 logins) and when an account's owner was last warned that someone is guessing their password
 
 Revision ID: 371fdc5a6316
-Revises: 16918c26e245
+Revises: c5ee459993b3
 Create Date: 2026-11-30 12:28:38.617799
 
 """
@@ -14,7 +14,7 @@ import portal.database
 
 # revision identifiers, used by Alembic.
 revision = '371fdc5a6316'
-down_revision = '16918c26e245'
+down_revision = 'c5ee459993b3'
 branch_labels = None
 depends_on = None
 

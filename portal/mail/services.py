@@ -16,7 +16,7 @@ from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.seams import ATTACHMENT_RENDERERS, registered
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -41,6 +41,12 @@ def _display_name(name: str | None) -> str | None:
 def attachment_renderer(name: str):
     """The renderer registered under ``name`` at the ``ATTACHMENT_RENDERERS`` seam."""
     return dict(registered(ATTACHMENT_RENDERERS))[name]
+
+
+def attachment_name(name: str) -> str:
+    """What the Email page calls a deferred attachment: its ``ATTACHMENT_NAMES`` label, else the
+    renderer's name."""
+    return str(dict(registered(ATTACHMENT_NAMES)).get(name, name))
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -86,6 +86,14 @@ def _clean_nip(nip: str | None) -> str | None:
     return digits
 
 
+def format_nip(nip: str | None) -> str | None:
+    """A civil servant's NIP as it is printed, in its four parts: date of birth, month of
+    appointment, sex and number ("19700101 199503 1 001"). Anything else is left as written."""
+    if not nip or len(nip) != 18 or not nip.isdigit():
+        return nip
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
 def logo_mimetype(data: bytes) -> str:
     if len(data) > MAX_LOGO_BYTES:
         raise RuleViolation("logo", _("The logo may be at most 1 MB."))
@@ -111,5 +119,7 @@ def update_office_settings(actor, values: dict, logo: bytes | None = None) -> Of
 
 
 def register_template_globals(app) -> None:
-    """Templates (pages, letters and emails) reach the office's settings as ``office()``."""
+    """Templates (pages, letters and emails) reach the office's settings as ``office()`` and print
+    an NIP with ``|nip``."""
     app.jinja_env.globals["office"] = get_office_settings
+    app.jinja_env.filters["nip"] = format_nip
