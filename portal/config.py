@@ -106,13 +106,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # DATABASE_ANSWER_TIMEOUT (a black hole acknowledges nothing and times out nothing else).
         # Seconds; 0 turns one off (a long migration: DATABASE_STATEMENT_TIMEOUT=0
         # DATABASE_ANSWER_TIMEOUT=0). PostgreSQL only.
-        "DATABASE_CONNECT_TIMEOUT": float(env.get("DATABASE_CONNECT_TIMEOUT", "5")),
-        "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", "20")),
-        "DATABASE_ANSWER_TIMEOUT": float(env.get("DATABASE_ANSWER_TIMEOUT", "25")),
-        "DATABASE_KEEPALIVES_IDLE": int(env.get("DATABASE_KEEPALIVES_IDLE", "30")),
-        "DATABASE_KEEPALIVES_INTERVAL": int(env.get("DATABASE_KEEPALIVES_INTERVAL", "10")),
+        "DATABASE_CONNECT_TIMEOUT": float(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
+        "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", "5")),
+        "DATABASE_ANSWER_TIMEOUT": float(env.get("DATABASE_ANSWER_TIMEOUT", "7")),
+        "DATABASE_KEEPALIVES_IDLE": int(env.get("DATABASE_KEEPALIVES_IDLE", "10")),
+        "DATABASE_KEEPALIVES_INTERVAL": int(env.get("DATABASE_KEEPALIVES_INTERVAL", "5")),
         "DATABASE_KEEPALIVES_COUNT": int(env.get("DATABASE_KEEPALIVES_COUNT", "3")),
-        "DATABASE_TCP_USER_TIMEOUT": float(env.get("DATABASE_TCP_USER_TIMEOUT", "20")),
+        "DATABASE_TCP_USER_TIMEOUT": float(env.get("DATABASE_TCP_USER_TIMEOUT", "10")),
         "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "5")),
         "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Makassar"),
         "BABEL_DEFAULT_LOCALE": "id",

@@ -55,7 +55,9 @@ def _requests(who, event_id):
             ("POST", f"/organiser/events/{event_id}/publish", {})]
 
 
-def _check_outage(app, clients, event_id):
+def _check_outage(app, clients, event_id) -> float:
+    """Every request answers the 503 page in time; the slowest answer's seconds."""
+    slowest = 0.0
     for who, client in clients.items():
         for method, path, data in _requests(who, event_id):
             started = time.monotonic()
@@ -65,6 +67,8 @@ def _check_outage(app, clients, event_id):
             assert "Layanan tidak tersedia" in response.text, (who, path)
             assert who == "visitor" or response.headers.get("Cache-Control") == "no-store"
             assert elapsed < PATIENCE, (who, method, path, elapsed)
+            slowest = max(slowest, elapsed)
+    return slowest
 
 
 def _check_recovered(clients, event_id):
@@ -88,7 +92,7 @@ def test_every_page_answers_503_within_seconds_and_recovers_without_a_restart(pr
     db.session.close()
 
     getattr(proxy, outage)()
-    _check_outage(app, clients, event_id)
+    print(f"{outage}: slowest 503 in {_check_outage(app, clients, event_id):.2f} s")
 
     proxy.restore()
     _check_recovered(clients, event_id)
