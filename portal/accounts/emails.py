@@ -20,3 +20,11 @@ def send_email_verification(user, token: str) -> None:
         link=external_url("accounts.verify_email", token=token),
         hours=current_app.config["EMAIL_VERIFICATION_TTL_SECONDS"] // 3600,
     )
+
+
+def send_guessing_warning(user, failures: int) -> None:
+    queue_email(
+        user.email, "accounts/email/guessing_warning_to_user", _l("Someone is trying to log in to your account"),
+        to_name=user.full_name, language=user.preferred_language, concerns=user, user=user, failures=failures,
+        link=external_url("accounts.forgot_password"),
+    )
