@@ -152,11 +152,18 @@ def build_message(message: ClaimedMessage) -> Message:
         else:
             built.attach(filename, content_type, data)
     for deferred in message.deferred_attachments or []:
-        rendered = attachment_renderer(deferred["renderer"])(**deferred["args"])
+        rendered = render_deferred(deferred)
         if rendered is not None:  # the renderer found nothing to attach any more
             filename, content_type, data = rendered
             built.attach(filename, content_type, data)
     return built
+
+
+def render_deferred(deferred: dict):
+    """Build one deferred attachment in an app context of its own: whatever the renderer loads or
+    caches (rows, ``g``, the request context a PDF is drawn in) ends with it."""
+    with current_app.app_context():
+        return attachment_renderer(deferred["renderer"])(**deferred["args"])
 
 
 def _classify(error: Exception) -> Exception:
@@ -256,26 +263,33 @@ def worker_id() -> str:
 def run_periodic_jobs(now: datetime) -> None:
     """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction, before delivery: how
     capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
-    several workers (and cron) may run them at once."""
+    several workers (and cron) may run them at once. Each runs in an app context of its own, so
+    nothing it loads outlives it."""
     for name, job in registered(PERIODIC_JOBS):
-        try:
-            job(now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("periodic job %s failed; it runs again on the next pass", name)
+        with current_app.app_context():
+            try:
+                job(now)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("periodic job %s failed; it runs again on the next pass", name)
 
 
 def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
                on_pass=None, deliver: bool = True) -> None:
     """Run the periodic jobs and deliver until ``stop`` is set, waiting ``interval`` seconds between
-    passes. Without a mail server (``deliver=False``) the jobs still queue their mail."""
+    passes. Without a mail server (``deliver=False``) the jobs still queue their mail.
+
+    Each pass runs in an app context of its own, as a request does: its database session, ``g``
+    and anything cached on them end with the pass, so no row loaded in one pass is used, detached,
+    in the next."""
+    app = current_app._get_current_object()
     me = worker_id()
     while not stop.is_set():
-        run_periodic_jobs(clock())
-        if deliver:
-            counts = send_pending(me, clock, policy, stop)
-            if on_pass is not None:
-                on_pass(counts)
-        db.session.remove()
+        with app.app_context():
+            run_periodic_jobs(clock())
+            if deliver:
+                counts = send_pending(me, clock, policy, stop)
+                if on_pass is not None:
+                    on_pass(counts)
         stop.wait(interval)

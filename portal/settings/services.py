@@ -1,7 +1,7 @@
 from datetime import date
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
 from portal.audit.services import record_change, snapshot
 from portal.database import conflict_insert
@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
 
 SETTINGS_ID = 1
+_HELD = "office_settings"
 EDITABLE_FIELDS = [
     "office_name", "parent_body", "address", "phone", "email", "city",
     "signatory_name", "signatory_title", "signatory_nip", "letter_number_pattern",
@@ -20,12 +21,17 @@ ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 
 
 def get_office_settings() -> OfficeSettings:
-    """The settings row, created with the Kupang defaults the first time it is asked for. Held for
-    the rest of a request (the session's identity map is weak, so templates calling ``office()``
-    again would each query it)."""
-    if has_request_context() and "office_settings" in g:
-        return g.office_settings
-    settings = db.session.get(OfficeSettings, SETTINGS_ID)
+    """The settings row, created with the Kupang defaults the first time it is asked for.
+
+    Held by the database session that loaded it, for as long as it belongs to that session (the
+    identity map is weak, so templates calling ``office()`` again would each query it): never on
+    ``flask.g`` or anywhere that outlives the session, so a long-running process (the mail worker)
+    never reaches a row its session has let go of."""
+    session = db.session()
+    held = session.info.get(_HELD)
+    if held is not None and inspect(held).session is session:
+        return held
+    settings = session.get(OfficeSettings, SETTINGS_ID)
     if settings is None:
         settings = OfficeSettings(
             id=SETTINGS_ID,
@@ -37,10 +43,9 @@ def get_office_settings() -> OfficeSettings:
             signatory_title="Kepala Dinas Perindustrian, Perdagangan, Koperasi dan UKM Kabupaten Kupang",
             letter_number_pattern=DEFAULT_LETTER_PATTERN,
         )
-        db.session.add(settings)
-        db.session.flush()
-    if has_request_context():
-        g.office_settings = settings
+        session.add(settings)
+        session.flush()
+    session.info[_HELD] = settings
     return settings
 
 
