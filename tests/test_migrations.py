@@ -67,3 +67,30 @@ def test_login_sessions_that_exist_are_last_seen_when_they_began(empty_database)
     engine.dispose()
     assert [(token, last_seen == created, bool(remembered)) for token, created, last_seen, remembered in rows] == [
         ("a", True, False), ("b", True, False)]
+
+
+BEFORE_SUBJECT_KEY = "16918c26e245"
+
+
+def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
+    _upgrade(empty_database, BEFORE_SUBJECT_KEY)
+    at = datetime(2026, 11, 2, 1, 0)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        for n, (kind, id_) in enumerate([("invitations", "7"), ("certificates", "3"), ("users", "1"), (None, None)]):
+            conn.execute(sa.text(
+                "INSERT INTO outbox_messages (message_id, recipient_email, subject, body_text, headers,"
+                " deferred_attachments, template, concerns_type, concerns_id, status, attempts, next_attempt_at,"
+                " created_at) VALUES (:mid, 'siti@example.org', 'Undangan', 'isi', '{}', '[]', 't', :kind, :id,"
+                " 'queued', 0, :at, :at)"), {"mid": f"<{n}@example.org>", "kind": kind, "id": id_, "at": at})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT concerns_kind, concerns_id, snapshot, after_message_id FROM outbox_messages ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("invitation", "7", None, None), ("certificate", "3", None, None),
+                                            ("user", "1", None, None), (None, None, None, None)]

@@ -32,7 +32,7 @@ from portal.invitations import emails
 from portal.invitations.models import Invitation, ReminderRun
 from portal.invitations.recipients import DEFAULT_LANGUAGE, addressees, usable_address
 from portal.invitations.services import has_ended
-from portal.mail.models import OutboxMessage
+from portal.mail.queries import count_keyed
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration, RegistrationStatus
 
 SEND_FROM = time(8)
@@ -73,18 +73,13 @@ def _confirmed_participants(event_id: int) -> list[tuple]:
             for registration_id, token, name, email, language in rows if (address := usable_address(email))]
 
 
-def _queued_with_prefix(prefix: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
-
-
 def _send(event: Event, key: str) -> int:
     """Queue the reminder to the event's confirmed participants and non-responders; returns how
     many messages are new (a key already in the outbox queues nothing)."""
-    before = _queued_with_prefix(key + ":")
+    before = count_keyed(key + ":")
     emails.queue_participant_reminders(event, _confirmed_participants(event.id), key)
     emails.queue_guest_reminders(event, addressees(unanswered(event.id)), key)
-    return _queued_with_prefix(key + ":") - before
+    return count_keyed(key + ":") - before
 
 
 def send_due_reminders(now: datetime | None = None) -> int:
@@ -149,9 +144,9 @@ def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None,
     if not found:
         raise RuleViolation(None, _("Choose at least one invitation that has not been answered."))
     key = f"reminder-now:{event.id}:{_local_day(now).isoformat()}"
-    before = _queued_with_prefix(key + ":")
+    before = count_keyed(key + ":")
     emails.queue_guest_reminders(event, found, key)
-    count = _queued_with_prefix(key + ":") - before
+    count = count_keyed(key + ":") - before
     record_change(actor, "invitations.reminded", event,
                   after={"invitations": [a.invitation_id for a in found], "messages": count})
     return count

@@ -75,6 +75,7 @@ class ClaimedMessage:
     body_html: str | None
     headers: dict
     deferred_attachments: list
+    snapshot: dict | None
     attempts: int
     attachments: list = field(default_factory=list)
 
@@ -152,18 +153,22 @@ def build_message(message: ClaimedMessage) -> Message:
         else:
             built.attach(filename, content_type, data)
     for deferred in message.deferred_attachments or []:
-        rendered = render_deferred(deferred)
+        rendered = render_deferred(deferred, message.snapshot)
         if rendered is not None:  # the renderer found nothing to attach any more
             filename, content_type, data = rendered
             built.attach(filename, content_type, data)
     return built
 
 
-def render_deferred(deferred: dict):
+def render_deferred(deferred: dict, snapshot: dict | None = None):
     """Build one deferred attachment in an app context of its own: whatever the renderer loads or
-    caches (rows, ``g``, the request context a PDF is drawn in) ends with it."""
+    caches (rows, ``g``, the request context a PDF is drawn in) ends with it. A message queued
+    with a snapshot has its attachments built from it, so they say what its body says."""
+    args = dict(deferred["args"])
+    if snapshot is not None:
+        args["snapshot"] = snapshot
     with current_app.app_context():
-        return attachment_renderer(deferred["renderer"])(**deferred["args"])
+        return attachment_renderer(deferred["renderer"])(**args)
 
 
 def _classify(error: Exception) -> Exception:

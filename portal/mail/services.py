@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_change
@@ -64,7 +64,8 @@ def _message_id() -> str:
 
 
 def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
-                key: str | None = None, concerns=None, attachments=(), deferred_attachments=(),
+                key: str | None = None, concerns: tuple[str, object] | None = None, attachments=(),
+                deferred_attachments=(), snapshot: dict | None = None, after: int | None = None,
                 headers: dict | None = None, subject_values: dict | None = None, **context) -> OutboxMessage:
     """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
     caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
@@ -72,7 +73,9 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
 
     ``attachments`` are ``(filename, content_type, bytes)`` built now, or ``(filename, content_type,
     bytes, content_id)`` for an image the html shows inline as ``cid:<content_id>``;
-    ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker.
+    ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker, from ``snapshot``
+    when there is one. ``concerns`` is the subject key ``(kind, id)``; ``after`` the id of the
+    message this one must not overtake.
     """
     to = _header_value(to.strip())
     for value in (headers or {}).values():
@@ -90,8 +93,8 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=dict(headers or {}),
         deferred_attachments=[{"renderer": name, "args": args} for name, args in deferred_attachments],
         template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
-        concerns_type=concerns.__tablename__ if concerns is not None else None,
-        concerns_id=str(concerns.id) if concerns is not None else None,
+        concerns_kind=concerns[0] if concerns else None, concerns_id=str(concerns[1]) if concerns else None,
+        snapshot=snapshot, after_message_id=after,
         attachments=[_attachment(*attachment) for attachment in attachments],
     )
     try:
@@ -115,9 +118,11 @@ class PreparedEmail:
     template: str
     to_name: str | None = None
     key: str | None = None
-    concerns_type: str | None = None
+    concerns_kind: str | None = None
     concerns_id: str | None = None
     deferred_attachments: tuple = ()
+    snapshot: dict | None = None
+    after_message_id: int | None = None
     headers: dict = field(default_factory=dict)
 
 
@@ -150,7 +155,8 @@ def queue_emails(emails) -> None:
             "recipient_name": _display_name(email.to_name), "subject": _header_value(email.subject)[:255],
             "body_text": email.body_text, "body_html": email.body_html, "headers": dict(email.headers),
             "deferred_attachments": [{"renderer": name, "args": args} for name, args in email.deferred_attachments],
-            "template": email.template, "concerns_type": email.concerns_type, "concerns_id": email.concerns_id,
+            "template": email.template, "concerns_kind": email.concerns_kind, "concerns_id": email.concerns_id,
+            "snapshot": email.snapshot, "after_message_id": email.after_message_id,
             "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
         })
     if rows:
@@ -188,6 +194,40 @@ def cancel_message(actor, message: OutboxMessage) -> None:
         raise RuleViolation(None, _("Only a queued message can be cancelled."))
     message.status = MessageStatus.CANCELLED
     record_change(actor, "mail.cancel", message)
+
+
+def cancel_concerning(kind: str, ids, reason: str, statuses=(MessageStatus.QUEUED, MessageStatus.FAILED)) -> int:
+    """Cancel the messages about ``kind`` rows ``ids`` that have not left, with ``reason``; returns
+    how many. Their idempotency keys are freed, so a message built anew may take them."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.concerns_kind == kind, OutboxMessage.concerns_id.in_([str(i) for i in ids]),
+               OutboxMessage.status.in_(statuses))
+        .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class Superseded:
+    concerns_id: str
+    recipient_email: str
+    template: str
+
+
+def supersede_pending(kind: str, ids, templates, reason: str) -> list[Superseded]:
+    """Cancel the still queued messages about ``kind`` rows ``ids`` built from ``templates``, and
+    say which they were: the caller queues their replacements, built from the new state, so a
+    recipient gets one correct message rather than an outdated one and a correction. A message
+    being sent (claimed) is left to go; its recipient gets the change notice."""
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.concerns_kind == kind, OutboxMessage.concerns_id.in_([str(i) for i in ids]),
+               OutboxMessage.template.in_(list(templates)), OutboxMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
+        .returning(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.template)
+        .execution_options(synchronize_session=False))
+    return [Superseded(*row) for row in rows]
 
 
 def queue_test_message(to: str, language: str = "id") -> OutboxMessage:

@@ -1,4 +1,5 @@
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import gettext as _
 from sqlalchemy import inspect
@@ -47,6 +48,24 @@ def get_office_settings() -> OfficeSettings:
         session.flush()
     session.info[_HELD] = settings
     return settings
+
+
+SNAPSHOT_FIELDS = ["office_name", "parent_body", "address", "phone", "email", "city",
+                   "signatory_name", "signatory_title", "signatory_nip"]
+
+
+def office_snapshot() -> dict:
+    """The office and signatory as plain values, for a message that must print them as they were
+    when it was queued."""
+    settings = get_office_settings()
+    return {name: getattr(settings, name) for name in SNAPSHOT_FIELDS}
+
+
+def office_from_snapshot(data: dict) -> SimpleNamespace:
+    """What ``office()`` gives templates, from a snapshot; the logo is today's."""
+    settings = get_office_settings()
+    values = {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | data
+    return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype)
 
 
 def format_letter_number(pattern: str, seq: int, day: date) -> str:
