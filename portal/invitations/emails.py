@@ -17,6 +17,7 @@ from portal.events.snapshots import event_from_snapshot, event_snapshot
 from portal.extensions import db
 from portal.invitations import letters
 from portal.invitations.recipients import Addressee
+from portal.mail.queries import unsent_messages
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
 from portal.registrations.eligibility import registration_closes_at
 from portal.settings.services import get_office_settings, office_snapshot
@@ -91,6 +92,9 @@ def _queue(event: Event, addressees: list[Addressee], what: str, template: str, 
     settings = get_office_settings()
     merge = _MailMerge(event, what, template, {**context, "office": lambda: settings})
     shared = {"event": event_snapshot(event), "office": office_snapshot()}
+    # A reminder or change notice never overtakes the invitation it follows.
+    unsent = {} if what == "invitation" else unsent_messages(
+        "invitation", [a.invitation_id for a in addressees], INVITATION_TEMPLATE)
     emails = []
     for addressee in addressees:
         attachments = ((CALENDAR_RENDERER, {"event_id": event.id}),)
@@ -107,7 +111,8 @@ def _queue(event: Event, addressees: list[Addressee], what: str, template: str, 
                 to=recipient.email, to_name=recipient.name, subject=subject, body_text=text, body_html=html,
                 template=template, key=f"{key}:{addressee.invitation_id}:{_digest(recipient.email)}",
                 concerns_kind="invitation", concerns_id=str(addressee.invitation_id),
-                deferred_attachments=attachments, snapshot=snapshot))
+                deferred_attachments=attachments, snapshot=snapshot,
+                after_message_id=unsent.get((str(addressee.invitation_id), recipient.email))))
     queue_emails(emails)
     return len(emails)
 

@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.invitations import emails
 from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
 from portal.invitations.recipients import addressees, usable_address
+from portal.invitations.reminder_runs import count_invitations_as_reminders
 from portal.invitations.selection import Selection, chosen_cooperatives
 from portal.mail import queries as mail
 from portal.mail.models import MessageStatus
@@ -106,6 +107,7 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
     invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
     invitation_round.message_count = emails.queue_invitations(event, found)
+    count_invitations_as_reminders(event, now)
     record_change(actor, "invitations.sent", invitation_round, after={
         "cooperatives": invitation_round.cooperative_count, "organisations": invitation_round.organisation_count,
         "messages": invitation_round.message_count, "selection": invitation_round.selection})

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, event, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
@@ -104,12 +105,17 @@ def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[C
     worker died are due again once their lease has run out.
     """
     begin_write(db.session)
+    _cancel_orphans()
+    prior = aliased(OutboxMessage)
     due = (
         select(OutboxMessage.id)
         .where(or_(
             and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_expires_at < now),
         ))
+        # A message that must not overtake another waits until that one is sent.
+        .where(or_(OutboxMessage.after_message_id.is_(None),
+                   exists().where(prior.id == OutboxMessage.after_message_id, prior.status == MessageStatus.SENT)))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
         .with_for_update(skip_locked=True)
@@ -124,6 +130,25 @@ def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[C
     ).all()
     db.session.commit()
     return load_claimed(claimed)
+
+
+ORPHANED = "not sent: the message it must follow was not delivered"
+
+
+def _cancel_orphans() -> None:
+    """Queued messages whose predecessor failed for good (or was cancelled) are cancelled with the
+    reason: a reminder never arrives without the invitation it reminds of. Rows another worker
+    holds are skipped; the next claim takes them."""
+    prior = aliased(OutboxMessage)
+    orphans = db.session.scalars(
+        select(OutboxMessage.id).join(prior, prior.id == OutboxMessage.after_message_id)
+        .where(OutboxMessage.status == MessageStatus.QUEUED,
+               prior.status.in_((MessageStatus.FAILED, MessageStatus.CANCELLED)))
+        .with_for_update(skip_locked=True, of=OutboxMessage)).all()
+    if orphans:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
+                           .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=ORPHANED)
+                           .execution_options(synchronize_session=False))
 
 
 def load_claimed(ids) -> list[ClaimedMessage]:

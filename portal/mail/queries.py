@@ -33,6 +33,17 @@ def recipients_concerning(kind: str, id_, *, template: str | None = None) -> set
     return set(db.session.scalars(query))
 
 
+def unsent_messages(kind: str, ids, template: str) -> dict[tuple[str, str], int]:
+    """``{(subject id, address): message id}`` of the ``template`` messages about ``ids`` that have
+    not been sent (queued, being sent, or failed): what a later message must not overtake."""
+    rows = db.session.execute(
+        select(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.id)
+        .where(*_about(kind, ids), OutboxMessage.template == template,
+               OutboxMessage.status.in_((*PENDING, MessageStatus.FAILED)))
+        .order_by(OutboxMessage.id))
+    return {(concerns_id, email): message_id for concerns_id, email, message_id in rows}
+
+
 def _count_where(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
