@@ -166,12 +166,14 @@ def test_invitation_emails_carry_names_titles_and_reasons_as_text(hostile_event,
     remind_non_responders(organiser, event, None)
     invitation_emails.queue_participant_reminders(
         event, [(1, "ticket-token", HOSTILE[:120], "peserta@example.org", "id")], "reminder-test")
+    db.session.commit()
+    delivered = deliver_and_check(smtp)  # before the event changes: what is still queued then is replaced
     session = event.sessions[0]
     events.reschedule_session(organiser, event, session, IN_THREE_WEEKS, time(13), time(15),
                               session.venue_id)
     events.cancel_event(organiser, event, HOSTILE)
     db.session.commit()
-    assert deliver_and_check(smtp) == INVITATION_TEMPLATES
+    assert delivered | deliver_and_check(smtp) == INVITATION_TEMPLATES
 
 
 CERTIFICATE_TEMPLATES = {"certificates/email/issued_to_participant"}

@@ -14,6 +14,7 @@ def event_snapshot(event: Event) -> dict:
         "id": event.id, "title": event.title, "description": event.description or "",
         "kind": event.kind.value, "status": event.status.value, "sequence": event.sequence,
         "contact_name": event.contact_name, "contact_phone": event.contact_phone,
+        "contact_email": event.contact_email,
         "sessions": [{
             "uid": session.uid, "sequence": session.sequence,
             "starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat(),
@@ -38,5 +39,5 @@ def event_from_snapshot(data: dict) -> SimpleNamespace:
     return SimpleNamespace(
         id=data["id"], title=data["title"], description=data["description"], kind=EventKind(data["kind"]),
         status=EventStatus(data["status"]), sequence=data["sequence"], contact_name=data["contact_name"],
-        contact_phone=data["contact_phone"], sessions=sessions,
+        contact_phone=data["contact_phone"], contact_email=data.get("contact_email"), sessions=sessions,
         first_session=sessions[0] if sessions else None)

@@ -111,7 +111,8 @@ def _queue(event: Event, addressees: list[Addressee], what: str, template: str, 
                 to=recipient.email, to_name=recipient.name, subject=subject, body_text=text, body_html=html,
                 template=template, key=f"{key}:{addressee.invitation_id}:{_digest(recipient.email)}",
                 concerns_kind="invitation", concerns_id=str(addressee.invitation_id),
-                deferred_attachments=attachments, snapshot=snapshot,
+                deferred_attachments=attachments, snapshot=snapshot, language=recipient.language,
+                reply_to=event.contact_email,
                 after_message_id=unsent.get((str(addressee.invitation_id), recipient.email))))
     queue_emails(emails)
     return len(emails)
@@ -150,6 +151,7 @@ def queue_participant_reminders(event: Event, participants, key: str) -> int:
         emails.append(PreparedEmail(
             to=email, to_name=name, subject=subject, body_text=text, body_html=html,
             template=PARTICIPANT_REMINDER_TEMPLATE, key=f"{key}:registration:{registration_id}",
+            language=language, reply_to=event.contact_email,
             concerns_kind="registration", concerns_id=str(registration_id)))
     queue_emails(emails)
     return len(emails)

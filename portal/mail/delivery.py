@@ -13,9 +13,11 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
-from flask_mail import Message
 from sqlalchemy import and_, event, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
@@ -167,22 +169,52 @@ def load_claimed(ids) -> list[ClaimedMessage]:
     return list(messages.values())
 
 
-def build_message(message: ClaimedMessage) -> Message:
-    recipient = (message.recipient_name, message.recipient_email) if message.recipient_name else message.recipient_email
-    built = Message(subject=message.subject, recipients=[recipient], body=message.body_text, html=message.body_html,
-                    sender=current_app.config["MAIL_DEFAULT_SENDER"], extra_headers=dict(message.headers or {}))
-    built.msgId = message.message_id
-    for filename, content_type, data, content_id in message.attachments:
-        if content_id:
-            built.attach(filename, content_type, data, "inline", {"Content-ID": f"<{content_id}>"})
-        else:
-            built.attach(filename, content_type, data)
+def _sender(configured) -> str:
+    name, address = configured if isinstance(configured, tuple | list) else parseaddr(configured)
+    return formataddr((name, address))
+
+
+def build_message(message: ClaimedMessage) -> EmailMessage:
+    """The message as the recipient gets it, built with the standard library's ``email`` package
+    (RFC 5322 headers: a display name with commas or quotes is quoted, a long subject folds only
+    where it has spaces). The text and HTML bodies are alternatives; an image the HTML shows
+    (``cid:``) sits beside it in ``multipart/related``; files are attached after them."""
+    built = EmailMessage(policy=SMTP)
+    built["Subject"] = message.subject
+    built["From"] = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
+    built["To"] = formataddr((message.recipient_name or "", message.recipient_email))
+    built["Date"] = formatdate(usegmt=True)
+    built["Message-ID"] = message.message_id
+    built["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders do not answer it
+    built.set_content(message.body_text)
+    if message.body_html:
+        built.add_alternative(message.body_html, subtype="html")
+        html = built.get_body(("html",))
+        for filename, content_type, data, content_id in message.attachments:
+            if content_id:
+                maintype, subtype = content_type.split("/", 1)
+                html.add_related(data, maintype, subtype, cid=f"<{content_id}>", filename=filename,
+                                 disposition="inline")
+    files = [(f, t, d) for f, t, d, content_id in message.attachments if not content_id or not message.body_html]
     for deferred in message.deferred_attachments or []:
         rendered = render_deferred(deferred, message.snapshot)
         if rendered is not None:  # the renderer found nothing to attach any more
-            filename, content_type, data = rendered
-            built.attach(filename, content_type, data)
+            files.append(rendered)
+    for filename, content_type, data in files:
+        maintype, subtype = content_type.split("/", 1)
+        built.add_attachment(data, maintype, subtype, filename=filename)
+    # Last: building the body moves Content-* headers into the parts it makes.
+    for name, value in (message.headers or {}).items():
+        built[name] = value
     return built
+
+
+def _send(connection, message: EmailMessage) -> None:
+    """Hand one built message to the server over the batch's connection."""
+    if connection.host is None:  # MAIL_SUPPRESS_SEND
+        return
+    envelope_from = parseaddr(message["From"])[1]
+    connection.host.sendmail(envelope_from, [parseaddr(message["To"])[1]], message.as_bytes())
 
 
 def render_deferred(deferred: dict, snapshot: dict | None = None):
@@ -256,7 +288,7 @@ def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: Deliver
                     return
                 message = pending[0]
                 try:
-                    connection.send(build_message(message))
+                    _send(connection, build_message(message))
                 except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
                     failure = _classify(error)
                     _record_failure(message, worker_id, failure, clock(), policy, counts)

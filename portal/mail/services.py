@@ -16,7 +16,7 @@ from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.seams import ATTACHMENT_RENDERERS, registered
+from portal.seams import ATTACHMENT_RENDERERS, REPLY_TO, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -53,6 +53,26 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path
 
 
+def default_reply_to() -> str | None:
+    for reply_to in registered(REPLY_TO):
+        if address := reply_to():
+            return address
+    return None
+
+
+def standard_headers(language: str, reply_to: str | None, extra: dict | None = None) -> dict:
+    """The headers a queued message keeps: its language (Content-Language), where answers go
+    (Reply-To: the given contact, else the office's address, else none), and the caller's; each
+    checked for line breaks."""
+    headers = {"Content-Language": language}
+    if reply_to := (reply_to or "").strip() or default_reply_to():
+        headers["Reply-To"] = reply_to
+    headers.update(extra or {})
+    for value in headers.values():
+        _header_value(value)
+    return headers
+
+
 def _attachment(filename: str, content_type: str, data: bytes, content_id: str | None = None) -> OutboxAttachment:
     return OutboxAttachment(filename=filename, content_type=content_type, data=data,
                             content_id=_header_value(content_id))
@@ -66,7 +86,8 @@ def _message_id() -> str:
 def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
                 key: str | None = None, concerns: tuple[str, object] | None = None, attachments=(),
                 deferred_attachments=(), snapshot: dict | None = None, after: int | None = None,
-                headers: dict | None = None, subject_values: dict | None = None, **context) -> OutboxMessage:
+                reply_to: str | None = None, headers: dict | None = None, subject_values: dict | None = None,
+                **context) -> OutboxMessage:
     """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
     caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
     ``subject`` is a lazy string, filled with ``subject_values`` in the recipient's language.
@@ -75,11 +96,11 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
     bytes, content_id)`` for an image the html shows inline as ``cid:<content_id>``;
     ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker, from ``snapshot``
     when there is one. ``concerns`` is the subject key ``(kind, id)``; ``after`` the id of the
-    message this one must not overtake.
+    message this one must not overtake; ``reply_to`` where answers go (the office's address when
+    None).
     """
     to = _header_value(to.strip())
-    for value in (headers or {}).values():
-        _header_value(value)
+    headers = standard_headers(language, reply_to, headers)
     if key:
         existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
         if existing is not None:
@@ -90,7 +111,7 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         body_html = render_template(f"{template}.html", **context)
     message = OutboxMessage(
         message_id=_message_id(), idempotency_key=key, recipient_email=to, recipient_name=_display_name(to_name),
-        subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=dict(headers or {}),
+        subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=headers,
         deferred_attachments=[{"renderer": name, "args": args} for name, args in deferred_attachments],
         template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
         concerns_kind=concerns[0] if concerns else None, concerns_id=str(concerns[1]) if concerns else None,
@@ -123,6 +144,8 @@ class PreparedEmail:
     deferred_attachments: tuple = ()
     snapshot: dict | None = None
     after_message_id: int | None = None
+    language: str = "id"
+    reply_to: str | None = None
     headers: dict = field(default_factory=dict)
 
 
@@ -146,14 +169,14 @@ def queue_emails(emails) -> None:
     """
     now = utcnow()
     rows = []
+    office_reply_to = default_reply_to()
     for email in emails:
         to = _header_value(email.to.strip())
-        for value in email.headers.values():
-            _header_value(value)
+        headers = standard_headers(email.language, email.reply_to or office_reply_to, email.headers)
         rows.append({
             "message_id": _message_id(), "idempotency_key": email.key, "recipient_email": to,
             "recipient_name": _display_name(email.to_name), "subject": _header_value(email.subject)[:255],
-            "body_text": email.body_text, "body_html": email.body_html, "headers": dict(email.headers),
+            "body_text": email.body_text, "body_html": email.body_html, "headers": headers,
             "deferred_attachments": [{"renderer": name, "args": args} for name, args in email.deferred_attachments],
             "template": email.template, "concerns_kind": email.concerns_kind, "concerns_id": email.concerns_id,
             "snapshot": email.snapshot, "after_message_id": email.after_message_id,

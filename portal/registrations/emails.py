@@ -45,7 +45,7 @@ def _queue(registration, what: str, key: str, **context) -> None:
         queue_email(email, f"registrations/email/{template}_to_{audience}", SUBJECTS[what],
                     subject_values={"title": event.title},
                     to_name=name, language=language, key=f"{key}:{email.lower()}",
-                    concerns=("registration", registration.id),
+                    concerns=("registration", registration.id), reply_to=event.contact_email,
                     attachments=attachments, what=what, registration=registration, event=event,
                     participant=registration.participant, recipient_name=name,
                     ticket_link=external_url("registrations.ticket", token=registration.token), ticket_parts=parts,

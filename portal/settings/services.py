@@ -8,6 +8,7 @@ from portal.audit.services import record_change, snapshot
 from portal.database import conflict_insert
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.seams import REPLY_TO, register
 from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
 
 SETTINGS_ID = 1
@@ -134,6 +135,12 @@ def update_office_settings(actor, values: dict, logo: bytes | None = None) -> Of
     return settings
 
 
+def office_email() -> str | None:
+    return get_office_settings().email or None
+
+
 def register_template_globals(app) -> None:
-    """Templates (pages, letters and emails) reach the office's settings as ``office()``."""
+    """Templates (pages, letters and emails) reach the office's settings as ``office()``; mail
+    without a contact of its own is answered to the office's address."""
     app.jinja_env.globals["office"] = get_office_settings
+    register(app, REPLY_TO, office_email)
