@@ -114,3 +114,38 @@ def test_the_check_in_code_sits_beside_the_html_in_multipart_related(smtp, board
     assert f"cid:{image['Content-ID'].strip('<>')}" in html.get_content()
     text = mail.get_body(("plain",)).get_content()
     assert len(text.split()) > 30, "enough text beside the image"
+
+
+def _statuses(received) -> set[str]:
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(received.attachments()["event.ics"])
+    return {str(entry["STATUS"]) for entry in calendar.walk("VEVENT")}
+
+
+def test_cancellations_to_participants_and_boards_carry_the_cancelled_calendar_entry(
+        smtp, board_of, make_people, make_event, organiser):
+    from portal.events.models import EventStatus
+
+    event = make_event(sessions=((IN_THREE_WEEKS, time(9), time(12)),), status=EventStatus.PUBLISHED)
+    cooperative, board = board_of()
+    people = [person for address in ("ani@example.org", "budi@example.org")
+              for person in make_people(cooperative, 1, email=address)]
+    first, _second = registrations.sign_up(board, event.id, [p.id for p in people])
+    db.session.commit()
+    send_pending("test")
+    smtp.reset()
+    registrations.cancel_registration(board, first)
+    db.session.commit()
+    send_pending("test")
+    cancelled = {r.rcpt_tos[0]: r for r in smtp.received}
+    assert sorted(cancelled) == sorted(["ani@example.org", board.email])
+    assert all(_statuses(r) == {"CANCELLED"} for r in cancelled.values())
+
+    smtp.reset()
+    event_services.cancel_event(organiser, event, "Banjir")
+    db.session.commit()
+    send_pending("test")
+    told = {r.rcpt_tos[0]: r for r in smtp.received}
+    assert "budi@example.org" in told and board.email in told
+    assert all(_statuses(r) == {"CANCELLED"} for r in told.values())
