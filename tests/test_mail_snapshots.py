@@ -12,6 +12,7 @@ from portal.events.models import EventSession
 from portal.extensions import db
 from portal.mail.delivery import send_pending
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.mail.services import SUPERSEDED
 from portal.settings.services import get_office_settings
 from tests.pdfs import pdf_text
 
@@ -70,7 +71,7 @@ def test_an_invitation_still_queued_when_its_event_moves_is_replaced_by_one_with
         assert _starts(mail) == [time(13)]
         assert "13.00–16.00 WITA" in _letter(mail)
     replaced = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == MessageStatus.CANCELLED)))
-    assert len(replaced) == 2 and all("event changed" in m.last_error for m in replaced)
+    assert len(replaced) == 2 and all(m.last_error == SUPERSEDED for m in replaced)
     assert all(m.idempotency_key is None for m in replaced), "the key goes to the replacement"
 
 

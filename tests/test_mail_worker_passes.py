@@ -130,7 +130,7 @@ class Reports:
 
 def test_a_running_worker_delivers_every_round_with_its_letter(
         app, smtp, database_url, invitable_event, make_invitee, invite):
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "mail", "worker", "--interval", "0.05"], cwd=ROOT,
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "mail", "worker", "--interval", "0.2"], cwd=ROOT,
                               env=_env(database_url, smtp, MAIL_BACKOFF_SECONDS=3600),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     reports = Reports(worker)

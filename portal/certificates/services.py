@@ -115,7 +115,7 @@ def revoke_certificate(actor, certificate: Certificate, reason: str, now) -> Non
     if certificate.revoked_at is not None:
         raise RuleViolation(None, _("This certificate has already been revoked."))
     certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = now, actor.id, reason[:500]
-    cancel_concerning("certificate", [certificate.id], _("The certificate was revoked."))
+    cancel_concerning("certificate", [certificate.id], "the certificate was revoked")
     db.session.flush()
     record_change(actor, "certificate.revoked", certificate, before={"revoked": False},
                   after={"revoked": True, "reason": certificate.revoke_reason})

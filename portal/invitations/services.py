@@ -261,8 +261,7 @@ def _supersede_pending(found) -> set[tuple[str, str]]:
     invitations among them: those recipients have not had their invitation yet."""
     superseded = supersede_pending("invitation", [a.invitation_id for a in found],
                                    [emails.INVITATION_TEMPLATE, emails.CHANGED_TEMPLATE,
-                                    emails.GUEST_REMINDER_TEMPLATE],
-                                   _("Replaced: the event changed before this message left."))
+                                    emails.GUEST_REMINDER_TEMPLATE])
     return {(s.concerns_id, s.recipient_email) for s in superseded if s.template == emails.INVITATION_TEMPLATE}
 
 

@@ -1,8 +1,11 @@
 """What other capabilities may ask of the outbox, by subject key (kind and id): the mail layer
 owns its tables, so no capability queries ``OutboxMessage`` itself."""
 
-from sqlalchemy import String, case, cast, func, select
+from datetime import datetime, timedelta
 
+from sqlalchemy import String, and_, case, cast, func, or_, select
+
+from portal.database import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxMessage
 
@@ -76,3 +79,27 @@ def count_keyed(prefix: str) -> int:
     """How many messages have an idempotency key starting with ``prefix``."""
     return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
+
+
+FAILED_WINDOW = timedelta(days=7)
+RETRYING_FOR = timedelta(hours=1)
+
+
+def in_trouble(now: datetime):
+    """SQL: a message that failed for good in the last 7 days (its last attempt was then), or one
+    still retrying more than an hour after it was queued."""
+    return or_(
+        and_(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.next_attempt_at >= now - FAILED_WINDOW),
+        and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
+             OutboxMessage.created_at <= now - RETRYING_FOR),
+    )
+
+
+def trouble_counts(now: datetime | None = None) -> dict[str, int]:
+    """How many messages failed for good lately and how many have been retrying for long: what
+    staff must see (the navigation bar's badge, the administrators' daily summary)."""
+    now = now or utcnow()
+    failed, retrying = db.session.execute(select(
+        _count_where(OutboxMessage.status == MessageStatus.FAILED),
+        _count_where(OutboxMessage.status == MessageStatus.QUEUED)).where(in_trouble(now))).one()
+    return {"failed": failed, "retrying": retrying, "total": failed + retrying}

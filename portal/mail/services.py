@@ -16,6 +16,7 @@ from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
+from portal.mail.queries import in_trouble
 from portal.seams import ATTACHMENT_RENDERERS, REPLY_TO, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
@@ -186,8 +187,10 @@ def queue_emails(emails) -> None:
         db.session.execute(insert_ignoring_duplicates(db.session, OutboxMessage.__table__, "idempotency_key"), rows)
 
 
-def outbox_query(status: str | None = None, recipient: str | None = None):
+def outbox_query(status: str | None = None, recipient: str | None = None, trouble: bool = False):
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if trouble:
+        query = query.where(in_trouble(utcnow()))
     if status:
         query = query.where(OutboxMessage.status == MessageStatus(status))
     if recipient:
@@ -238,7 +241,10 @@ class Superseded:
     template: str
 
 
-def supersede_pending(kind: str, ids, templates, reason: str) -> list[Superseded]:
+SUPERSEDED = "replaced: what it is about changed before it left"
+
+
+def supersede_pending(kind: str, ids, templates, reason: str = SUPERSEDED) -> list[Superseded]:
     """Cancel the still queued messages about ``kind`` rows ``ids`` built from ``templates``, and
     say which they were: the caller queues their replacements, built from the new state, so a
     recipient gets one correct message rather than an outdated one and a correction. A message
@@ -251,6 +257,28 @@ def supersede_pending(kind: str, ids, templates, reason: str) -> list[Superseded
         .returning(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.template)
         .execution_options(synchronize_session=False))
     return [Superseded(*row) for row in rows]
+
+
+def plain_reason(message: OutboxMessage) -> str | None:
+    """Why a message did not go, in words an organiser reads (the technical answer is kept
+    beside it, folded away)."""
+    error = message.last_error or ""
+    if not error:
+        return None
+    code = error[:3]
+    if message.status == MessageStatus.CANCELLED:
+        if error.startswith("not sent: the message it must follow"):
+            return _("Not sent: the message it follows was not delivered.")
+        if error == SUPERSEDED:
+            return _("Replaced by a message written from the new state.")
+        return _("Cancelled before it was sent.")
+    if code.isdigit() and code.startswith("5"):
+        return _("The mail server refused this address.")
+    if code.isdigit() and code.startswith("4"):
+        return _("The mail server is busy or refused for now; it is tried again.")
+    if any(word in error for word in ("Connection", "connect", "OSError", "timed out", "Disconnected", "gaierror")):
+        return _("The mail server could not be reached.")
+    return _("The message could not be built or sent.")
 
 
 def queue_test_message(to: str, language: str = "id") -> OutboxMessage:
