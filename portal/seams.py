@@ -14,6 +14,8 @@ from flask import current_app
 # (name, renderer): renderer(**args) -> (filename, content_type, bytes) or None; the mail worker
 # builds a queued message's deferred attachment with the renderer its row names.
 ATTACHMENT_RENDERERS = "attachment_renderers"
+# (name, label): what the Email page calls a deferred attachment built by the renderer ``name``.
+ATTACHMENT_NAMES = "attachment_names"
 # (name, job): job(now) runs on each pass of the mail worker, in its own transaction (reminders,
 # ending expired logins).
 PERIODIC_JOBS = "periodic_jobs"

@@ -102,7 +102,7 @@ def test_the_certificate_pdf_reads_right_and_its_qr_opens_the_check(app, client,
         hours = gettext("%(sessions)d of %(total)d sessions attended, %(hours)s hours.", sessions=2, total=3,
                         hours="6")
     for expected in ("Peserta 1", "KSP Sehati Oelamasi", "Pelatihan Pembukuan Koperasi", certificate.display_code,
-                     "Drs. Yohanes Nope, M.Si", "NIP 196805121990031007", hours,
+                     "Drs. Yohanes Nope, M.Si", "NIP 19680512 199003 1 007", hours,
                      f"{PAST_DAY.day}–{PAST_DAY.day + 2}" if PAST_DAY.day + 2 <= 28 else str(PAST_DAY.year)):
         assert expected in text, expected
     [link] = read_qr_codes(pdf_page_image(response.data, scale=3))
@@ -167,7 +167,7 @@ def test_an_organiser_revokes_with_a_reason_on_the_page(client, login, organiser
     client.post(url, data={"reason": ""})
     db.session.refresh(certificate)
     assert certificate.is_valid
-    assert client.post(url, data={"reason": "Tanda tangan keliru"}).status_code == 302
+    assert client.post(url, data={"reason": "Tanda tangan keliru", "confirmed": "1"}).status_code == 302
     db.session.refresh(certificate)
     assert certificate.revoke_reason == "Tanda tangan keliru"
     page = client.get(f"/organiser/events/{t.event.id}/certificates")

@@ -33,16 +33,17 @@ def test_the_letter_carries_number_date_addressee_sessions_and_signatory(app, ma
     assert content_type == "application/pdf" and filename.endswith(".pdf")
     text = " ".join(pdf_text(data).split())
     for expected in ("PEMERINTAH KABUPATEN KUPANG", "007/DISKOP/XI/2026", "Oelamasi, 24 November 2026",
-                     "Undangan Pelatihan", "Yth. Ketua Koperasi KSP Sehati Oelamasi",
+                     "Undangan Pelatihan", "Yth. Ketua KSP Sehati Oelamasi",
                      "Kamis, 3 Desember 2026", "09.00–12.00 WITA", "Jumat, 4 Desember 2026", "13.00–16.00 WITA",
-                     "laptop dan buku kas", "Ibu Maria Bana", "Drs. Yohanes Nope, M.Si", "NIP 196805121990031007"):
+                     "laptop dan buku kas", "Ibu Maria Bana", "Drs. Yohanes Nope, M.Si", "NIP 19680512 199003 1 007"):
         assert expected in text, expected
     save_pdf_page(data, "invitation-letter")
 
 
 def test_addressee_lines_for_cooperatives_and_organisations(app):
     assert addressee_line("Koperasi Serba Usaha Sehati") == "Ketua Koperasi Serba Usaha Sehati"
-    assert addressee_line("KSP Sehati") == "Ketua Koperasi KSP Sehati"
+    assert addressee_line("KSP Sehati") == "Ketua KSP Sehati"
+    assert addressee_line("Sehati Oelamasi") == "Ketua Koperasi Sehati Oelamasi"
     assert addressee_line(None, "Bank NTT Cabang Oelamasi") == "Pimpinan Bank NTT Cabang Oelamasi"
 
 
@@ -61,7 +62,7 @@ def test_each_invitation_email_carries_its_own_copy_of_the_rounds_numbered_lette
         [(name, data)] = [(n, d) for n, d in received.attachments().items() if n.endswith(".pdf")]
         letters[received.rcpt_tos[0]] = " ".join(pdf_text(data).split())
     assert all(sent.letter_number in text for text in letters.values()) and len(letters) == 2
-    assert "Yth. Ketua Koperasi KSP Sehati Oelamasi" in letters["sehati@example.org"]
+    assert "Yth. Ketua KSP Sehati Oelamasi" in letters["sehati@example.org"]
     assert "Yth. Ketua Koperasi Serba Usaha Flobamora" in letters["flobamora@example.org"]
     assert "Flobamora" not in letters["sehati@example.org"]
 

@@ -246,6 +246,21 @@ def verify_email(token: str, now: datetime | None = None) -> User:
     return row.user
 
 
+def display_phone(raw: str | None) -> str | None:
+    """A phone number in the one form the portal shows and exports: an Indonesian number as it
+    is dialled at home, "0812-3456-7890" (text a spreadsheet will not turn into a number), any
+    other number in its international form; a value that is no number, as it was written."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        number = phonenumbers.parse(normalise_phone(raw))
+    except (ValueError, phonenumbers.NumberParseException):
+        return str(raw).strip()
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 62
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
+
+
 def normalise_phone(raw: str | None) -> str | None:
     """An Indonesian phone number in +62 form: "0812-3456-789", "62812...", "+62 812 ..." and
     "812..." all give "+62812..."; None when empty. Raises ValueError when it is not a valid

@@ -14,7 +14,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, TokenPurpose, User
 from portal.extensions import db, limiter
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("accounts", __name__)
 
@@ -119,9 +119,15 @@ def edit_user(user_id: int):
 def set_active(user_id: int):
     user = _staff_or_404(user_id)
     active = request.form.get("active") == "1"
+    back = url_for("accounts.edit_user", user_id=user.id)
+    asked = Confirmation(_("Deactivate the account of %(name)s?", name=user.full_name),
+                         [_("%(name)s (%(email)s) can no longer log in.", name=user.full_name, email=user.email),
+                          _("Every session they have open ends now; you can activate the account again later.")],
+                         _("Yes, deactivate"), back)
     return act(lambda: services.set_user_active(current_user, user, active),
-               done=_("Account activated.") if active else _("Account deactivated; its sessions have ended."),
-               then=url_for("accounts.edit_user", user_id=user.id))
+               confirm=lambda: None if active else asked,
+               done=_("The account of %(name)s is activated.", name=user.full_name) if active else
+               _("The account of %(name)s is deactivated; its sessions have ended.", name=user.full_name), then=back)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -1,22 +1,19 @@
 """Attendance on paper and in spreadsheets: the daftar hadir of a session as PDF, and the event's
-attendance as CSV and XLSX (one row per person, one column per session), written with the
-registrations' helpers so formula-like cells are neutralised the same way."""
+attendance as a table for CSV and XLSX (one row per person, one column per session), written by
+``documents.spreadsheets``."""
 
 from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from portal.accounts.services import display_phone
 from portal.attendance import queries
 from portal.documents.pdf import render_pdf
 from portal.events.models import Event, EventSession
 from portal.i18n import to_local
-from portal.registrations import exports as registration_exports
 
 # Empty numbered rows after the list, where people who came without a seat sign.
 BLANK_ROWS = 10
-
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def attendance_sheet_pdf(event: Event, session: EventSession, language: str = "id") -> bytes:
@@ -44,17 +41,7 @@ def table(event: Event) -> tuple[list[str], list[list]]:
     for registration in queries.attending(event.id):
         person = registration.participant
         own = marks.get(registration.id, {})
-        rows.append([person.full_name, person.affiliation, str(person.position.label), person.phone or "",
-                     str(registration.status.label), *(str(own[s.id].label) if s.id in own else "" for s in sessions),
+        rows.append([person.full_name, person.affiliation, str(person.position.label), display_phone(person.phone),
+                     str(registration.status.label), *(str(own[s.id].label) if s.id in own else None for s in sessions),
                      queries.attended_count(own)])
-    return header, [[registration_exports.neutralise(value) for value in row] for row in rows]
-
-
-def to_csv(event: Event) -> bytes:
-    header, rows = table(event)
-    return registration_exports.to_csv(rows, header)
-
-
-def to_xlsx(event: Event) -> bytes:
-    header, rows = table(event)
-    return registration_exports.to_xlsx(rows, header, title=_("Attendance"))
+    return header, rows

@@ -9,6 +9,7 @@ from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum
 from portal.events.models import EventSession
 from portal.extensions import db
+from portal.i18n import format_short_datetime
 from portal.registrations.models import Registration
 
 
@@ -58,4 +59,4 @@ class AttendanceRecord(db.Model):
 
     @property
     def audit_label(self) -> str:
-        return f"{self.registration.participant.full_name} @ {self.session.starts_at.isoformat()}"
+        return f"{self.registration.participant.full_name} · {format_short_datetime(self.session.starts_at)}"

@@ -14,13 +14,15 @@ from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
-from portal.database import begin_write, utcnow
+from portal.database import utcnow
+from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.registrations.models import ATTENDING_STATUSES
 from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
@@ -144,33 +146,31 @@ def export(event_id: int, kind: str):
     event = db.get_or_404(Event, event_id)
     if kind not in ("csv", "xlsx"):
         abort(404)
-    body, mimetype = ((exports.to_csv(event), exports.CSV_MIMETYPE) if kind == "csv"
-                      else (exports.to_xlsx(event), exports.XLSX_MIMETYPE))
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="attendance-{event.id}.{kind}"'})
+    header, rows = exports.table(event)
+    return spreadsheets.download(kind, header, rows, title=_("Attendance"), filename=f"attendance-{event.id}",
+                                 separator_name=request.args.get("separator"))
 
 
 @bp.get("/check-in/<token>")
 @public
 def check_in(token: str):
-    """What a phone's camera opens from the ticket's QR code: an organiser checks the person in
-    for the session running now (or chooses one); anyone else is shown the ticket."""
-    if not is_staff(current_actor()):
-        try:
-            registration = services.registration_for_token(token)
-        except RuleViolation:
-            abort(404)
-        return redirect(url_for("registrations.ticket", token=registration.token))
-    begin_write(db.session)
+    """What a phone's camera opens from the ticket's QR code. An organiser sees who it is and
+    today's session with one large button that posts the check-in (opening a link marks nobody:
+    a forwarded link or a link preview changes nothing); anyone else is shown the ticket."""
     try:
         registration = services.registration_for_token(token)
     except RuleViolation as violation:
+        if not is_staff(current_actor()):
+            abort(404)
         return render_error(404, violation.message)
-    session = services.current_session(registration.event, _now())
-    if session is None:
-        return render_template("attendance/choose_session.html", registration=registration, token=token,
-                               event=registration.event)
-    return _check_in(registration, session)
+    if not is_staff(current_actor()):
+        return redirect(url_for("registrations.ticket", token=registration.token))
+    now = _now()
+    current = services.current_session(registration.event, now)
+    return render_template("attendance/check_in_confirm.html", registration=registration, token=token,
+                           event=registration.event, today=now, running=current is not None,
+                           has_seat=registration.status in ATTENDING_STATUSES,
+                           sessions=[current] if current else services.sessions_today(registration.event, now))
 
 
 @bp.post("/check-in/<token>")
@@ -183,11 +183,7 @@ def check_in_session(token: str):
     session = db.session.get(EventSession, parse_id(request.form.get("session_id")) or 0)
     if session is None or session.event_id != registration.event_id:
         abort(404)
-    return _check_in(registration, session)
-
-
-def _check_in(registration, session: EventSession):
-    outcome = attempt(lambda: services.check_in(current_user, registration, session, _now()))
+    outcome = attempt(lambda: services.check_in_at_door(current_user, registration, session, _now()))
     if not outcome.ok:
         return _confirmation(None, outcome.violation.message, registration)
     return _confirmation(outcome.result)

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
+SYSTEM_ACTOR = "system"  # the actor label of a change made from the command line
+
 
 def _plain(value):
     if isinstance(value, enum.Enum):
@@ -31,7 +33,7 @@ def record_change(actor, action: str, target, before: dict | None = None, after:
         after = {key: after[key] for key in changed}
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
-        actor_label=actor.email if actor else "system",
+        actor_label=actor.email if actor else SYSTEM_ACTOR,
         action=action,
         object_type=target.__tablename__,
         object_id=str(target.id),

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from portal.accounts.access import roles
 from portal.accounts.models import Role
-from portal.audit import services
+from portal.audit import labels, services
 from portal.audit.forms import AuditFilterForm
 from portal.extensions import db
 from portal.i18n import office_zone
@@ -21,7 +21,7 @@ def _local_midnight(day):
 @roles(Role.ADMIN)
 def index():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [(a, a) for a in services.known_actions()]
+    form.action.choices = [("", _("All actions"))] + [(a, labels.action_label(a)) for a in services.known_actions()]
     filters = {}
     if form.validate():
         filters = {
@@ -31,4 +31,4 @@ def index():
             "until": _local_midnight(form.until.data) + timedelta(days=1) if form.until.data else None,
         }
     page = db.paginate(services.audit_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("audit/index.html", form=form, page=page)
+    return render_template("audit/index.html", form=form, page=page, labels=labels)

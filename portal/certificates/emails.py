@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from portal.mail.services import external_url, queue_email
 
 RENDERER = "certificate_pdf"
+ATTACHMENT_NAME = _l("Certificate (PDF)")
 SUBJECT = _l("Your certificate: %(title)s")
 
 

@@ -3,7 +3,7 @@ PDF, the certificate on the participant's ticket page and on the cooperative's p
 
 from portal.certificates import documents, emails, services
 from portal.registrations.tickets import TicketPart
-from portal.seams import ATTACHMENT_RENDERERS, COOPERATIVE_PAGE_PARTS, TICKET_PARTS, register
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, COOPERATIVE_PAGE_PARTS, TICKET_PARTS, register
 
 # Every ticket may show one: a walk-in who completed the training has a ticket page too.
 TICKET_PART = TicketPart(page_template="certificates/_ticket.html", applies=lambda _registration: True)
@@ -11,6 +11,7 @@ TICKET_PART = TicketPart(page_template="certificates/_ticket.html", applies=lamb
 
 def register_subscriptions(app) -> None:
     register(app, ATTACHMENT_RENDERERS, (emails.RENDERER, documents.certificate_attachment))
+    register(app, ATTACHMENT_NAMES, (emails.RENDERER, emails.ATTACHMENT_NAME))
     register(app, TICKET_PARTS, TICKET_PART)
     register(app, COOPERATIVE_PAGE_PARTS, "certificates/_cooperative.html")
     app.jinja_env.globals.update(valid_certificate_of=services.valid_certificate_of,

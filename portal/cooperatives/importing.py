@@ -49,7 +49,13 @@ class ImportReport:
         return cls(rows, counts)
 
     def summary_line(self) -> str:
+        """The counts as the command line prints them, in fixed English words."""
         return ", ".join(f"{key} {self.counts[key]}" for key in (*OUTCOMES, "warnings"))
+
+    def summary_text(self) -> str:
+        """The counts in the reader's language, for the page."""
+        return _("new %(created)d, changed %(updated)d, unchanged %(unchanged)d, rejected %(rejected)d, "
+                 "warnings %(warnings)d", **self.counts)
 
 
 def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, today: date) -> ImportReport:

@@ -1,6 +1,7 @@
 """The registry's rules: who sees which cooperative, edits, status, board members."""
 
 from datetime import date
+from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -125,19 +126,28 @@ def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> N
 
 
 def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus, reason: str | None,
-               effective_date: date) -> None:
-    """Marks active or inactive; an inactive status needs its reason. Kept in the history."""
+               effective_date: date) -> Literal["status", "reason"] | None:
+    """Marks active or inactive; an inactive status needs its reason. The history has one line
+    per change of status: the same status saved again adds none (a new reason corrects the
+    current one in place, audited). Returns what changed: "status", "reason" or None."""
     reason = (reason or "").strip() or None
     if status == CooperativeStatus.INACTIVE and not reason:
         raise RuleViolation("reason", _("Say why the cooperative is inactive."))
-    if status == cooperative.status and reason == cooperative.status_reason:
-        return
-    before = snapshot(cooperative, ["status", "status_reason", "status_date"])
+    fields = ["status", "status_reason", "status_date"]
+    before = snapshot(cooperative, fields)
+    if status == cooperative.status:
+        if reason == cooperative.status_reason:
+            return None
+        cooperative.status_reason = reason
+        if cooperative.status_changes and cooperative.status_changes[0].status == status:
+            cooperative.status_changes[0].reason = reason
+        record_change(actor, "cooperative.status_reason", cooperative, before, snapshot(cooperative, fields))
+        return "reason"
     cooperative.status, cooperative.status_reason, cooperative.status_date = status, reason, effective_date
     cooperative.status_changes.append(StatusChange(status=status, reason=reason, effective_date=effective_date,
                                                    changed_by_id=actor.id))
-    record_change(actor, "cooperative.set_status", cooperative, before,
-                  snapshot(cooperative, ["status", "status_reason", "status_date"]))
+    record_change(actor, "cooperative.set_status", cooperative, before, snapshot(cooperative, fields))
+    return "status"
 
 
 def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None:

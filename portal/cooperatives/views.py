@@ -26,9 +26,9 @@ from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.database import utcnow
 from portal.extensions import db
 from portal.forms import parse_id
-from portal.i18n import to_local
+from portal.i18n import format_calendar_date, to_local
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("cooperatives", __name__)
 
@@ -119,9 +119,37 @@ def set_status(cooperative_id: int):
     form = StatusForm()
     return act(lambda: services.set_status(current_user, cooperative, services.CooperativeStatus(form.status.data),
                                            form.reason.data, form.effective_date.data),
-               form=form, done=_("Status saved."), then=_show_url(cooperative)
+               form=form, confirm=lambda: _status_confirmation(cooperative, form),
+               done=lambda changed: _status_saved(cooperative, changed), then=_show_url(cooperative)
                ) or (render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
                                      board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm()), 400)
+
+
+def _status_confirmation(cooperative: Cooperative, form: StatusForm) -> Confirmation | None:
+    """Asked only when the status changes; the same status again changes nothing."""
+    status = services.CooperativeStatus(form.status.data)
+    if status == cooperative.status:
+        return None
+    since = format_calendar_date(form.effective_date.data)
+    consequences = [_("%(name)s changes from %(before)s to %(after)s, since %(day)s.", name=cooperative.name,
+                      before=cooperative.status.label, after=status.label, day=since)]
+    if (form.reason.data or "").strip():
+        consequences.append(_("Reason: %(reason)s", reason=form.reason.data.strip()))
+    consequences.append(_("A line is added to its status history, and reports count it as %(after)s from then on.",
+                          after=status.label))
+    return Confirmation(_("Change the status of %(name)s?", name=cooperative.name), consequences,
+                        _("Yes, change the status"), _show_url(cooperative))
+
+
+def _status_saved(cooperative: Cooperative, changed: str | None):
+    if changed is None:
+        return _("The status was already %(status)s; nothing has changed.", status=cooperative.status.label), "info"
+    if changed == "reason":
+        return _("The reason for the status %(status)s is corrected; the history has no new line.",
+                 status=cooperative.status.label)
+    return _("%(name)s is now %(status)s (since %(day)s); the change is in its status history.",
+             name=cooperative.name, status=cooperative.status.label,
+             day=format_calendar_date(cooperative.status_date))
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/contacts", methods=["GET", "POST"])
@@ -220,7 +248,7 @@ def commit_import(token: str):
         batch.summary, batch.committed_at = _summary(report), utcnow()
         return report
 
-    return act(run_import, done=lambda report: _("Import finished: %(line)s.", line=report.summary_line()), then=back)
+    return act(run_import, done=lambda report: _("Import finished: %(line)s.", line=report.summary_text()), then=back)
 
 
 @bp.route("/register", methods=["GET", "POST"])

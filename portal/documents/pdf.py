@@ -41,9 +41,11 @@ def logo_data_uri(settings) -> str | None:
 
 
 def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
-    """Render ``template_name`` (extending ``documents/_page.html``) in ``language`` to PDF bytes."""
+    """Render ``template_name`` (extending ``documents/_page.html``) in ``language`` to PDF bytes,
+    tagged (headings, paragraphs, tables, reading order) so screen readers and search read it."""
     request_context = contextlib.nullcontext() if has_request_context() else current_app.test_request_context()
     with request_context, force_locale(language):
         html = render_template(template_name, **context)
     base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalFetcher(current_app.static_folder)).write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=LocalFetcher(current_app.static_folder))
+    return document.write_pdf(pdf_tags=True)

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.cooperatives.models import CooperativeType
-from portal.events.models import Audience, EventKind, EventStatus, ProgramArea
+from portal.events.models import Audience, AudienceStatus, EventKind, EventStatus, ProgramArea
 from portal.events.services import EventDetails, local_parts
 from portal.forms import Form
 
@@ -81,9 +81,12 @@ class EventForm(Form):
     cancellation_deadline_on = DateField(_l("Sign-ups can be cancelled until (date)"), validators=[Optional()])
     cancellation_deadline_time = TimeField(_l("Sign-ups can be cancelled until (time)"), validators=[Optional()])
     audience = SelectField(_l("Who may take part"), choices=Audience.choices())
-    district_ids = SelectMultipleField(_l("Districts"), coerce=_int_or_none, validators=[Optional()])
+    audience_status = SelectField(_l("Cooperative status"), choices=AudienceStatus.choices(),
+                                  default=AudienceStatus.ANY.value)
+    district_ids = SelectMultipleField(_l("Districts"), coerce=_int_or_none, validators=[Optional()],
+                                       description=_l("None chosen: every district."))
     cooperative_types = SelectMultipleField(_l("Cooperative types"), choices=CooperativeType.choices(),
-                                            validators=[Optional()])
+                                            validators=[Optional()], description=_l("None chosen: every type."))
     requires_approval = BooleanField(_l("Sign-ups need an organiser's approval"))
     min_sessions_for_certificate = IntegerField(_l("Sessions attended for a certificate"),
                                                 validators=[Optional(), NumberRange(min=0, max=100)],
@@ -107,6 +110,7 @@ class EventForm(Form):
         self.kind.data = event.kind.value
         self.program_area.data = event.program_area.value if event.program_area else ""
         self.audience.data = event.audience.value
+        self.audience_status.data = event.audience_status.value
         self.district_ids.data = [district.id for district in event.audience_districts]
         self.cooperative_types.data = [t.value for t in event.audience_types]
         for prefix in ("registration_opens", "registration_closes", "cancellation_deadline"):
@@ -135,6 +139,7 @@ class EventForm(Form):
             cancellation_deadline_on=self.cancellation_deadline_on.data,
             cancellation_deadline_time=self.cancellation_deadline_time.data,
             audience=Audience(self.audience.data),
+            audience_status=AudienceStatus(self.audience_status.data),
             district_ids=list(self.district_ids.data or []),
             cooperative_types=[CooperativeType(t) for t in self.cooperative_types.data or []],
             requires_approval=self.requires_approval.data,

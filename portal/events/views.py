@@ -12,6 +12,7 @@ from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
+from portal.database import utcnow
 from portal.events import queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
@@ -29,7 +30,7 @@ from portal.events.models import Event, EventKind, EventSession, EventStatus, Pr
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
 from portal.i18n import format_local_time, to_local
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
@@ -48,6 +49,10 @@ def session_times(session: EventSession) -> str:
 def local_day(day: date) -> str:
     """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
     return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
+def _now():
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _districts() -> list[District]:
@@ -154,7 +159,7 @@ def new():
         services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data, form.venue_id.data)
         return event
 
-    return act(create, form=form, done=_("Draft saved. Add more sessions or publish it."),
+    return act(create, form=form, done=lambda event: _saved(event, _("Draft saved. Add more sessions or publish it.")),
                then=lambda event: url_for("events.edit", event_id=event.id)
                ) or render_template("events/new.html", form=form)
 
@@ -192,9 +197,21 @@ def edit(event_id: int):
     event = get_event_or_404(event_id)
     form = _event_form(event if request.method == "GET" else None)
     return act(lambda: services.update_event(current_user, event, form.details()), form=form,
-               done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
+               done=lambda changed: (_saved(event, _("Changes saved.")) if changed
+                                     else (_("Nothing has changed."), "info")),
                then=url_for("events.edit", event_id=event.id)
                ) or _render_edit(event, form, _session_form(formdata=None))
+
+
+def _capacity_notes(event: Event) -> None:
+    for venue in services.venues_too_small(event):
+        flash(_("Note: %(venue)s holds %(capacity)d people, but the event has %(seats)d seats.", venue=venue.name,
+                capacity=venue.capacity, seats=event.seats), "warning")
+
+
+def _saved(event: Event, message: str) -> None:
+    flash(message, "success")
+    _capacity_notes(event)
 
 
 def _session_saved(session: EventSession, changed: bool = True, message: str | None = None) -> None:
@@ -206,6 +223,7 @@ def _session_saved(session: EventSession, changed: bool = True, message: str | N
     for other in services.overlapping_sessions(session):
         flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
               "warning")
+    _capacity_notes(session.event)
 
 
 @bp.post("/organiser/events/<int:event_id>/sessions")
@@ -263,8 +281,17 @@ def publish(event_id: int):
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
     event = get_event_or_404(event_id)
-    return act(lambda: services.complete_event(current_user, event), done=_("The event is marked as completed."),
-               then=url_for("events.manage", event_id=event.id))
+    back = url_for("events.manage", event_id=event.id)
+    training = event.kind == EventKind.TRAINING
+    consequences = [_("%(title)s is closed: no more sign-ups, cancellations or changes.", title=event.title)]
+    if training:
+        consequences.append(_("Certificates can then be issued to everyone whose attendance meets the threshold."))
+    return act(lambda: services.complete_event(current_user, event, _now()),
+               confirm=lambda: Confirmation(_("Mark %(title)s as completed?", title=event.title), consequences,
+                                            _("Yes, mark as completed"), back),
+               done=" ".join((_("The event is marked as completed."),
+                              _("Next: issue the certificates on the Certificates tab.") if training else "")).strip(),
+               then=back)
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
@@ -272,8 +299,16 @@ def complete(event_id: int):
 def cancel(event_id: int):
     event = get_event_or_404(event_id)
     form = CancelForm(prefix="cancel")
+    back = url_for("events.manage", event_id=event.id)
+    told = services.seats_taken([event.id])[event.id]
+    consequences = [_("%(count)d people with a seat, and anyone on the waiting list, are told by email, with the "
+                      "reason: “%(reason)s”.", count=told, reason=(form.reason.data or "").strip()),
+                    _("Calendar entries show the event as cancelled; it can no longer be changed.")]
     return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
-               done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
+               confirm=lambda: Confirmation(_("Cancel %(title)s?", title=event.title), consequences,
+                                            _("Yes, cancel the event"), back),
+               done=_("The event is cancelled. %(count)d people with a seat, and anyone on the waiting list, are "
+                      "told by email.", count=told), then=back
                ) or (render_template("events/manage.html", event=event, cancel_form=form,
                                      duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 

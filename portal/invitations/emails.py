@@ -28,6 +28,8 @@ GUEST_REMINDER_TEMPLATE = "invitations/email/reminder_to_guest"
 PARTICIPANT_REMINDER_TEMPLATE = "invitations/email/reminder_to_participant"
 CALENDAR_RENDERER = "invitations.calendar"
 LETTER_RENDERER = "invitations.letter"
+CALENDAR_NAME = _l("Event calendar (.ics)")
+LETTER_NAME = _l("Invitation letter (PDF)")
 SUBJECTS = {
     "invitation": _l("Invitation: %(title)s"),
     "rescheduled": _l("Schedule changed: %(title)s"),

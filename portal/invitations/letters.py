@@ -20,11 +20,24 @@ def letter_subject(event: Event) -> str:
         return _("Invitation to a coordination meeting")
 
 
+# How cooperatives' names begin when they already say what they are (Koperasi, Kop., KSP, KSU,
+# Kopdit ...): the addressee line then adds no "Koperasi" of its own.
+COOPERATIVE_WORDS = {"koperasi", "kop", "kopdit", "kopwan", "kopkar", "koppas", "kopontren", "kopti", "primkop",
+                     "puskop", "inkop", "ksp", "kspps", "ksu", "kud", "kpri", "kpn", "usp", "cu"}
+
+
+def names_itself_a_cooperative(name: str) -> bool:
+    """"KSP Sehati", "Kop. Wanita Sehati", "Koperasi Konsumen ..." say so; "Sehati Oelamasi" does not."""
+    words = name.split()
+    return bool(words) and words[0].rstrip(".,").lower() in COOPERATIVE_WORDS
+
+
 def addressee_line(cooperative_name: str | None, organisation_name: str | None = None) -> str:
-    """"Ketua Koperasi Serba Usaha Sehati" for a cooperative, "Pimpinan Bank NTT" for an organisation."""
+    """"Ketua KSP Sehati" or "Ketua Koperasi Sehati" for a cooperative, "Pimpinan Bank NTT" for an
+    organisation."""
     with force_locale("id"):
         if cooperative_name:
-            if cooperative_name.lower().startswith("koperasi"):
+            if names_itself_a_cooperative(cooperative_name):
                 return _("Chair of %(cooperative)s", cooperative=cooperative_name)
             return _("Chair of Cooperative %(cooperative)s", cooperative=cooperative_name)
         return _("Head of %(organisation)s", organisation=organisation_name)

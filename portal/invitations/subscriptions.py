@@ -5,7 +5,7 @@ from portal.database import begin_write
 from portal.events import signals
 from portal.extensions import db
 from portal.invitations import emails, letters, reminders, services
-from portal.seams import ATTACHMENT_RENDERERS, PERIODIC_JOBS, register
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, PERIODIC_JOBS, register
 
 
 def send_due_reminders(now) -> None:
@@ -20,4 +20,6 @@ def register_subscriptions(app) -> None:
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
     register(app, ATTACHMENT_RENDERERS, (emails.CALENDAR_RENDERER, emails.render_calendar))
     register(app, ATTACHMENT_RENDERERS, (emails.LETTER_RENDERER, letters.render_invitation_letter))
+    register(app, ATTACHMENT_NAMES, (emails.CALENDAR_RENDERER, emails.CALENDAR_NAME))
+    register(app, ATTACHMENT_NAMES, (emails.LETTER_RENDERER, emails.LETTER_NAME))
     register(app, PERIODIC_JOBS, ("invitations.reminders", send_due_reminders))

@@ -17,7 +17,7 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.queries import in_trouble
-from portal.seams import ATTACHMENT_RENDERERS, REPLY_TO, registered
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, REPLY_TO, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -42,6 +42,12 @@ def _display_name(name: str | None) -> str | None:
 def attachment_renderer(name: str):
     """The renderer registered under ``name`` at the ``ATTACHMENT_RENDERERS`` seam."""
     return dict(registered(ATTACHMENT_RENDERERS))[name]
+
+
+def attachment_name(name: str) -> str:
+    """What the Email page calls a deferred attachment: its ``ATTACHMENT_NAMES`` label, else the
+    renderer's name."""
+    return str(dict(registered(ATTACHMENT_NAMES)).get(name, name))
 
 
 def external_url(endpoint: str, **values) -> str:

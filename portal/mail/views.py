@@ -33,7 +33,7 @@ def index():
 @roles(*STAFF_ROLES)
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail/show.html", message=message)
+    return render_template("mail/show.html", message=message, attachment_name=services.attachment_name)
 
 
 @bp.get("/<int:message_id>/preview")

@@ -50,6 +50,27 @@ def promote_from_waitlist(actor, event: Event) -> list[Registration]:
     return promoted
 
 
+def next_in_line(registration: Registration) -> Registration | None:
+    """Who would get the seat if ``registration`` were cancelled now: the first waiting person
+    whose cooperative is under its limit once this seat is free (what ``promote_from_waitlist``
+    will do); None when no seat would free or nobody is waiting."""
+    event = registration.event
+    holds_seat = registration.status in SEAT_STATUSES
+    if event.status != EventStatus.PUBLISHED or event.seats - seat_count(event.id) + holds_seat <= 0:
+        return None
+    limit = event.seats_per_cooperative
+    for waiting in waitlist(event.id):
+        if waiting.id == registration.id:
+            continue
+        if limit and waiting.cooperative_id:
+            held = cooperative_count(event.id, waiting.cooperative_id, SEAT_STATUSES)
+            held -= holds_seat and waiting.cooperative_id == registration.cooperative_id
+            if held >= limit:
+                continue
+        return waiting
+    return None
+
+
 def promote_registration(actor, registration: Registration) -> None:
     """An organiser gives a waiting person a seat by hand, if one is free."""
     require_staff(actor)

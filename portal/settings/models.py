@@ -29,7 +29,9 @@ class OfficeSettings(db.Model):
     letter_number_pattern: Mapped[str] = mapped_column(String(120), default=DEFAULT_LETTER_PATTERN)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    audit_label = "office settings"
+    @property
+    def audit_label(self) -> str:
+        return self.office_name
 
 
 class LetterSequence(db.Model):

@@ -111,6 +111,14 @@ def _clean_nip(nip: str | None) -> str | None:
     return digits
 
 
+def format_nip(nip: str | None) -> str | None:
+    """A civil servant's NIP as it is printed, in its four parts: date of birth, month of
+    appointment, sex and number ("19700101 199503 1 001"). Anything else is left as written."""
+    if not nip or len(nip) != 18 or not nip.isdigit():
+        return nip
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
 def logo_mimetype(data: bytes) -> str:
     if len(data) > MAX_LOGO_BYTES:
         raise RuleViolation("logo", _("The logo may be at most 1 MB."))
@@ -140,7 +148,8 @@ def office_email() -> str | None:
 
 
 def register_template_globals(app) -> None:
-    """Templates (pages, letters and emails) reach the office's settings as ``office()``; mail
-    without a contact of its own is answered to the office's address."""
+    """Templates (pages, letters and emails) reach the office's settings as ``office()`` and print
+    an NIP with ``|nip``; mail without a contact of its own is answered to the office's address."""
     app.jinja_env.globals["office"] = get_office_settings
+    app.jinja_env.filters["nip"] = format_nip
     register(app, REPLY_TO, office_email)

@@ -1,0 +1,138 @@
+"""The registrations and attendance exports as a spreadsheet reads them: times in the office's zone
+with the zone in the header, real dates and numbers in XLSX with a frozen, filterable header, text
+that stays text (formulas neutralised in CSV only, no apostrophe in XLSX), one form of phone
+number, ``;`` as the CSV separator by default and ``,`` on request, one charset."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+from flask_babel import force_locale, gettext
+
+from portal.accounts.models import Role
+from portal.attendance import services as attendance
+from portal.extensions import db
+from portal.registrations import participants
+from portal.registrations import services as registrations
+from portal.registrations.models import ParticipantPosition
+from tests.attendance_fixtures import wita
+
+FORMULA = '=HYPERLINK("http://evil")'
+PHONES = {"Ani": "081234567890", "Budi": "+62 812-3456-7891", "Citra": "62812 3456 7892"}
+SIGNED_UP = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 09.30 WITA
+
+
+def _people(t):
+    people = [participants.find_or_create_participant(None, t.cooperative, name, ParticipantPosition.STAFF,
+                                                      email=f"{name.lower()}@example.org", phone=phone)
+              for name, phone in PHONES.items()]
+    people.append(participants.find_or_create_participant(None, t.cooperative, FORMULA, ParticipantPosition.STAFF,
+                                                          email="f@example.org"))
+    signed = registrations.sign_up(t.board, t.event.id, [p.id for p in people])
+    for registration in signed:
+        registration.created_at = SIGNED_UP
+    db.session.commit()
+    return signed
+
+
+def _csv(response, delimiter=";"):
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def _sheet(response):
+    return openpyxl.load_workbook(io.BytesIO(response.data)).active
+
+
+def _export(client, t, what, kind, **query):
+    response = client.get(f"/organiser/events/{t.event.id}/{what}.{kind}", query_string=query)
+    assert response.status_code == 200
+    return response
+
+
+def test_registrations_csv_uses_semicolons_wita_times_one_phone_form_and_neutralises_formulas(
+        client, login, organiser, training):
+    t = training(people=0)
+    _people(t)
+    login(client, organiser)
+    response = _export(client, t, "registrations", "csv")
+
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = _csv(response)
+    header, by_name = rows[0], {row[0]: row for row in rows[1:]}
+    assert len(header) > 5 and all(len(row) == len(header) for row in rows)
+    signed_up = next(i for i, title in enumerate(header) if "WITA" in title)
+    assert by_name["Ani"][signed_up] == "2026-12-01 09:30"
+    phone = header.index(gettext("Phone"))
+    assert [by_name[name][phone] for name in PHONES] == ["0812-3456-7890", "0812-3456-7891", "0812-3456-7892"]
+    assert f"'{FORMULA}" in by_name
+
+
+def test_registrations_csv_with_commas_on_request(client, login, organiser, training):
+    t = training(people=0)
+    _people(t)
+    login(client, organiser)
+    commas = _export(client, t, "registrations", "csv", separator="comma")
+    semicolons = _export(client, t, "registrations", "csv")
+    rows = _csv(commas, delimiter=",")
+    assert len(rows) == 5 and len(rows[0]) > 5 and {row[0] for row in rows[1:]} >= set(PHONES)
+    assert b";" not in commas.data.splitlines()[0] and b"," not in semicolons.data.splitlines()[0]
+
+
+def test_registrations_xlsx_has_types_a_frozen_filtered_header_and_no_apostrophes(client, login, organiser,
+                                                                                   training, make_people):
+    t = training(people=0)
+    _people(t)
+    make_people(t.cooperative, 1)  # the event has 30 seats: nobody waits, so positions stay empty
+    login(client, organiser)
+    sheet = _sheet(_export(client, t, "registrations", "xlsx"))
+
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{sheet.max_row}"
+    signed_up = next(i for i, title in enumerate(header) if title and "WITA" in title)
+    cell = rows["Ani"][signed_up]
+    assert cell.is_date and cell.value == datetime(2026, 12, 1, 9, 30)
+    phone = rows["Budi"][header.index(gettext("Phone"))]
+    assert (phone.value, phone.data_type) == ("0812-3456-7891", "s")
+    assert FORMULA in rows and rows[FORMULA][0].data_type == "s", "text, not a formula, and no apostrophe"
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for row in sheet.iter_rows() for c in row)
+
+
+def test_attendance_exports_count_sessions_as_numbers(client, login, organiser, training):
+    t = training(people=0)
+    signed = _people(t)
+    attendance.mark_attendance(organiser, signed[0].id, t.sessions[0].id, "present", wita(t.day(1), 9))
+    attendance.mark_attendance(organiser, signed[0].id, t.sessions[1].id, "late", wita(t.day(2), 9, 40))
+    db.session.commit()
+    login(client, organiser)
+
+    csv_response = _export(client, t, "attendance", "csv")
+    sheet = _sheet(_export(client, t, "attendance", "xlsx"))
+
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = {row[0]: row for row in _csv(csv_response)[1:]}
+    assert rows["Ani"][-1] == "2" and rows["Ani"][3] == "0812-3456-7890" and f"'{FORMULA}" in rows
+    values = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert values["Ani"][-1].value == 2 and values["Ani"][-1].data_type == "n"
+    assert values["Ani"][3].value == "0812-3456-7890"
+    assert FORMULA in values and sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    with force_locale("id"):
+        assert gettext("Sessions attended") in [cell.value for cell in sheet[1]]
+
+
+def test_the_manage_pages_offer_a_comma_separated_csv(client, logged_in, training):
+    t = training(people=1)
+    logged_in(Role.ORGANISER)
+    for page in (f"/organiser/events/{t.event.id}/registrations", f"/organiser/events/{t.event.id}/attendance"):
+        assert "separator=comma" in client.get(page).text, page
+
+
+def test_the_registrations_page_shows_phones_in_the_exports_form(client, login, organiser, training):
+    t = training(people=0)
+    _people(t)
+    login(client, organiser)
+    page = client.get(f"/organiser/events/{t.event.id}/registrations").text
+    assert all(f"0812-3456-789{n}" in page for n in range(3))
+    assert PHONES["Budi"] not in page and PHONES["Citra"] not in page
