@@ -187,8 +187,26 @@ def test_certificate_email_carries_names_and_titles_as_text(hostile_office, fini
     assert deliver_and_check(smtp) >= CERTIFICATE_TEMPLATES, "the registration emails come along"
 
 
+MAIL_TROUBLE_TEMPLATES = {"accounts/email/mail_trouble_to_admin"}
+
+
+def test_the_mail_trouble_summary_carries_names_as_text(hostile_office, make_user, smtp):
+    from portal.accounts.emails import send_mail_trouble_summary
+    from portal.database import utcnow
+    from portal.mail.models import MessageStatus
+
+    make_user(Role.ADMIN, full_name=HOSTILE[:120])
+    failed = queue_test_message("gagal@example.org")
+    failed.status = MessageStatus.FAILED
+    db.session.flush()
+    send_mail_trouble_summary(utcnow())
+    db.session.commit()
+    assert deliver_and_check(smtp) == MAIL_TROUBLE_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
-    covered = ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
+    covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
+               | MAIL_TROUBLE_TEMPLATES)
     assert email_templates() == covered
 
 

@@ -137,6 +137,8 @@ def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
                 " deferred_attachments, template, concerns_type, concerns_id, status, attempts, next_attempt_at,"
                 " created_at) VALUES (:mid, 'siti@example.org', 'Undangan', 'isi', '{}', '[]', 't', :kind, :id,"
                 " 'queued', 0, :at, :at)"), {"mid": f"<{n}@example.org>", "kind": kind, "id": id_, "at": at})
+        conn.execute(sa.text("INSERT INTO outbox_attachments (message_id, filename, content_type, data) VALUES"
+                             " (1, 'event.ics', 'text/calendar', :data)"), {"data": b"BEGIN:VCALENDAR"})
     engine.dispose()
 
     _upgrade(empty_database)
@@ -145,6 +147,8 @@ def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT concerns_kind, concerns_id, snapshot, after_message_id FROM outbox_messages ORDER BY id")).all()
+        attachments = conn.execute(sa.text("SELECT message_id, filename FROM outbox_attachments")).all()
     engine.dispose()
+    assert [tuple(row) for row in attachments] == [(1, "event.ics")], "rebuilding the table keeps its attachments"
     assert [tuple(row) for row in rows] == [("invitation", "7", None, None), ("certificate", "3", None, None),
                                             ("user", "1", None, None), (None, None, None, None)]

@@ -29,18 +29,36 @@ def _translate(source: str, target: str, mapping: dict) -> None:
         op.execute(table.update().where(table.c[source] == old).values({target: new}))
 
 
+FOREIGN_KEY = "fk_outbox_messages_after_message_id_outbox_messages"
+
+
+class _AttachmentsKept:
+    """On SQLite a batch rebuilds outbox_messages, and dropping the old table with foreign keys on
+    would cascade to its attachments: keep them aside and put them back."""
+
+    def __enter__(self):
+        self.sqlite = op.get_bind().dialect.name == "sqlite"
+        if self.sqlite:
+            op.execute("CREATE TEMPORARY TABLE kept_outbox_attachments AS SELECT * FROM outbox_attachments")
+
+    def __exit__(self, *exc):
+        if self.sqlite and exc[0] is None:
+            op.execute("INSERT INTO outbox_attachments SELECT * FROM kept_outbox_attachments "
+                       "WHERE id NOT IN (SELECT id FROM outbox_attachments)")
+            op.execute("DROP TABLE kept_outbox_attachments")
+
+
 def upgrade():
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("concerns_kind", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("snapshot", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("after_message_id", sa.Integer(), nullable=True))
     _translate("concerns_type", "concerns_kind", KINDS)
-    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+    with _AttachmentsKept(), op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_messages_concerns")
         batch_op.create_index("ix_outbox_messages_concerns", ["concerns_kind", "concerns_id"], unique=False)
         batch_op.create_index("ix_outbox_messages_after", ["after_message_id"], unique=False)
-        batch_op.create_foreign_key("fk_outbox_messages_after_message_id_outbox_messages", "outbox_messages",
-                                    ["after_message_id"], ["id"], ondelete="SET NULL")
+        batch_op.create_foreign_key(FOREIGN_KEY, "outbox_messages", ["after_message_id"], ["id"], ondelete="SET NULL")
         batch_op.drop_column("concerns_type")
 
 
@@ -48,8 +66,8 @@ def downgrade():
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("concerns_type", sa.String(length=64), nullable=True))
     _translate("concerns_kind", "concerns_type", {new: old for old, new in KINDS.items()})
-    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_outbox_messages_after_message_id_outbox_messages", type_="foreignkey")
+    with _AttachmentsKept(), op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_constraint(FOREIGN_KEY, type_="foreignkey")
         batch_op.drop_index("ix_outbox_messages_after")
         batch_op.drop_index("ix_outbox_messages_concerns")
         batch_op.create_index("ix_outbox_messages_concerns", ["concerns_type", "concerns_id"], unique=False)

@@ -15,10 +15,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("contact_email", sa.String(length=254), nullable=True))
+    op.add_column("events", sa.Column("contact_email", sa.String(length=254), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_column("contact_email")
+    # Not in batch mode: on SQLite a batch rebuilds the table, and dropping the old events table
+    # with foreign keys on would cascade to its sessions, guests and registrations.
+    op.drop_column("events", "contact_email")
