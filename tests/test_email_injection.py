@@ -109,6 +109,7 @@ def _hostile_board(make_cooperative, make_board_user, status=BoardAccountStatus.
 
 
 ACCOUNT_TEMPLATES = {"accounts/email/password_reset_to_user", "accounts/email/verify_email_to_user",
+                     "accounts/email/guessing_warning_to_user",
                      "cooperatives/email/account_exists_to_user", "cooperatives/email/claim_approved_to_board",
                      "cooperatives/email/claim_rejected_to_board", "cooperatives/email/claim_revoked_to_board",
                      "mail/email/test_message_to_user"}
@@ -119,6 +120,7 @@ def test_account_and_claim_emails_carry_names_and_reasons_as_text(hostile_office
     admin = make_user(Role.ORGANISER, full_name=HOSTILE[:120])
     account_emails.send_password_reset(admin, "token")
     account_emails.send_email_verification(admin, "token")
+    account_emails.send_guessing_warning(admin, 7)
     cooperative, approved = _hostile_board(make_cooperative, make_board_user, BoardAccountStatus.PENDING)
     cooperatives.approve_claim(admin, cooperatives.board_account_of(approved))
     _, rejected = _hostile_board(make_cooperative, make_board_user, BoardAccountStatus.PENDING)

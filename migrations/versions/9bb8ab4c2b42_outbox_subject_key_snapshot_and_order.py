@@ -5,7 +5,7 @@ it must not overtake.
 about ("invitation"), so the mail layer's queries need no other table's name.
 
 Revision ID: 9bb8ab4c2b42
-Revises: c5ee459993b3
+Revises: 371fdc5a6316
 Create Date: 2026-11-30 12:08:29.700247
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9bb8ab4c2b42"
-down_revision = "c5ee459993b3"
+down_revision = "371fdc5a6316"
 branch_labels = None
 depends_on = None
 

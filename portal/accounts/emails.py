@@ -44,3 +44,12 @@ def send_mail_trouble_summary(now) -> int:
                     link=external_url("mail.index", trouble="y"))
         count += 1
     return count
+
+
+def send_guessing_warning(user, failures: int) -> None:
+    queue_email(
+        user.email, "accounts/email/guessing_warning_to_user", _l("Someone is trying to log in to your account"),
+        to_name=user.full_name, language=user.preferred_language, concerns=("user", user.id), user=user,
+        failures=failures,
+        link=external_url("accounts.forgot_password"),
+    )

@@ -7,6 +7,7 @@ a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
@@ -14,15 +15,17 @@ from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
+from portal.attendance.subscriptions import shows_check_in
 from portal.database import utcnow
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
+from portal.documents.qr import qr_png
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
-from portal.registrations.models import ATTENDING_STATUSES
+from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
@@ -149,6 +152,28 @@ def export(event_id: int, kind: str):
     header, rows = exports.table(event)
     return spreadsheets.download(kind, header, rows, title=_("Attendance"), filename=f"attendance-{event.id}",
                                  separator_name=request.args.get("separator"))
+
+
+def _ticket_with_check_in_or_404(token: str):
+    """The registration whose ticket page has ``token``, if that page shows a check-in QR code."""
+    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    if registration is None or not shows_check_in(registration):
+        abort(404)
+    return registration
+
+
+@bp.get("/tickets/<token>/check-in.<kind>")
+@public
+def ticket_qr(token: str, kind: str):
+    """The ticket's check-in QR code to save on the phone, as an image or a PDF: the door may have
+    no signal. The ticket's random token is the key, as for the ticket page."""
+    if kind not in ("png", "pdf"):
+        abort(404)
+    registration = _ticket_with_check_in_or_404(token)
+    body, mimetype = ((qr_png(services.check_in_url(registration), scale=10), "image/png") if kind == "png"
+                      else (exports.ticket_qr_pdf(registration), PDF_MIMETYPE))
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="tiket-{registration.check_in_code}.{kind}"'})
 
 
 @bp.get("/check-in/<token>")

@@ -27,6 +27,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_calendar_date, to_local
+from portal.inputs import page_number
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import Confirmation, act
 
@@ -232,7 +233,14 @@ def _import_or_404(token: str) -> CooperativeImport:
 @bp.get("/cooperatives/import/<token>")
 @roles(*STAFF_ROLES)
 def import_report(token: str):
-    return render_template("cooperatives/import_report.html", batch=_import_or_404(token))
+    """The preview (or report) a page of rows at a time: a file of tens of thousands of rows
+    would otherwise make a page of tens of megabytes."""
+    batch = _import_or_404(token)
+    rows, per_page = batch.summary["rows"], current_app.config["IMPORT_PREVIEW_PER_PAGE"]
+    page = min(page_number(), max(1, -(-len(rows) // per_page)))
+    shown = rows[(page - 1) * per_page:page * per_page]
+    return render_template("cooperatives/import_report.html", batch=batch, rows=shown, page=page,
+                           more=max(0, len(rows) - page * per_page))
 
 
 @bp.post("/cooperatives/import/<token>/commit")
