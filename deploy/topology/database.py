@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from deploy.topology.shipped import ROOT
 
 PASSWORD = "topology-pass-42"  # noqa: S105 - a throwaway database's board accounts
-ORGANISER = "organiser@demo.portal-koperasi.id"
+ORGANISER = "organiser@demo.portal-koperasi.example.org"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed by `flask seed-demo`
-DEMO_BOARD = "ketua@demo.portal-koperasi.id"
+DEMO_BOARD = "ketua@demo.portal-koperasi.example.org"
 
 
 @dataclass

@@ -30,7 +30,7 @@ def _location(venue) -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
-def _vevent(event: Event, session, stamp) -> VEvent:
+def _vevent(event: Event, session, stamp, cancelled: bool = False) -> VEvent:
     entry = VEvent()
     entry.add("uid", session_uid(session))
     entry.add("sequence", session.sequence)
@@ -44,13 +44,14 @@ def _vevent(event: Event, session, stamp) -> VEvent:
     entry.add("location", _location(session.venue))
     entry.add("description", "\n\n".join(part for part in (event.description.strip(), event_url(event)) if part))
     entry.add("url", event_url(event))
-    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    entry.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry
 
 
-def build_calendar(events) -> bytes:
+def build_calendar(events, cancelled: bool = False) -> bytes:
     """One calendar with every session of ``events``, times in UTC. Load sessions, venues and
-    districts beforehand when building for many events."""
+    districts beforehand when building for many events. ``cancelled``: every entry says
+    STATUS:CANCELLED (a registration that ends takes the entry off its holder's calendar)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -59,5 +60,5 @@ def build_calendar(events) -> bytes:
     stamp = utcnow().replace(microsecond=0)
     for event in events:
         for session in event.sessions:
-            calendar.add_component(_vevent(event, session, stamp))
+            calendar.add_component(_vevent(event, session, stamp, cancelled))
     return calendar.to_ical()
