@@ -145,7 +145,7 @@ class Outcome:
 # A cancelled message (withdrawn, or superseded by one built from newer data) is never sent.
 ROUND_MESSAGES = sa.text(
     "SELECT m.message_id, m.recipient_email, m.subject FROM outbox_messages m JOIN invitations i "
-    "ON m.concerns_type = 'invitations' AND m.concerns_id = CAST(i.id AS text) "
+    "ON m.concerns_kind = 'invitation' AND m.concerns_id = CAST(i.id AS text) "
     "WHERE i.event_id = :id AND m.status <> 'cancelled'")
 ALL_MESSAGES = sa.text("SELECT message_id, recipient_email, subject, attempts FROM outbox_messages "
                        "WHERE status <> 'cancelled'")
