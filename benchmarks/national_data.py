@@ -188,7 +188,7 @@ def grow(conn, scale: dict, log=print) -> None:
         WITH inv AS (SELECT min(id) AS first, count(*) AS n FROM invitations),
              reg AS (SELECT min(id) AS first, count(*) AS n FROM registrations)
         INSERT INTO outbox_messages (message_id, recipient_email, recipient_name, subject, body_text, headers,
-                                     deferred_attachments, template, concerns_type, concerns_id, status, attempts,
+                                     deferred_attachments, template, concerns_kind, concerns_id, status, attempts,
                                      next_attempt_at, last_error, created_at, sent_at)
         SELECT '<bench-' || i || '@portal-koperasi>', 'penerima' || (i % 150000) || '@example.id', 'Penerima ' || i,
                'Undangan kegiatan koperasi ' || (i % 20000), 'Yth. pengurus koperasi, dengan hormat kami mengundang.',

@@ -123,6 +123,37 @@ def test_event_audiences_of_the_demo_data_keep_who_they_admit(empty_database):
             } == {title for title, (audience, *_rest) in old.items() if audience == "all"}
 
 
+BEFORE_SUBJECT_KEY = "371fdc5a6316"  # the revision before the outbox's subject key
+
+
+def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
+    _upgrade(empty_database, BEFORE_SUBJECT_KEY)
+    at = datetime(2026, 11, 2, 1, 0)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        for n, (kind, id_) in enumerate([("invitations", "7"), ("certificates", "3"), ("users", "1"), (None, None)]):
+            conn.execute(sa.text(
+                "INSERT INTO outbox_messages (message_id, recipient_email, subject, body_text, headers,"
+                " deferred_attachments, template, concerns_type, concerns_id, status, attempts, next_attempt_at,"
+                " created_at) VALUES (:mid, 'siti@example.org', 'Undangan', 'isi', '{}', '[]', 't', :kind, :id,"
+                " 'queued', 0, :at, :at)"), {"mid": f"<{n}@example.org>", "kind": kind, "id": id_, "at": at})
+        conn.execute(sa.text("INSERT INTO outbox_attachments (message_id, filename, content_type, data) VALUES"
+                             " (1, 'event.ics', 'text/calendar', :data)"), {"data": b"BEGIN:VCALENDAR"})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT concerns_kind, concerns_id, snapshot, after_message_id FROM outbox_messages ORDER BY id")).all()
+        attachments = conn.execute(sa.text("SELECT message_id, filename FROM outbox_attachments")).all()
+    engine.dispose()
+    assert [tuple(row) for row in attachments] == [(1, "event.ics")], "rebuilding the table keeps its attachments"
+    assert [tuple(row) for row in rows] == [("invitation", "7", None, None), ("certificate", "3", None, None),
+                                            ("user", "1", None, None), (None, None, None, None)]
+
+
 def test_search_indexes_are_built_on_postgresql_only_and_the_schema_matches_the_models(empty_database):
     _upgrade(empty_database)
     _flask(empty_database, "db", "check")

@@ -226,7 +226,7 @@ def test_rescheduling_tells_everyone_with_a_fresh_calendar_entry(open_event, boa
     db.session.commit()
     messages = list(db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.idempotency_key.like("rescheduled:%"))))
-    assert len(messages) == 4  # each participant, and the board member once per person
+    assert len(messages) == 3  # each participant, and the board member once for both (issue 14)
     with_seat = [m for m in messages if m.attachments]
     assert len(with_seat) == 2 and with_seat[0].attachments[0].filename == "event.ics"
 

@@ -53,7 +53,8 @@ def issue(event_id: int):
 
 def _issued(issued: list[Certificate]):
     emailed = sum(1 for certificate in issued if certificate.registration.participant.email)
-    return (_("%(count)d certificates issued; %(emailed)d sent by email.", count=len(issued), emailed=emailed),
+    return (_("%(count)d certificates issued; %(emailed)d emails are queued and go out in the background.",
+              count=len(issued), emailed=emailed),
             "success" if issued else "info")
 
 

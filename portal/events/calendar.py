@@ -33,7 +33,7 @@ def _location(venue) -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
-def _vevent(event: Event, session, stamp, base_url: str | None = None) -> VEvent:
+def _vevent(event: Event, session, stamp, cancelled: bool = False, base_url: str | None = None) -> VEvent:
     entry = VEvent()
     entry.add("uid", session_uid(session))
     entry.add("sequence", session.sequence)
@@ -48,15 +48,16 @@ def _vevent(event: Event, session, stamp, base_url: str | None = None) -> VEvent
     url = event_url(event, base_url)
     entry.add("description", "\n\n".join(part for part in (event.description.strip(), url) if part))
     entry.add("url", url)
-    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    entry.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry
 
 
-def write_calendar(events, base_url: str | None = None) -> Iterator[bytes]:
+def write_calendar(events, cancelled: bool = False, base_url: str | None = None) -> Iterator[bytes]:
     """One calendar with every session of ``events``, times in UTC, written piece by piece as
     the events come (a feed of thousands never sits in memory whole). Load sessions, venues and
-    districts beforehand, or in batches, when writing many events. Outside an app context, give
-    ``base_url`` (the portal's address, for each entry's link)."""
+    districts beforehand, or in batches, when writing many events. ``cancelled``: every entry
+    says STATUS:CANCELLED (a registration that ends takes the entry off its holder's calendar).
+    Outside an app context, give ``base_url`` (the portal's address, for each entry's link)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -67,10 +68,10 @@ def write_calendar(events, base_url: str | None = None) -> Iterator[bytes]:
     stamp = utcnow().replace(microsecond=0)
     for event in events:
         for session in event.sessions:
-            yield _vevent(event, session, stamp, base_url).to_ical()
+            yield _vevent(event, session, stamp, cancelled, base_url).to_ical()
     yield END
 
 
-def build_calendar(events) -> bytes:
+def build_calendar(events, cancelled: bool = False) -> bytes:
     """The same calendar whole: one event's file, a mail's attachment."""
-    return b"".join(write_calendar(events))
+    return b"".join(write_calendar(events, cancelled))

@@ -28,7 +28,7 @@ def written_feed(engine, query, base_url: str, directory: Path, version: str):
     partial = directory / f"{version}.{os.getpid()}.partial"
     try:
         with Session(engine) as session, partial.open("wb") as copy:
-            for chunk in write_calendar(session.scalars(query.execution_options(yield_per=200)), base_url):
+            for chunk in write_calendar(session.scalars(query.execution_options(yield_per=200)), base_url=base_url):
                 copy.write(chunk)
                 yield chunk
         partial.replace(directory / f"{version}.ics")

@@ -67,6 +67,8 @@ class EventForm(Form):
     facilitator = StringField(_l("Facilitator"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
+    contact_email = EmailField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)],
+                               description=_l("Replies to the event's emails go here."))
     seats = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=100_000)])
     seats_per_cooperative = IntegerField(_l("Seats per cooperative"),
                                          validators=[Optional(), NumberRange(min=1, max=100_000)],
@@ -101,7 +103,8 @@ class EventForm(Form):
 
     def fill_from(self, event) -> None:
         for name in ("title", "description", "starts_on", "ends_on", "facilitator", "contact_name", "contact_phone",
-                     "seats", "seats_per_cooperative", "requires_approval", "min_sessions_for_certificate"):
+                     "contact_email", "seats", "seats_per_cooperative", "requires_approval",
+                     "min_sessions_for_certificate"):
             getattr(self, name).data = getattr(event, name)
         self.reminder_days.data = ", ".join(str(day) for day in event.reminder_days)
         self.kind.data = event.kind.value
@@ -124,6 +127,7 @@ class EventForm(Form):
             facilitator=self.facilitator.data,
             contact_name=self.contact_name.data,
             contact_phone=self.contact_phone.data,
+            contact_email=self.contact_email.data,
             seats=self.seats.data,
             seats_per_cooperative=self.seats_per_cooperative.data,
             starts_on=self.starts_on.data,

@@ -109,6 +109,8 @@ class Event(db.Model):
     facilitator: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # Where replies to the event's emails go (Reply-To); the office's address when empty.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     seats: Mapped[int]
     seats_per_cooperative: Mapped[int | None]
     starts_on: Mapped[date]

@@ -36,7 +36,8 @@ from portal.i18n import format_local_datetime, office_zone
 from portal.seams import SEAT_COUNTERS, registered
 
 EVENT_FIELDS = [
-    "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "seats",
+    "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "contact_email",
+    "seats",
     "seats_per_cooperative", "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
     "cancellation_deadline_at", "audience", "audience_status", "requires_approval", "min_sessions_for_certificate",
     "reminder_days",
@@ -61,6 +62,7 @@ class EventDetails:
     facilitator: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    contact_email: str | None = None
     seats_per_cooperative: int | None = None
     registration_opens_on: date | None = None
     registration_opens_time: time | None = None
@@ -126,6 +128,7 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
         "facilitator": (details.facilitator or "").strip() or None,
         "contact_name": (details.contact_name or "").strip() or None,
         "contact_phone": (details.contact_phone or "").strip() or None,
+        "contact_email": (details.contact_email or "").strip().lower() or None,
         "seats": details.seats,
         "seats_per_cooperative": details.seats_per_cooperative,
         "starts_on": details.starts_on,

@@ -27,7 +27,6 @@ def _give_seat(actor, registration: Registration, action: str) -> None:
         registration.confirmed_at = utcnow()
     db.session.flush()
     record_change(actor, action, registration, before={"status": before}, after={"status": registration.status.value})
-    emails.send_promoted(registration)
 
 
 def promote_from_waitlist(actor, event: Event) -> list[Registration]:
@@ -47,6 +46,7 @@ def promote_from_waitlist(actor, event: Event) -> list[Registration]:
         _give_seat(actor, registration, "registration.promoted")
         promoted.append(registration)
         free -= 1
+    emails.send_promoted(promoted)
     return promoted
 
 
@@ -81,6 +81,7 @@ def promote_registration(actor, registration: Registration) -> None:
     if seat_count(event.id) >= event.seats:
         raise RuleViolation(None, _("There is no free seat; raise the seats or cancel a registration first."))
     _give_seat(actor, registration, "registration.promoted_by_hand")
+    emails.send_promoted([registration])
 
 
 def move_on_waitlist(actor, registration: Registration, position: int) -> None:
