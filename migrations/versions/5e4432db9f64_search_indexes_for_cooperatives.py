@@ -7,7 +7,7 @@ collation is not C). On SQLite nothing changes: a regency's registry is scanned 
 the models declare these indexes for PostgreSQL alone.
 
 Revision ID: 5e4432db9f64
-Revises: 9bb8ab4c2b42
+Revises: a3c6466b3e78
 Create Date: 2026-11-30 12:34:13.163962
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e4432db9f64'
-down_revision = '9bb8ab4c2b42'
+down_revision = 'a3c6466b3e78'
 branch_labels = None
 depends_on = None
 
