@@ -176,3 +176,22 @@ def test_invitations_tab_filters_districts_by_name_when_there_are_many(client, l
     assert "Semau</option>" not in page and 'name="district_id"' in page
     found = client.get(f"/organiser/events/{event.id}/invitations?district_id=semau").text
     assert "KSP Semau Jaya" in found and "KSP Takari Jaya" not in found
+
+
+@pytest.mark.app_config(COUNT_LIMIT=3)
+def test_email_page_counts_stop_at_the_count_limit(client, logged_in, count_queries):
+    from portal.mail.models import MessageStatus, OutboxMessage
+
+    logged_in(Role.ORGANISER)
+    for n in range(5):
+        db.session.add(OutboxMessage(message_id=f"<{n}@example.org>", recipient_email=f"siti{n}@example.org",
+                                     subject="Undangan", body_text="isi", template="t", status=MessageStatus.SENT))
+    db.session.add(OutboxMessage(message_id="<gagal@example.org>", recipient_email="yohanes@example.org",
+                                 subject="Undangan", body_text="isi", template="t", status=MessageStatus.FAILED))
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/email/").text
+    assert "lebih dari 3" in page and "siti0@example.org" in page
+    counting = [s for s in statements if "count(" in s.lower() and "FROM outbox_messages" in s
+                and "attempts" not in s]  # the navigation's trouble badge counts failures of a week
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
