@@ -24,8 +24,8 @@ CORPUS = [
     "x" * 10_000,
     "", "[]", "{\"a\": 1}", "2022-13-45", "25:99", "true",
 ]
-ROLES = {"visitor": None, "board": "ketua@demo.portal-koperasi.id",
-         "organiser": "organiser@demo.portal-koperasi.id", "admin": "admin@demo.portal-koperasi.id"}
+ROLES = {"visitor": None, "board": "ketua@demo.portal-koperasi.example.org",
+         "organiser": "organiser@demo.portal-koperasi.example.org", "admin": "admin@demo.portal-koperasi.example.org"}
 DOWNLOADS = re.compile(r"\.(pdf|ics|csv|xlsx|png)$|/(export|download|letter|daftar-hadir)\b")
 # Posting these would end the walk's own login.
 SKIPPED_ACTIONS = re.compile(r"^/logout$")
