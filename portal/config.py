@@ -185,6 +185,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
         "PER_PAGE": 25,
+        # Counts on lists (pager totals, status badges) stop here and read "more than …"
+        # (portal/pagination.py), so a page costs the same at a country's size as at a regency's.
+        "COUNT_LIMIT": 1000,
+        # Up to this many districts a filter lists them; above (a province, the country) it takes a name.
+        "DISTRICT_SELECT_LIMIT": 60,
         # Rows of an import's preview or report per page.
         "IMPORT_PREVIEW_PER_PAGE": int(env.get("IMPORT_PREVIEW_PER_PAGE", "200")),
     }

@@ -152,3 +152,14 @@ def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
     assert [tuple(row) for row in attachments] == [(1, "event.ics")], "rebuilding the table keeps its attachments"
     assert [tuple(row) for row in rows] == [("invitation", "7", None, None), ("certificate", "3", None, None),
                                             ("user", "1", None, None), (None, None, None, None)]
+
+
+def test_search_indexes_are_built_on_postgresql_only_and_the_schema_matches_the_models(empty_database):
+    _upgrade(empty_database)
+    _flask(empty_database, "db", "check")
+    engine = sa.create_engine(empty_database)
+    names = {index["name"] for index in sa.inspect(engine).get_indexes("cooperatives")}
+    postgresql = engine.dialect.name == "postgresql"
+    engine.dispose()
+    search = {"ix_cooperatives_name_trgm", "ix_cooperatives_legal_number_key_prefix"}
+    assert search <= names if postgresql else not search & names

@@ -25,9 +25,9 @@ from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, C
 from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.database import utcnow
 from portal.extensions import db
-from portal.forms import parse_id
 from portal.i18n import format_calendar_date, to_local
 from portal.inputs import page_number
+from portal.pagination import paginate
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import Confirmation, act
 
@@ -58,14 +58,15 @@ def _district_choices(blank=None):
 @roles(*STAFF_ROLES)
 def index():
     form = DirectoryFilterForm(request.args)
-    form.district.choices = [(str(value), label) for value, label in _district_choices(_("All districts"))]
     form.validate()
-    district = _valid(form.district)
     filters = {"search": _valid(form.q), "type": _valid(form.type),
-               "district_id": parse_id(district)}
-    query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters))
+               "district_ids": services.district_ids_for(_valid(form.district))}
+    status = _valid(form.status)
+    counts = services.status_counts(**filters)
+    page = paginate(services.directory_query(status=status, sort=_valid(form.sort) or "name", **filters),
+                    total=counts[status or "all"])
+    return render_template("cooperatives/index.html", form=form, page=page, counts=counts,
+                           districts=services.listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 def _valid(field):

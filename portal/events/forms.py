@@ -183,11 +183,9 @@ class EventFilterForm(Form):
 
     kind = SelectField(_l("Kind"), choices=EventKind.choices(_l("All")), validators=[Optional()])
     area = SelectField(_l("Program area"), choices=ProgramArea.choices(_l("All")), validators=[Optional()])
-    district = SelectField(_l("District"), validators=[Optional()])
+    # A district's id, chosen from a list, or its name, typed in where there are too many to list.
+    district = StringField(_l("District"), validators=[Optional(), Length(max=80)])
     month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
-
-    def set_districts(self, districts) -> None:
-        self.district.choices = [("", _l("All"))] + [(str(d.id), d.name) for d in districts]
 
 
 class OrganiserFilterForm(Form):

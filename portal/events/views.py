@@ -1,5 +1,7 @@
 import calendar
+import hashlib
 from datetime import date
+from pathlib import Path
 
 from babel.dates import format_date, format_time, get_day_names
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
@@ -7,13 +9,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wsgi import wrap_file
 
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
+from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.database import utcnow
-from portal.events import queries, services
+from portal.events import feeds, queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
     CancelForm,
@@ -29,7 +33,9 @@ from portal.events.guest_list_views import bp as guest_list_bp
 from portal.events.models import Event, EventKind, EventSession, EventStatus, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
+from portal.forms import parse_id
 from portal.i18n import format_local_time, to_local
+from portal.pagination import paginate
 from portal.transactions import Confirmation, act
 
 bp = Blueprint("events", __name__)
@@ -79,16 +85,16 @@ def get_visible_event_or_404(event_id: int) -> Event:
 @public
 def index():
     form = EventFilterForm(request.args)
-    form.set_districts(_districts())
     filters = {}
     if form.validate():
         filters = {"kind": EventKind(form.kind.data) if form.kind.data else None,
                    "program_area": ProgramArea(form.area.data) if form.area.data else None,
-                   "district_id": int(form.district.data) if form.district.data else None,
+                   "district_ids": district_ids_for(form.district.data),
                    "month": parse_month(form.month.data)}
-    page = db.paginate(queries.upcoming_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(queries.upcoming_query(**filters))
     taken = services.seats_taken([event.id for event in page.items])
-    return render_template("events/index.html", form=form, page=page, taken=taken)
+    return render_template("events/index.html", form=form, page=page, taken=taken,
+                           districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 @bp.get("/events/calendar")
@@ -96,16 +102,22 @@ def index():
 def month():
     today = services.local_today()
     shown = parse_month(request.args.get("month")) or today.replace(day=1)
+    # Any month is shown (each is bounded by its sessions a day); the links lead no further
+    # than the feed's window, so a crawler does not walk the years.
+    first, last = queries.feed_window(today)
+    sessions, more = queries.month_sessions(shown)
     by_day = {}
-    for session in queries.month_sessions(shown):
+    for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
     locale = str(get_locale())
     weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
     previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
     following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
-    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, weekdays=weekdays,
-                           weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
-                           title=format_date(shown, "LLLL y", locale=locale), previous=previous, following=following)
+    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, more=more,
+                           weekdays=weekdays, weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
+                           title=format_date(shown, "LLLL y", locale=locale),
+                           previous=previous if previous >= first.replace(day=1) else None,
+                           following=following if following <= last else None)
 
 
 @bp.get("/events/<int:event_id>")
@@ -119,7 +131,22 @@ def show(event_id: int):
 @bp.get("/events.ics")
 @public
 def feed():
-    return _ics(build_calendar(queries.feed_events()), "portal-koperasi-events.ics")
+    """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
+    one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
+    district_id = parse_id(request.args.get("district"))
+    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id)}"
+    etag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    directory = Path(current_app.instance_path) / "feeds"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers={"Cache-Control": "no-cache"})
+    elif kept := feeds.cached_feed(directory, etag):
+        response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
+    else:
+        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id),
+                                           current_app.config["PORTAL_BASE_URL"], directory, etag),
+                        "portal-koperasi-events.ics")
+    response.set_etag(etag)
+    return response
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -131,7 +158,7 @@ def event_feed(event_id: int):
     return _ics(build_calendar([event]), f"event-{event.id}.ics")
 
 
-def _ics(body: bytes, filename: str) -> Response:
+def _ics(body, filename: str) -> Response:
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
 

@@ -29,21 +29,22 @@ def _joined(query, stats):
 
 
 def invitations_query(event_id: int, delivery: str | None = None, answer: str | None = None,
-                      district_id: int | None = None, search: str | None = None):
-    """The event's invitations, filtered, by name; the caller paginates."""
-    stats = _message_stats(event_id)
-    query = (_joined(select(Invitation), stats).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
+                      district_ids: list[int] | None = None, search: str | None = None):
+    """The event's invitations, filtered, by name; the caller paginates. The messages are read
+    only to filter by delivery (``delivery_of`` gives the shown page's)."""
+    query = (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
              .where(Invitation.event_id == event_id)
              .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
              .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
     if delivery:
-        query = query.where(_delivery(stats) == Delivery(delivery).value)
+        stats = _message_stats(event_id)
+        query = _joined(query, stats).where(_delivery(stats) == Delivery(delivery).value)
     if answer == NO_ANSWER:
         query = query.where(Invitation.answer.is_(None))
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
-    if district_id:
-        query = query.where(Cooperative.district_id == district_id)
+    if district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(district_ids))
     if search:
         query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
     return query

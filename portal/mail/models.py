@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
@@ -27,6 +27,11 @@ class OutboxMessage(db.Model):
         # The subject key: what a capability asks of its messages, "every message about these rows".
         Index("ix_outbox_messages_concerns", "concerns_kind", "concerns_id"),
         Index("ix_outbox_messages_after", "after_message_id"),
+        # The Email page's newest first, and the staff badge's "retrying for long": read from an
+        # index, not the whole outbox (a country's holds millions).
+        Index("ix_outbox_messages_created", "created_at", "id"),
+        Index("ix_outbox_messages_retrying", "created_at", postgresql_where=text("status = 'queued' AND attempts > 0"),
+              sqlite_where=text("status = 'queued' AND attempts > 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from portal.mail import services
 from portal.mail.forms import OutboxFilterForm
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.mail.queries import trouble_counts
+from portal.pagination import paginate
 from portal.security import content_security_policy
 from portal.transactions import act
 
@@ -24,9 +25,11 @@ def index():
     form = OutboxFilterForm(request.args)
     filters = ({"status": form.status.data or None, "recipient": form.recipient.data or None,
                 "trouble": bool(form.trouble.data)} if form.validate() else {})
-    page = db.paginate(services.outbox_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("mail/index.html", form=form, page=page, counts=services.status_counts(),
-                           statuses=list(MessageStatus))
+    counts = services.status_counts()
+    only_status = not filters.get("recipient") and not filters.get("trouble")
+    page = paginate(services.outbox_query(**filters),
+                    total=counts[filters["status"]] if only_status and filters.get("status") else None)
+    return render_template("mail/index.html", form=form, page=page, counts=counts, statuses=list(MessageStatus))
 
 
 @bp.get("/<int:message_id>")
