@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 PYTEST_ARGS ?=
 PORT ?= 5000
 
-.PHONY: run test install install-dev translations messages bench lint clean topology-test
+.PHONY: run test install install-dev translations messages bench bench-national lint clean topology-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ bench: install-dev translations
 	$(BIN)/python -m benchmarks.registration_burst
 	$(BIN)/python -m benchmarks.invitation_send
 	$(BIN)/python -m benchmarks.letter_render
+
+## make bench-national: each page at Kupang and national size as a share of hello-world, on PostgreSQL;
+## builds (or reuses) portal_national_bench; outside CI (NATIONAL_ARGS adds options, see --help)
+NATIONAL_ARGS ?=
+bench-national: install-dev translations
+	$(BIN)/python -m benchmarks.national $(NATIONAL_ARGS)
 
 ## make topology-test: deploy/ on loopback (PostgreSQL, Redis, nginx, 2 app servers, 2 mail workers), a mixed
 ## load with an app server and a mail worker killed midway; outside CI (TOPOLOGY_ARGS adds options, see --help)

@@ -50,6 +50,13 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(object, name, type_, reflected, compare_to):
+    """An index declared for one database only (``Index(...).ddl_if(dialect=...)``, such as
+    the trigram indexes of PostgreSQL) is compared on that database alone."""
+    ddl_if = getattr(object, "_ddl_if", None) if type_ == "index" and not reflected else None
+    return ddl_if is None or not ddl_if.dialect or ddl_if.dialect == context.get_context().dialect.name
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -99,6 +106,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path), config))
     register_logging(app)
     register_proxy(app)
+    register_input(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -43,11 +44,19 @@ def register_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
+def register_input(app: Flask) -> None:
+    """Odd input (NUL bytes, ids beyond the columns' range) is refused before any view or
+    extension reads it; this comes first so that its converter serves every route."""
+    from portal.inputs import init_app
+
+    init_app(app)
+
+
 def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.lifetimes import keep_login_alive
     from portal.accounts.services import load_session_user
-    from portal.database import begin_write, configure_sqlite
+    from portal.database import begin_write, configure_postgresql, configure_sqlite
     from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
@@ -57,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine, app.config["DATABASE_ANSWER_TIMEOUT"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

@@ -63,6 +63,29 @@ def _refuse_production_by_accident(config: dict) -> None:
                       "SECRET_KEY), or PORTAL_ALLOW_NON_PRODUCTION=1 if this server is deliberately not production.")
 
 
+def _engine_options(config: dict) -> dict:
+    """SQLAlchemy's engine options, with libpq's timeouts and keepalives on PostgreSQL (the only
+    database that is reached over a network)."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return options
+    statement_ms = int(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+    connect = config["DATABASE_CONNECT_TIMEOUT"]
+    options.setdefault("pool_timeout", config["DATABASE_POOL_TIMEOUT"])
+    options["connect_args"] = {
+        # libpq takes whole seconds and no fewer than 2.
+        "connect_timeout": max(2, round(connect)) if connect else 0,
+        "keepalives": 1,
+        "keepalives_idle": config["DATABASE_KEEPALIVES_IDLE"],
+        "keepalives_interval": config["DATABASE_KEEPALIVES_INTERVAL"],
+        "keepalives_count": config["DATABASE_KEEPALIVES_COUNT"],
+        "tcp_user_timeout": int(config["DATABASE_TCP_USER_TIMEOUT"] * 1000),
+        "options": f"-c statement_timeout={statement_ms}",
+        **options.get("connect_args", {}),
+    }
+    return options
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     """Build the settings mapping; ``overrides`` (used by tests) wins over the environment."""
     env = os.environ
@@ -76,6 +99,21 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             "DATABASE_URL", f"sqlite:///{instance_path / 'portal.db'}"
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A database that stops answering must not hang the workers (portal/database.py): libpq
+        # gives up connecting after DATABASE_CONNECT_TIMEOUT; TCP keepalives and tcp_user_timeout
+        # end a connection whose peer is gone; the server ends a statement after
+        # DATABASE_STATEMENT_TIMEOUT; and the portal stops waiting for any answer after
+        # DATABASE_ANSWER_TIMEOUT (a black hole acknowledges nothing and times out nothing else).
+        # Seconds; 0 turns one off (a long migration: DATABASE_STATEMENT_TIMEOUT=0
+        # DATABASE_ANSWER_TIMEOUT=0). PostgreSQL only.
+        "DATABASE_CONNECT_TIMEOUT": float(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
+        "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", "5")),
+        "DATABASE_ANSWER_TIMEOUT": float(env.get("DATABASE_ANSWER_TIMEOUT", "7")),
+        "DATABASE_KEEPALIVES_IDLE": int(env.get("DATABASE_KEEPALIVES_IDLE", "10")),
+        "DATABASE_KEEPALIVES_INTERVAL": int(env.get("DATABASE_KEEPALIVES_INTERVAL", "5")),
+        "DATABASE_KEEPALIVES_COUNT": int(env.get("DATABASE_KEEPALIVES_COUNT", "3")),
+        "DATABASE_TCP_USER_TIMEOUT": float(env.get("DATABASE_TCP_USER_TIMEOUT", "10")),
+        "DATABASE_POOL_TIMEOUT": float(env.get("DATABASE_POOL_TIMEOUT", "5")),
         "PORTAL_TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Makassar"),
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -110,7 +148,15 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT_PER_ADDRESS": env.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "20 per 10 minutes"),
-        "LOGIN_RATE_LIMIT_PER_ACCOUNT": env.get("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes"),
+        # Wrong passwords slow down the address they come from, not the account (portal/accounts/guard.py).
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES", "3")),
+        "LOGIN_DELAY_SECONDS": int(env.get("LOGIN_DELAY_SECONDS", "30")),
+        "LOGIN_MAX_DELAY_SECONDS": int(env.get("LOGIN_MAX_DELAY_SECONDS", "900")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600")),
+        "LOGIN_ACCOUNT_FAILURE_LIMIT": int(env.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "50")),
+        "LOGIN_GUESSING_ALERT_FAILURES": int(env.get("LOGIN_GUESSING_ALERT_FAILURES", "5")),
+        "LOGIN_GUESSING_ALERT_INTERVAL_SECONDS": int(env.get("LOGIN_GUESSING_ALERT_INTERVAL_SECONDS", "3600")),
+        "LOGIN_DEVICE_COOKIE_SECONDS": int(env.get("LOGIN_DEVICE_COOKIE_SECONDS", str(180 * 86400))),
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
@@ -139,8 +185,16 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,
         "PER_PAGE": 25,
+        # Counts on lists (pager totals, status badges) stop here and read "more than …"
+        # (portal/pagination.py), so a page costs the same at a country's size as at a regency's.
+        "COUNT_LIMIT": 1000,
+        # Up to this many districts a filter lists them; above (a province, the country) it takes a name.
+        "DISTRICT_SELECT_LIMIT": 60,
+        # Rows of an import's preview or report per page.
+        "IMPORT_PREVIEW_PER_PAGE": int(env.get("IMPORT_PREVIEW_PER_PAGE", "200")),
     }
     config.update(overrides)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)
     _refuse_production_by_accident(config)
     if not config["SECRET_KEY"]:
         if config["PORTAL_ENV"] not in {"development", "testing"}:

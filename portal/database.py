@@ -81,6 +81,34 @@ def configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(_WRITE) else "BEGIN")
 
 
+def configure_postgresql(engine, answer_timeout: float) -> None:
+    """Stop waiting for an answer from PostgreSQL after ``answer_timeout`` seconds (0: wait).
+
+    libpq's own timeouts (set in the engine's connect_args, portal/config.py) cover connecting,
+    a peer that is gone (keepalives, tcp_user_timeout) and a slow statement (statement_timeout, on
+    the server). None of them fires when the connection is black-holed somewhere that still
+    acknowledges packets (a firewall, a proxy, a frozen VM): the query is sent and the worker
+    waits for ever. psycopg waits on the socket in one method, ``Connection.wait``, which takes a
+    timeout; ours passes one and, when it runs out, closes the connection, which SQLAlchemy then
+    takes for a disconnect (the pool is refreshed and the error is an OperationalError: a 503)."""
+    if engine.dialect.name != "postgresql" or not answer_timeout:
+        return
+    import psycopg
+
+    class AnsweringConnection(psycopg.Connection):
+        def wait(self, gen, interval=0.1, timeout=None):
+            try:
+                return super().wait(gen, interval=interval, timeout=timeout or answer_timeout)
+            except psycopg.errors._WaitTimeout:  # psycopg's own (pinned) signal that the timeout ran out
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {answer_timeout:g} s; connection closed") from None
+
+    @event.listens_for(engine, "do_connect")
+    def connect(_dialect, _record, cargs, cparams):
+        return AnsweringConnection.connect(*cargs, **cparams)
+
+
 _WRITE = "portal_write_transaction"
 
 

@@ -18,8 +18,8 @@ from portal.settings.services import get_office_settings
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
 DEMO_STAFF = [
-    ("admin@demo.portal-koperasi.id", "Yohanes Admin", Role.ADMIN),
-    ("organiser@demo.portal-koperasi.id", "Maria Penyelenggara", Role.ORGANISER),
+    ("admin@demo.portal-koperasi.example.org", "Yohanes Admin", Role.ADMIN),
+    ("organiser@demo.portal-koperasi.example.org", "Maria Penyelenggara", Role.ORGANISER),
 ]
 
 

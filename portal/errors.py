@@ -1,12 +1,18 @@
 """The domain error services raise, and the pages shown when a request goes wrong."""
 
-from flask import current_app, flash, jsonify, render_template, request
+import logging
+
+from flask import current_app, flash, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+
+security_log = logging.getLogger("portal.security")
 
 
 class RuleViolation(Exception):
@@ -50,6 +56,36 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=message or text), code
 
 
+def _log_refusal(error) -> None:
+    """One line in the security log for each refusal: who (an account id, never a name or a
+    password), from where, which page, and for a rate limit which limit."""
+    account = current_user.id if current_user.is_authenticated else "anonymous"
+    if error.code == 403:
+        security_log.warning("access denied: account %s from %s to %s %s (%s)", account, request.remote_addr,
+                             request.method, request.path, request.endpoint)
+    else:
+        security_log.warning("rate limit hit: account %s from %s to %s %s (%s)", account, request.remote_addr,
+                             request.method, request.path, error.description)
+
+
+def _database_unavailable(error):
+    """The 503 page, rendered without the database: the session is thrown away (its connection is
+    dead or its transaction failed, so nothing was written), the page stands alone (no menu, no
+    office settings), and the user counts as anonymous for the rest of the request, since loading
+    them (Flask-Login's template context, the locale) would ask the database again."""
+    g._login_user = current_app.login_manager.anonymous_user()
+    current_app.logger.error("database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (a dead connection may refuse even the rollback; the pool replaces it)
+        current_app.logger.warning("rollback after the database error failed too", exc_info=True)
+    db.session.remove()
+    title, text = ERROR_TEXTS[503]
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": str(title), "message": str(text)}), 503
+    return render_template("errors/unavailable.html", title=title, text=text), 503, {"Retry-After": "30"}
+
+
 def register_errorhandlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -57,15 +93,22 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        if error.code in (403, 429):
+            _log_refusal(error)
         if error.code not in ERROR_TEXTS:
             return error
         return render_error(error.code)
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
     def database_unavailable(error):
-        db.session.rollback()
-        current_app.logger.error("database unavailable: %s", error)
-        return render_error(503)
+        return _database_unavailable(error)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if error.connection_invalidated:
+            return _database_unavailable(error)
+        return unexpected_error(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -11,8 +11,18 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from portal.database import metadata
+from portal.inputs import page_number
 
-db = SQLAlchemy(metadata=metadata)
+
+class PortalSQLAlchemy(SQLAlchemy):
+    """``db.paginate`` reads ``?page=`` through the portal's query-string parsing: a page beyond
+    INTEGER (``?page=99999999999999999999999``) is page 1, not an OFFSET PostgreSQL refuses."""
+
+    def paginate(self, select, *, page=None, **kwargs):
+        return super().paginate(select, page=page_number() if page is None else page, **kwargs)
+
+
+db = PortalSQLAlchemy(metadata=metadata)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

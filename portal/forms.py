@@ -2,11 +2,15 @@
 the pieces several capabilities' forms share. A capability's own ``forms.py`` is for its views
 alone: what another capability's forms need lives here or with the data it reads."""
 
+import re
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
+
+from portal.inputs import INT_MAX, INT_MIN
 
 # WTForms' built-in messages that our forms can show, listed so extraction puts them in our
 # catalogue where they are translated with everything else.
@@ -42,10 +46,38 @@ class _BabelTranslations:
         return gettext(singular if n == 1 else plural)
 
 
+# Every character Python (and mail headers, and calendar files) takes for the end of a line.
+LINE_BREAK = re.compile("[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _odd_input_error(field) -> str | None:
+    """What every form refuses whatever its own validators say: a line break in a single-line
+    field (a title that ends up in a mail header or a calendar line) and a number beyond the
+    database's INTEGER."""
+    single_line = isinstance(field, StringField) and not isinstance(field, TextAreaField)
+    if single_line and isinstance(field.data, str) and LINE_BREAK.search(field.data):
+        return gettext("This field must stay on one line, without line breaks.")
+    if isinstance(field, IntegerField) and isinstance(field.data, int) and not INT_MIN <= field.data <= INT_MAX:
+        return gettext("This number is outside the range the portal accepts.")
+    return None
+
+
 class Form(FlaskForm):
+    """The portal's base form: WTForms' messages in our catalogue, and odd input (line breaks in
+    single-line fields, numbers beyond the columns' range) refused beside its field for every form."""
+
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _BabelTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            error = _odd_input_error(field)
+            if error is not None:
+                field.errors = [*field.errors, error]
+                valid = False
+        return valid
 
 
 class NewPersonForm(Form):
@@ -63,13 +95,11 @@ class NewPersonForm(Form):
                 "phone": self.phone.data}
 
 
-MAX_ID_DIGITS = 18  # below 2**63: larger numbers are no row's id and overflow the database's integers
-
-
 def parse_id(value: str | None) -> int | None:
-    """A row id typed or posted as text: ASCII digits only ("²" is a digit to Python), or None."""
+    """A row id typed or posted as text: ASCII digits only ("²" is a digit to Python) within the
+    database's INTEGER, or None."""
     value = (value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+    if value.isascii() and value.isdigit() and len(value) <= len(str(INT_MAX)) and int(value) <= INT_MAX:
         return int(value)
     return None
 

@@ -8,6 +8,8 @@ from flask import current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.pagination import format_count
+
 # Indonesia names its zones; elsewhere the zone's own abbreviation serves.
 INDONESIAN_ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
@@ -88,6 +90,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["short_datetime"] = format_short_datetime
     app.jinja_env.filters["format_date"] = format_calendar_date
+    app.jinja_env.filters["count"] = format_count
 
     @app.context_processor
     def inject_locale():

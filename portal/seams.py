@@ -26,6 +26,10 @@ TICKET_PARTS = "ticket_parts"
 # A template included in a cooperative's page, with ``cooperative`` in its context.
 COOPERATIVE_PAGE_PARTS = "cooperative_page_parts"
 
+# reply_to() -> address or None: where replies go when a message names nobody (the office's
+# email, from settings); mail reads it when queueing.
+REPLY_TO = "reply_to"
+
 _EXTENSION = "portal_seams"
 
 

@@ -10,10 +10,11 @@ HTTPS redirect to switch off. How later pages extend the policy: docs/security.m
 import json
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, request, session
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing.converters import NumberConverter
 
-from portal.accounts.access import public
+from portal.accounts.access import PUBLIC, public
 from portal.extensions import csrf, limiter
 
 bp = Blueprint("security", __name__)
@@ -71,6 +72,34 @@ def add_security_headers(response):
     return response
 
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def _is_private() -> bool:
+    """A response only its reader may keep: anything for a logged-in browser (read from the
+    session cookie, not the database, so that it holds on the error pages of a database outage),
+    any page that is not public (exports included), and a public page opened by a token or code in
+    its URL (a ticket, an invitation, a reset link)."""
+    if request.endpoint in STATIC_ENDPOINTS:
+        return False
+    if session.get("_user_id") or request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "access", (None,))[0] != PUBLIC:
+        return request.endpoint is not None
+    rule = request.url_rule
+    return any(not isinstance(converter, NumberConverter) for converter in rule._converters.values())
+
+
+def add_cache_control(response):
+    """``Cache-Control: no-store`` on private pages and exports: neither the browser's cache nor a
+    proxy keeps them (a shared phone, a kiosk at the office). Public pages for visitors are left to
+    the browser's defaults."""
+    if _is_private():
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _violations(payload) -> list[dict]:
     """The reports in a body: one ``{"csp-report": {...}}`` (report-uri) or a list of Reporting API
     entries (``report-to``), each summed up in report-uri's field names."""
@@ -107,4 +136,5 @@ def csp_report():
 
 def init_app(app) -> None:
     app.after_request(add_security_headers)
+    app.after_request(add_cache_control)
     app.register_blueprint(bp)

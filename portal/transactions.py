@@ -5,13 +5,17 @@ Services flush and never commit; a view hands its service call (a function of no
 rolls everything back and shows the refusal next to its form field or on top of the page.
 ``attempt`` is the same transaction without the response, for a view that answers otherwise
 (JSON, a confirmation page).
+
+A destructive action asks first: given ``confirm``, ``act`` answers a post without
+``confirmed=1`` with a page that says what will follow and a final button that posts the same
+fields again with ``confirmed=1`` (no JavaScript needed), and runs nothing.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, redirect
+from flask import flash, redirect, render_template, request
 
 from portal.errors import RuleViolation, show_violation
 from portal.extensions import db
@@ -29,6 +33,27 @@ class Outcome:
         return self.violation is None
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page says: the question, what will follow, the final button's
+    label, and where "go back" leads."""
+
+    title: str
+    consequences: list[str]
+    button: str
+    back: str
+
+
+def is_confirmed() -> bool:
+    return request.form.get("confirmed") == "1"
+
+
+def confirmation_page(confirmation: Confirmation):
+    """The page between a destructive button and its action; it re-posts the fields it was sent."""
+    fields = [(name, value) for name, values in request.form.lists() if name != "confirmed" for value in values]
+    return render_template("confirm.html", confirmation=confirmation, fields=fields, action=request.path)
+
+
 def attempt(call: Callable[[], Any]) -> Outcome:
     """Run ``call()`` and commit; a refusal rolls back and comes back in the outcome."""
     try:
@@ -40,7 +65,8 @@ def attempt(call: Callable[[], Any]) -> Outcome:
     return Outcome(result)
 
 
-def act(call: Callable[[], Any], *, then=None, answer=None, done=None, form=None, back: str | None = None):
+def act(call: Callable[[], Any], *, then=None, answer=None, done=None, form=None, back: str | None = None,
+        confirm: Callable[[], Confirmation | None] | None = None):
     """Run ``call()`` as the request's transaction and answer with a redirect.
 
     With a ``form``, nothing runs unless the form validates, and a refusal is put on the form:
@@ -51,9 +77,16 @@ def act(call: Callable[[], Any], *, then=None, answer=None, done=None, form=None
     a message, a ``(message, category)`` pair, or None when it flashed what it had to say. The
     browser then goes to ``then``: a URL, or a function of the result that gives one; or, for a
     page that confirms at once (a check-in at the door), ``answer(result)`` is the response.
+
+    With ``confirm``, a valid post that is not yet confirmed gets the confirmation page of
+    ``confirm()`` instead (which may give None: nothing to ask, run it now).
     """
     if form is not None and not form.validate_on_submit():
         return None
+    if confirm is not None and not is_confirmed():
+        confirmation = confirm()
+        if confirmation is not None:
+            return confirmation_page(confirmation)
     outcome = attempt(call)
     if not outcome.ok:
         if form is not None:

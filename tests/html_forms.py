@@ -63,3 +63,33 @@ def field_html(html: str, field_id: str) -> str:
     """The opening tag of the field with ``field_id``: its classes say whether it was refused."""
     start = html.index(f'id="{field_id}"')
     return html[html.rindex("<", 0, start):html.index(">", start)]
+
+
+class _AllFormsReader(HTMLParser):
+    """Every form of a page: its method, action and the names of its fields with their values."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._current = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._current = {"method": (attrs.get("method") or "get").upper(), "action": attrs.get("action"),
+                             "enctype": attrs.get("enctype"), "fields": []}
+            self.forms.append(self._current)
+        elif self._current is not None and tag in ("input", "select", "textarea", "button") and attrs.get("name"):
+            if tag == "input" and attrs.get("type") in ("submit", "button", "image", "reset"):
+                return
+            self._current["fields"].append((attrs["name"], attrs.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def all_forms(html: str) -> list[dict]:
+    """``[{"method", "action", "enctype", "fields": [(name, value), ...]}, ...]`` for every form on the page."""
+    reader = _AllFormsReader()
+    reader.feed(html)
+    return reader.forms

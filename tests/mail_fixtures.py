@@ -21,6 +21,11 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: email.message.EmailMessage
+    raw: bytes = b""
+
+    def strict(self) -> email.message.EmailMessage:
+        """The message parsed with ``email.policy.strict``: any defect raises."""
+        return email.message_from_bytes(self.raw, policy=policy.strict)
 
     @property
     def message_id(self) -> str:
@@ -47,7 +52,7 @@ class SmtpSink:
             if self.answers:
                 return self.answers.popleft()
             parsed = email.message_from_bytes(envelope.content, policy=policy.default)
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed, envelope.content))
             count = len(self.received)
         if self.on_receive is not None:
             self.on_receive(count)

@@ -155,6 +155,6 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     first = runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert first.exit_code == second.exit_code == 0
-    assert "organiser@demo.portal-koperasi.id" in second.output
-    assert "ketua@demo.portal-koperasi.id" in second.output
+    assert "organiser@demo.portal-koperasi.example.org" in second.output
+    assert "ketua@demo.portal-koperasi.example.org" in second.output
     assert db.session.scalar(select(db.func.count(User.id))) == 4

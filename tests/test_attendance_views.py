@@ -3,6 +3,7 @@ daftar hadir, exports, the ticket's QR code in page and email, and where attenda
 
 import csv
 import io
+import re
 
 import openpyxl
 from flask_babel import force_locale, gettext
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from portal.accounts.models import Role
 from portal.attendance import services
 from portal.attendance.models import AttendanceMark, AttendanceRecord
+from portal.events.views import local_day
 from portal.extensions import db
 from portal.mail.delivery import send_pending
 from portal.registrations import participants
@@ -28,20 +30,48 @@ def all_records() -> list[AttendanceRecord]:
     return list(db.session.scalars(select(AttendanceRecord).execution_options(populate_existing=True)))
 
 
-def test_an_organiser_scanning_a_ticket_checks_the_person_in_once(client, login, organiser, training, clock):
+def test_an_organiser_scanning_a_ticket_confirms_with_one_button_and_checks_in_once(client, login, organiser,
+                                                                                    training, clock):
+    """The camera opens a GET: it shows who and which session and marks nobody; the large
+    "Catat hadir" button posts, and the confirmation says the day and the date."""
     t = training(people=1, cooperative_name="KSP Sehati Oelamasi")
     person = t.registrations[0]
     login(client, organiser)
     clock.set(t.day(2), 9, 3)
     page = client.get(link_path(person))
-    assert page.status_code == 200
-    assert 'data-result="new"' in page.text and person.participant.full_name in page.text
-    assert "KSP Sehati Oelamasi" in page.text and "09.03 WITA" in page.text
+    assert page.status_code == 200 and 'data-testid="check-in-confirm"' in page.text
+    assert person.participant.full_name in page.text and "KSP Sehati Oelamasi" in page.text
+    assert local_day(t.day(2)) in page.text and "Catat hadir" in page.text
+    button = re.search(r'<button[^>]*name="session_id"[^>]*>', page.text).group(0)
+    assert f'value="{t.sessions[1].id}"' in button
+    assert all_records() == [], "opening the link marks nobody"
+    done = client.post(link_path(person), data={"session_id": t.sessions[1].id})
+    assert 'data-result="new"' in done.text and "09.03 WITA" in done.text
+    assert local_day(t.day(2)) in re.search(r'data-testid="check-in-day"[^<]*>([^<]*)<', done.text).group(1)
     clock.set(t.day(2), 9, 25)
-    again = client.get(link_path(person))
+    again = client.post(link_path(person), data={"session_id": t.sessions[1].id})
     assert 'data-result="already"' in again.text and "09.03 WITA" in again.text
     [record] = all_records()
     assert record.session_id == t.sessions[1].id and record.mark == AttendanceMark.PRESENT
+
+
+def test_a_session_on_another_day_is_refused_and_never_offered(client, login, organiser, training, clock):
+    t = training(people=1)
+    person = t.registrations[0]
+    login(client, organiser)
+    clock.set(t.day(2), 9, 3)
+    refused = client.post(link_path(person), data={"session_id": t.sessions[0].id})
+    assert refused.status_code == 409 and 'data-result="refused"' in refused.text
+    assert local_day(t.day(1)) in refused.text, "the refusal names the session's day"
+    clock.set(t.day(2), 15)
+    page = client.get(link_path(person))
+    offered = re.findall(r'name="session_id" value="(\d+)"', page.text)
+    assert offered == [str(t.sessions[1].id)], "only today's session, even after it has ended"
+    clock.set(t.day(5), 9)
+    none_today = client.get(link_path(person))
+    assert 'data-testid="no-session-today"' in none_today.text and 'name="session_id"' not in none_today.text
+    assert local_day(t.day(1)) in none_today.text, "the event's days are listed, marked as not today"
+    assert all_records() == []
 
 
 def test_anyone_else_opening_the_link_sees_the_ticket_and_nothing_changes(client, logged_in, training, clock):
@@ -70,13 +100,13 @@ def test_a_tampered_link_changes_nothing(client, login, organiser, training, clo
 
 
 def test_a_link_for_another_event_checks_nobody_in_here(client, login, organiser, training, clock):
-    """At this event's door, a ticket of an event that has no session today asks which session of
-    *that* event is meant, and choosing none changes nothing."""
+    """At this event's door, a ticket of an event that has no session today says so, and posting
+    a session of this event for it changes nothing."""
     here, elsewhere = training(people=1), training(people=1, days=1)
     login(client, organiser)
     clock.set(here.day(2), 9)
     page = client.get(link_path(elsewhere.registrations[0]))
-    assert 'data-testid="choose-session"' in page.text and elsewhere.event.title in page.text
+    assert 'data-testid="no-session-today"' in page.text and elsewhere.event.title in page.text
     assert all_records() == []
     wrong = client.post(link_path(elsewhere.registrations[0]), data={"session_id": here.sessions[1].id})
     assert wrong.status_code == 404
@@ -101,7 +131,9 @@ def test_a_cancelled_person_is_refused_on_a_large_page(client, login, organiser,
     db.session.commit()
     login(client, organiser)
     clock.set(t.day(1), 9)
-    page = client.get(link_path(t.registrations[0]))
+    opened = client.get(link_path(t.registrations[0]))
+    assert 'data-testid="no-seat"' in opened.text and 'name="session_id"' not in opened.text, "no button to tap"
+    page = client.post(link_path(t.registrations[0]), data={"session_id": t.sessions[0].id})
     assert page.status_code == 409 and 'data-result="refused"' in page.text
     assert all_records() == []
 

@@ -1,7 +1,7 @@
 """At the door, on a phone: the organiser opens the check-in link from a participant's
-confirmation email (the QR code's content, decoded from the email's inline image) and sees the
-confirmation, then marks the others on the sheet and marks the rest absent. Opened by anyone
-else, the same link shows the ticket."""
+confirmation email (the QR code's content, decoded from the email's inline image), sees who and
+which session, taps "Catat hadir" and sees the confirmation, then marks the others on the sheet
+and marks the rest absent. Opened by anyone else, the same link shows the ticket."""
 
 from datetime import UTC, datetime, time, timedelta
 
@@ -89,6 +89,12 @@ def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(liv
 
     _login(page, server.url)
     page.goto(link)
+    expect(page.get_by_test_id("check-in-name")).to_have_text("Yohana Nuban")
+    expect(page.get_by_test_id("check-in-session")).to_contain_text("09.00–12.00")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "attendance-phone-check-in-confirm")
+    with page.expect_navigation():
+        page.get_by_test_id("record-attendance").click()
     result = page.get_by_test_id("check-in-result")
     expect(result).to_have_attribute("data-result", "new")
     expect(page.get_by_test_id("check-in-name")).to_have_text("Yohana Nuban")
@@ -96,7 +102,9 @@ def test_an_organiser_checks_in_from_the_emailed_qr_code_then_marks_the_rest(liv
     expect(page.get_by_test_id("check-in-time")).to_contain_text("08.52")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "attendance-phone-check-in")
-    page.reload()
+    page.goto(link)
+    with page.expect_navigation():
+        page.get_by_test_id("record-attendance").click()
     expect(result).to_have_attribute("data-result", "already")
     expect(result).to_contain_text("08.52")
 

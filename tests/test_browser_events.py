@@ -38,7 +38,7 @@ def test_organiser_publishes_a_three_session_training_and_a_visitor_finds_it(liv
         venue_id = venue.id
     days = _training_days()
 
-    log_in(page, server.url, "organiser@demo.portal-koperasi.id", "demo12345")
+    log_in(page, server.url, "organiser@demo.portal-koperasi.example.org", "demo12345")
     page.goto(server.url + "/organiser/events/new")
     page.locator("#kind").select_option("training")
     page.locator("#program_area").select_option("technology")

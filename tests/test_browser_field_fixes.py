@@ -26,7 +26,7 @@ def _seed(app):
         from portal.extensions import db
 
         seed_staff()
-        organiser = find_user_by_email("organiser@demo.portal-koperasi.id")
+        organiser = find_user_by_email("organiser@demo.portal-koperasi.example.org")
         import_cooperatives(organiser, "koperasi.csv", SAMPLE.read_bytes(), dry_run=False, today=date(2026, 11, 30))
         district_id = district_lookup()["kupang timur"].id
         venue = venues.create_venue(organiser, "Aula Dinas", "Oelamasi", district_id, 50)
@@ -43,14 +43,14 @@ def test_the_audit_log_and_the_export_links_fit_a_phone(live_server, page):
     server = live_server()
     event_id = _seed(server.app)
 
-    log_in(page, server.url, "admin@demo.portal-koperasi.id", PASSWORD)
+    log_in(page, server.url, "admin@demo.portal-koperasi.example.org", PASSWORD)
     page.goto(server.url + "/admin/audit/")
     expect(page.locator("tbody").get_by_text("Koperasi ditambahkan lewat impor").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "audit-log-phone")
 
     page.context.clear_cookies()
-    log_in(page, server.url, "organiser@demo.portal-koperasi.id", PASSWORD)
+    log_in(page, server.url, "organiser@demo.portal-koperasi.example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}/registrations")
     expect(page.get_by_role("link", name="CSV (koma)")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

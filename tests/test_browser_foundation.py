@@ -16,7 +16,7 @@ def test_organiser_logs_in_switches_language_and_logs_out(live_server, page):
         db.session.commit()
     page.goto(server.url + "/")
     page.get_by_role("link", name="Masuk", exact=True).first.click()
-    page.get_by_label("Email").fill("organiser@demo.portal-koperasi.id")
+    page.get_by_label("Email").fill("organiser@demo.portal-koperasi.example.org")
     page.get_by_label("Kata sandi").fill("demo12345")
     page.get_by_role("button", name="Masuk", exact=True).click()
     expect(page.get_by_text("Selamat datang, Maria Penyelenggara.")).to_be_visible()

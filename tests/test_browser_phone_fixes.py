@@ -96,3 +96,21 @@ def test_no_approve_or_reject_where_sign_ups_need_no_approval(live_server, page)
     expect(page.get_by_role("button", name="Setujui yang dipilih")).to_have_count(0)
     expect(page.get_by_role("button", name="Tolak yang dipilih")).to_have_count(0)
     expect(page.get_by_test_id("registrations").get_by_role("checkbox")).to_have_count(0)
+
+
+def test_the_public_home_shows_what_is_coming_on_a_phone(live_server, page):
+    server = live_server()
+    event_id = _seed(server.app)
+    page.goto(server.url + "/")
+    card = page.get_by_test_id("home-upcoming").get_by_test_id("event-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("Pelatihan Pembukuan Koperasi")
+    _fits(page)
+    screenshot(page, "public-home-phone")
+    with page.expect_navigation():
+        card.get_by_role("link", name="Pelatihan Pembukuan Koperasi").click()
+    assert page.url.endswith(f"/events/{event_id}")
+    take_part = page.get_by_test_id("take-part")
+    expect(take_part.get_by_role("link", name="Masuk untuk mendaftarkan peserta")).to_be_visible()
+    _fits(page)
+    screenshot(page, "public-event-phone")

@@ -56,7 +56,7 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     office = new_context(viewport=LAPTOP, locale="id-ID")
     organiser = office.new_page()
     organiser.goto(server.url + "/login")
-    organiser.get_by_label("Email").fill("organiser@demo.portal-koperasi.id")
+    organiser.get_by_label("Email").fill("organiser@demo.portal-koperasi.example.org")
     organiser.get_by_label("Kata sandi").fill("demo12345")
     organiser.get_by_role("button", name="Masuk", exact=True).click()
     organiser.get_by_role("link", name="Klaim pengurus").click()

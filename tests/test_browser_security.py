@@ -48,8 +48,8 @@ def test_inline_script_style_and_handlers_are_blocked_and_reported(server_with_a
     assert {"style-src-attr", "script-src-elem", "script-src-attr"} <= directives, directives
 
 
-ROLES = {"visitor": None, "board": "ketua@demo.portal-koperasi.id",
-         "organiser": "organiser@demo.portal-koperasi.id", "admin": "admin@demo.portal-koperasi.id"}
+ROLES = {"visitor": None, "board": "ketua@demo.portal-koperasi.example.org",
+         "organiser": "organiser@demo.portal-koperasi.example.org", "admin": "admin@demo.portal-koperasi.example.org"}
 DOWNLOADS = re.compile(r"\.(pdf|ics|csv|xlsx|png)$|/(export|download|letter|daftar-hadir)\b")
 
 

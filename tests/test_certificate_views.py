@@ -167,7 +167,7 @@ def test_an_organiser_revokes_with_a_reason_on_the_page(client, login, organiser
     client.post(url, data={"reason": ""})
     db.session.refresh(certificate)
     assert certificate.is_valid
-    assert client.post(url, data={"reason": "Tanda tangan keliru"}).status_code == 302
+    assert client.post(url, data={"reason": "Tanda tangan keliru", "confirmed": "1"}).status_code == 302
     db.session.refresh(certificate)
     assert certificate.revoke_reason == "Tanda tangan keliru"
     page = client.get(f"/organiser/events/{t.event.id}/certificates")

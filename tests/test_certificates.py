@@ -15,7 +15,7 @@ from tests.concurrency import run_together
 
 
 def certificate_mail() -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.concerns_type == "certificates")
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.concerns_kind == "certificate")
                                    .order_by(OutboxMessage.id).execution_options(populate_existing=True)))
 
 

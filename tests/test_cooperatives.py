@@ -20,6 +20,7 @@ from portal.cooperatives.models import (
 )
 from portal.errors import RuleViolation
 from portal.extensions import db
+from tests.html_forms import form_values
 
 
 def _bulk_cooperatives(n, start=0):
@@ -146,3 +147,33 @@ def test_an_unapproved_board_account_sees_nothing_of_the_cooperative(client, log
     assert client.get(f"/cooperatives/{cooperative.id}").status_code == 404
     assert client.post(f"/cooperatives/{cooperative.id}/contacts", data={"email": "x@example.org"}).status_code == 404
     assert client.get("/my-cooperative").status_code == 200
+
+
+def test_saving_the_same_status_again_adds_no_history_line(app, make_user, make_cooperative):
+    organiser = make_user(Role.ORGANISER)
+    cooperative = make_cooperative()
+    services.set_status(organiser, cooperative, CooperativeStatus.INACTIVE, "Tidak RAT sejak 2019", date(2023, 1, 5))
+    db.session.commit()
+    same = services.set_status(organiser, cooperative, CooperativeStatus.INACTIVE, "Tidak RAT sejak 2019",
+                               date(2024, 2, 1))
+    corrected = services.set_status(organiser, cooperative, CooperativeStatus.INACTIVE, "Tidak RAT sejak 2018",
+                                    date(2024, 2, 1))
+    db.session.commit()
+    db.session.expire_all()
+    assert [c.status for c in cooperative.status_changes] == [CooperativeStatus.INACTIVE]
+    assert cooperative.status_reason == "Tidak RAT sejak 2018", "the reason is corrected in place"
+    assert cooperative.status_changes[0].reason == "Tidak RAT sejak 2018"
+    assert cooperative.status_date == date(2023, 1, 5), "inactive since the change, not since the save"
+    assert (same, corrected) == (None, "reason")
+
+
+def test_the_status_form_saved_unchanged_adds_no_history_line(client, login, make_user, make_cooperative):
+    cooperative = make_cooperative()
+    login(client, make_user(Role.ORGANISER))
+    values = form_values(client.get(f"/cooperatives/{cooperative.id}").text, "status-form")
+    for _again in range(2):
+        page = client.post(f"/cooperatives/{cooperative.id}/status", data={**values, "reason": "Sudah RAT 2025"},
+                           follow_redirects=True)
+        assert 'data-testid="confirm"' not in page.text, "the same status asks nothing"
+    db.session.expire_all()
+    assert len(cooperative.status_changes) == 0 and cooperative.status == CooperativeStatus.ACTIVE

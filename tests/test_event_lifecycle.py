@@ -4,6 +4,7 @@ the later capabilities, its guest list, and the seat counter registrations plugs
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
@@ -147,7 +148,8 @@ def test_publish_cancel_and_duplicate_buttons(client, logged_in, make_event):
     event = make_event()
     assert client.post(f"/organiser/events/{event.id}/publish").status_code == 302
     assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": ""}).status_code == 400
-    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": "Banjir"}).status_code == 302
+    assert client.post(f"/organiser/events/{event.id}/cancel", data={"cancel-reason": "Banjir",
+                                                                      "confirmed": "1"}).status_code == 302
     response = client.post(f"/organiser/events/{event.id}/duplicate", data={"copy-shift_days": "14"})
     assert response.status_code == 302
     db.session.expire_all()
@@ -170,3 +172,32 @@ def test_the_seat_counter_belongs_to_its_app(app, make_app, make_event):
     assert services.seats_taken([event.id]) == {event.id: 4}
     with make_app().app_context():
         assert services.seats_taken([event.id]) == {event.id: 0}
+
+
+def test_a_multi_day_event_cannot_be_completed_before_its_last_session_ends(make_event):
+    """Certificates follow completion: a three-day training marked complete after day 1 would
+    certify people for days that have not happened."""
+    first = date(2022, 12, 1)
+    event = make_event(status=EventStatus.PUBLISHED, sessions=[(first + timedelta(days=n), time(9), time(12))
+                                                               for n in range(3)])
+    during_day_one = datetime(2022, 12, 1, 5, tzinfo=UTC)  # 13.00 WITA, day 1 is over
+    with force_locale("id"), pytest.raises(RuleViolation) as refusal:
+        services.complete_event(None, event, now=during_day_one)
+    assert "sesi terakhir" in refusal.value.message and "3 Desember 2022" in refusal.value.message
+    assert event.status == EventStatus.PUBLISHED
+    just_before_the_end = datetime(2022, 12, 3, 3, 59, tzinfo=UTC)  # 11.59 WITA on the last day
+    with pytest.raises(RuleViolation):
+        services.complete_event(None, event, now=just_before_the_end)
+    services.complete_event(None, event, now=datetime(2022, 12, 3, 4, tzinfo=UTC))
+    assert event.status == EventStatus.COMPLETED
+
+
+def test_the_complete_button_refuses_a_running_event_with_a_message(client, logged_in, make_event, app):
+    logged_in(Role.ORGANISER)
+    today = services.local_today()
+    event = make_event(status=EventStatus.PUBLISHED, sessions=[(today - timedelta(days=1), time(0), time(1)),
+                                                               (today + timedelta(days=1), time(9), time(12))],
+                       )
+    page = client.post(f"/organiser/events/{event.id}/complete", data={"confirmed": "1"}, follow_redirects=True)
+    assert "sesi terakhir" in page.text
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED

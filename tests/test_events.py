@@ -134,8 +134,6 @@ def test_malformed_event_input_gets_a_message_on_its_field(client, logged_in, ma
     event = make_event()
     values = form_values(client.get(f"/organiser/events/{event.id}/edit").text, "event-form")
     values[field] = value
-    if field == "district_ids":
-        values["audience"] = "districts"
     before = _state(event.id)
     response = client.post(f"/organiser/events/{event.id}/edit", data=values)
     assert response.status_code == 200

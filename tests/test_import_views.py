@@ -3,11 +3,13 @@
 import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.cooperatives.models import Cooperative, CooperativeImport
 from portal.extensions import db
+from tests.import_samples import a_row, csv_bytes
 
 SAMPLE = Path(__file__).parent / "data" / "koperasi_sample.csv"
 
@@ -51,3 +53,18 @@ def test_missing_file_is_asked_for(client, logged_in):
     logged_in(Role.ORGANISER)
     response = client.post("/cooperatives/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 200 and "Kolom ini wajib diisi." in response.text
+
+
+@pytest.mark.app_config(IMPORT_PREVIEW_PER_PAGE=20)
+def test_a_large_preview_is_paginated_and_says_how_many_rows_more(client, logged_in):
+    logged_in(Role.ORGANISER)
+    data = csv_bytes([a_row(n) for n in range(1, 51)])
+    upload = client.post("/cooperatives/import", data={"file": (io.BytesIO(data), "besar.csv")},
+                         content_type="multipart/form-data")
+    first = client.get(upload.headers["Location"]).text
+    assert first.count('data-testid="import-row"') == 20
+    assert "30 baris lagi" in first
+    last = client.get(upload.headers["Location"] + "?page=3").text
+    assert last.count('data-testid="import-row"') == 10
+    assert "baris lagi" not in last
+    assert "Impor sekarang" in last, "the commit button stays on every page"

@@ -44,7 +44,7 @@ def test_invitation_goes_to_contact_and_board_addresses_and_joins_the_guest_list
     [invitation] = invitations_of(event)
     assert invitation.round_id == sent.id and len(invitation.token) >= 22  # 24 bytes: 192 bits
     assert (sent.cooperative_count, sent.message_count, sent.what_to_bring) == (1, 2, "Laporan RAT 2023")
-    messages = outbox(concerns_type="invitations", concerns_id=str(invitation.id))
+    messages = outbox(concerns_kind="invitation", concerns_id=str(invitation.id))
     assert sorted(m.recipient_email for m in messages) == ["kontak@example.org", "yohanes@example.org"]
     assert all(m.deferred_attachments == [{"renderer": "invitations.calendar", "args": {"event_id": event.id}},
                                           {"renderer": "invitations.letter", "args": {"invitation_id": invitation.id}}]

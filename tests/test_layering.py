@@ -5,8 +5,6 @@ outbox's rows."""
 import ast
 from pathlib import Path
 
-import pytest
-
 import portal
 
 PORTAL = Path(portal.__file__).resolve().parent
@@ -73,7 +71,6 @@ def test_no_module_imports_another_capabilitys_forms():
     assert offences == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 moves these to the mail API")
 def test_only_mail_touches_the_outbox_rows():
     offences = [offence for path in _modules() for offence in outbox_rows(path.read_text(), path)]
     assert offences == []

@@ -67,3 +67,99 @@ def test_login_sessions_that_exist_are_last_seen_when_they_began(empty_database)
     engine.dispose()
     assert [(token, last_seen == created, bool(remembered)) for token, created, last_seen, remembered in rows] == [
         ("a", True, False), ("b", True, False)]
+
+
+BEFORE_AUDIENCE_RULES = "16918c26e245"
+
+
+def _flask(url: str, *args: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "testing", "SECRET_KEY": "x", "FLASK_APP": "wsgi"}
+    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def _audiences(url: str) -> dict:
+    """Each event's (audience, status or None before the column, districts, types), by title."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        has_status = "audience_status" in {c["name"] for c in sa.inspect(conn).get_columns("events")}
+        status = "audience_status" if has_status else "NULL"
+        events = conn.execute(sa.text(f"SELECT id, title, audience, {status} FROM events")).all()
+        districts = conn.execute(sa.text("SELECT a.event_id, d.name FROM event_audience_districts a "
+                                         "JOIN districts d ON d.id = a.district_id")).all()
+        types = conn.execute(sa.text("SELECT event_id, cooperative_type FROM event_audience_types")).all()
+    engine.dispose()
+    return {title: (audience, state, sorted(n for e, n in districts if e == id_),
+                    sorted(t for e, t in types if e == id_)) for id_, title, audience, state in events}
+
+
+def test_event_audiences_of_the_demo_data_keep_who_they_admit(empty_database):
+    """The demo data, written in the old terms (by downgrading), upgraded: each event admits whom
+    it did; a list left over under another audience (not in force) is dropped."""
+    _upgrade(empty_database)
+    _flask(empty_database, "seed-demo")
+    _flask(empty_database, "db", "downgrade", BEFORE_AUDIENCE_RULES)
+    old = _audiences(empty_database)
+    amarasi = ["Amarasi", "Amarasi Barat", "Amarasi Selatan", "Amarasi Timur"]
+    assert old["Pelatihan Promosi Produk dan Pemasaran Digital"] == ("districts", None, amarasi, [])
+    assert old["Sosialisasi Akses Permodalan dan KUR bagi Koperasi"] == ("active_only", None, [], [])
+    assert old["Pelatihan Aplikasi Akuntansi Koperasi"] == ("types", None, [], ["multi_purpose", "savings_and_loan"])
+    assert old["Rapat Koordinasi Koperasi Simpan Pinjam"][0] == "guest_list"
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:  # a type list that the old active_only rule ignored
+        conn.execute(sa.text("INSERT INTO event_audience_types (event_id, cooperative_type) SELECT id, 'consumer' "
+                             "FROM events WHERE audience = 'active_only'"))
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    new = _audiences(empty_database)
+    assert new["Pelatihan Promosi Produk dan Pemasaran Digital"] == ("all", "any", amarasi, [])
+    assert new["Sosialisasi Akses Permodalan dan KUR bagi Koperasi"] == ("all", "active", [], [])
+    assert new["Pelatihan Aplikasi Akuntansi Koperasi"] == ("all", "any", [], ["multi_purpose", "savings_and_loan"])
+    assert new["Rapat Koordinasi Koperasi Simpan Pinjam"] == ("guest_list", "any", [], [])
+    assert {audience for audience, *_rest in new.values()} == {"all", "guest_list"}
+    assert {title for title, (audience, state, d, t) in new.items() if (audience, state, d, t) == ("all", "any", [], [])
+            } == {title for title, (audience, *_rest) in old.items() if audience == "all"}
+
+
+BEFORE_SUBJECT_KEY = "371fdc5a6316"  # the revision before the outbox's subject key
+
+
+def test_outbox_messages_keep_what_they_concern_as_a_kind(empty_database):
+    _upgrade(empty_database, BEFORE_SUBJECT_KEY)
+    at = datetime(2026, 11, 2, 1, 0)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        for n, (kind, id_) in enumerate([("invitations", "7"), ("certificates", "3"), ("users", "1"), (None, None)]):
+            conn.execute(sa.text(
+                "INSERT INTO outbox_messages (message_id, recipient_email, subject, body_text, headers,"
+                " deferred_attachments, template, concerns_type, concerns_id, status, attempts, next_attempt_at,"
+                " created_at) VALUES (:mid, 'siti@example.org', 'Undangan', 'isi', '{}', '[]', 't', :kind, :id,"
+                " 'queued', 0, :at, :at)"), {"mid": f"<{n}@example.org>", "kind": kind, "id": id_, "at": at})
+        conn.execute(sa.text("INSERT INTO outbox_attachments (message_id, filename, content_type, data) VALUES"
+                             " (1, 'event.ics', 'text/calendar', :data)"), {"data": b"BEGIN:VCALENDAR"})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT concerns_kind, concerns_id, snapshot, after_message_id FROM outbox_messages ORDER BY id")).all()
+        attachments = conn.execute(sa.text("SELECT message_id, filename FROM outbox_attachments")).all()
+    engine.dispose()
+    assert [tuple(row) for row in attachments] == [(1, "event.ics")], "rebuilding the table keeps its attachments"
+    assert [tuple(row) for row in rows] == [("invitation", "7", None, None), ("certificate", "3", None, None),
+                                            ("user", "1", None, None), (None, None, None, None)]
+
+
+def test_search_indexes_are_built_on_postgresql_only_and_the_schema_matches_the_models(empty_database):
+    _upgrade(empty_database)
+    _flask(empty_database, "db", "check")
+    engine = sa.create_engine(empty_database)
+    names = {index["name"] for index in sa.inspect(engine).get_indexes("cooperatives")}
+    postgresql = engine.dialect.name == "postgresql"
+    engine.dispose()
+    search = {"ix_cooperatives_name_trgm", "ix_cooperatives_legal_number_key_prefix"}
+    assert search <= names if postgresql else not search & names

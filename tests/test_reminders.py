@@ -139,6 +139,7 @@ def test_send_reminders_command_queues_what_is_due_once(runner, invitable_event,
 def test_each_pass_of_the_mail_worker_sends_due_reminders(scene):
     run_periodic_jobs(at(scene, 3, time(9)))
     run_periodic_jobs(at(scene, 3, time(9, 1)))
+    db.session.rollback()  # a fresh snapshot: each job commits in a session (app context) of its own
     assert reminded() == EVERYONE
 
 

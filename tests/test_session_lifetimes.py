@@ -137,18 +137,22 @@ def test_the_worker_ends_expired_sessions_and_later_deletes_them(app, client, cl
     clock.advance(HOUR)
     client.post("/logout")
 
+    def run_jobs(now) -> None:
+        run_periodic_jobs(now)
+        db.session.rollback()  # a fresh snapshot: each job commits in a session (app context) of its own
+
     def open_sessions() -> dict[int, int]:
         rows = db.session.execute(select(LoginSession.user_id, func.count()).where(LoginSession.ended_at.is_(None))
                                   .group_by(LoginSession.user_id))
         return dict(rows.all())
 
     clock.advance(8 * HOUR)
-    run_periodic_jobs(clock.now)
+    run_jobs(clock.now)
     assert open_sessions() == {board.id: 1}, "the idle staff session has ended, the remembered board one not"
     clock.now = START + 30 * DAY + MINUTE
-    run_periodic_jobs(clock.now)
+    run_jobs(clock.now)
     assert open_sessions() == {}
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 3, "kept a while for the record"
     clock.advance(31 * DAY)
-    run_periodic_jobs(clock.now)
+    run_jobs(clock.now)
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0

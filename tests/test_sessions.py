@@ -112,7 +112,8 @@ def test_deactivation_ends_sessions_and_blocks_login(app, make_user, login):
     login(admin_client, admin)
     login(organiser_client, organiser, remember=True)
     remembered = _cookie(organiser_client, "remember_token")
-    assert admin_client.post(f"/admin/users/{organiser.id}/active", data={"active": "0"}).status_code == 302
+    deactivate = {"active": "0", "confirmed": "1"}
+    assert admin_client.post(f"/admin/users/{organiser.id}/active", data=deactivate).status_code == 302
     assert organiser_client.get("/account/password").status_code == 302
     assert _replay(app, remember_token=remembered).get("/account/password").status_code == 302
     assert login(app.test_client(), organiser).status_code == 200

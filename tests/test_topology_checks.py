@@ -1,10 +1,12 @@
 """The topology test's judge (deploy/topology/checks.py), on made-up evidence: what it lets pass
-and what it fails. The run itself is `make topology-test`, outside this suite."""
+and what it fails; and its outbox queries on what the portal queues. The run itself is
+`make topology-test`, outside this suite."""
 
 from deploy.topology.checks import Kill, LogLine, check_mail, check_requests, in_flight_at_kill, read_nginx_log
-from deploy.topology.database import Outcome
+from deploy.topology.database import ALL_MESSAGES, ROUND_MESSAGES, Outcome
 from deploy.topology.http import Record
 from deploy.topology.sink import Received
+from portal.extensions import db
 
 DEAD, ALIVE, KILLED_AT, GONE_AT = "127.0.0.1:8001", "127.0.0.1:8002", 1000.0, 1000.2
 KILL = Kill(DEAD, KILLED_AT, GONE_AT, "host:42", KILLED_AT, frozenset({"held@x"}))
@@ -78,3 +80,12 @@ def test_the_same_invitation_under_two_message_ids_fails():
 def test_a_message_that_never_arrived_fails():
     verdict = check_mail(_outcome("a@x", "b@x"), [_got("a@x")], KILL)
     assert any("never arrived" in problem for problem in verdict.problems)
+
+
+def test_the_judges_queries_read_an_invitation_round_the_portal_queued(invitable_event, make_invitee, invite):
+    """The judge reads the outbox with its own SQL: it must name the columns the mail layer writes."""
+    event = invitable_event()
+    invite(event, [make_invitee(), make_invitee()])
+    round_messages = db.session.execute(ROUND_MESSAGES, {"id": event.id}).all()
+    assert len(round_messages) == 4, "two cooperatives, each with its own and its board member's address"
+    assert {row.message_id for row in round_messages} <= {row.message_id for row in db.session.execute(ALL_MESSAGES)}

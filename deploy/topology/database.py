@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from deploy.topology.shipped import ROOT
 
 PASSWORD = "topology-pass-42"  # noqa: S105 - a throwaway database's board accounts
-ORGANISER = "organiser@demo.portal-koperasi.id"
+ORGANISER = "organiser@demo.portal-koperasi.example.org"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed by `flask seed-demo`
-DEMO_BOARD = "ketua@demo.portal-koperasi.id"
+DEMO_BOARD = "ketua@demo.portal-koperasi.example.org"
 
 
 @dataclass
@@ -145,7 +145,7 @@ class Outcome:
 # A cancelled message (withdrawn, or superseded by one built from newer data) is never sent.
 ROUND_MESSAGES = sa.text(
     "SELECT m.message_id, m.recipient_email, m.subject FROM outbox_messages m JOIN invitations i "
-    "ON m.concerns_type = 'invitations' AND m.concerns_id = CAST(i.id AS text) "
+    "ON m.concerns_kind = 'invitation' AND m.concerns_id = CAST(i.id AS text) "
     "WHERE i.event_id = :id AND m.status <> 'cancelled'")
 ALL_MESSAGES = sa.text("SELECT message_id, recipient_email, subject, attempts FROM outbox_messages "
                        "WHERE status <> 'cancelled'")

@@ -17,7 +17,7 @@ from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import delete, select, update
 
-from portal.accounts.models import STAFF_ROLES, LoginSession, Role, User
+from portal.accounts.models import STAFF_ROLES, LoginAttempt, LoginSession, Role, User
 from portal.database import begin_write, utcnow
 from portal.extensions import db
 
@@ -72,7 +72,8 @@ def _expired(roles, remembered: bool, now: datetime):
 
 def end_expired_sessions(now: datetime) -> None:
     """The worker's periodic job: end the sessions past their lifetime, and delete the ended ones
-    after ``LOGIN_SESSION_RETENTION_SECONDS`` (kept that long for the record: when, from where).
+    and the login attempts after ``LOGIN_SESSION_RETENTION_SECONDS`` (kept that long for the
+    record: when, from where).
     Idempotent, so several workers may run it at once."""
     begin_write(db.session)
     for roles in (STAFF_ROLES, (Role.BOARD,)):
@@ -81,4 +82,6 @@ def end_expired_sessions(now: datetime) -> None:
                                .execution_options(synchronize_session=False))
     retention = _seconds("LOGIN_SESSION_RETENTION_SECONDS")
     db.session.execute(delete(LoginSession).where(LoginSession.ended_at < now - retention)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - retention)
                        .execution_options(synchronize_session=False))

@@ -2,7 +2,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the owner was last told that someone is guessing the password (at most one an hour).
+    guessing_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     login_sessions: Mapped[list["LoginSession"]] = relationship(back_populates="user")
 
@@ -107,3 +109,21 @@ class AccountToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """One try at the login form, kept for the lock-out rules (portal/accounts/guard.py) and the
+    administrator's list of failed logins. ``email`` is what was typed (normalised); ``user_id``
+    is set when it named an account. No password, right or wrong, is ever stored."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_attempted_at", "email", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    is_success: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User | None] = relationship()

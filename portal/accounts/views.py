@@ -1,8 +1,11 @@
+from datetime import timedelta
+from math import ceil
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal.accounts import lifetimes, services
+from portal.accounts import guard, lifetimes, services
 from portal.accounts.access import authenticated, public, roles, safe_next_url
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -14,17 +17,9 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, TokenPurpose, User
 from portal.extensions import db, limiter
-from portal.transactions import act
+from portal.transactions import Confirmation, act, attempt
 
 bp = Blueprint("accounts", __name__)
-
-
-def _account_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
 
 
 def _sign_in(user: User, remember: bool) -> None:
@@ -39,20 +34,38 @@ def _sign_in(user: User, remember: bool) -> None:
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"],
                scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed, scope="login-account")
 def login():
+    """Wrong passwords slow down the address they come from, never the account everywhere
+    (portal/accounts/guard.py); a device that logged in before keeps a cookie that lets it through."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append(_("The email or password is not correct."))
-        else:
-            return act(lambda: _sign_in(user, form.remember.data), done=_("Welcome, %(name)s.", name=user.full_name),
-                       then=safe_next_url(request.args.get("next")) or url_for("main.index"))
-    return render_template("accounts/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form)
+    device = request.cookies.get(guard.DEVICE_COOKIE)
+    result = attempt(lambda: guard.try_login(form.email.data, form.password.data, request.remote_addr, device,
+                                             lifetimes.clock())).result
+    if result.refusal is not None:
+        form.password.errors.append(_("Too many failed attempts from here. Please try again in %(minutes)d minutes.",
+                                      minutes=max(1, ceil(result.refusal.wait.total_seconds() / 60))))
+        return render_template("accounts/login.html", form=form), 429
+    if result.user is None:
+        form.password.errors.append(_("The email or password is not correct."))
+        return render_template("accounts/login.html", form=form)
+    user = result.user
+    response = act(lambda: _sign_in(user, form.remember.data), done=_("Welcome, %(name)s.", name=user.full_name),
+                   then=safe_next_url(request.args.get("next")) or url_for("main.index"))
+    response.set_cookie(guard.DEVICE_COOKIE, guard.device_cookie(device, user),
+                        max_age=current_app.config["LOGIN_DEVICE_COOKIE_SECONDS"], httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/admin/failed-logins")
+@roles(Role.ADMIN)
+def failed_logins():
+    since = lifetimes.clock() - timedelta(days=1)
+    return render_template("accounts/failed_logins.html", rows=guard.failed_logins_by_account(since))
 
 
 @bp.post("/logout")
@@ -119,9 +132,15 @@ def edit_user(user_id: int):
 def set_active(user_id: int):
     user = _staff_or_404(user_id)
     active = request.form.get("active") == "1"
+    back = url_for("accounts.edit_user", user_id=user.id)
+    asked = Confirmation(_("Deactivate the account of %(name)s?", name=user.full_name),
+                         [_("%(name)s (%(email)s) can no longer log in.", name=user.full_name, email=user.email),
+                          _("Every session they have open ends now; you can activate the account again later.")],
+                         _("Yes, deactivate"), back)
     return act(lambda: services.set_user_active(current_user, user, active),
-               done=_("Account activated.") if active else _("Account deactivated; its sessions have ended."),
-               then=url_for("accounts.edit_user", user_id=user.id))
+               confirm=lambda: None if active else asked,
+               done=_("The account of %(name)s is activated.", name=user.full_name) if active else
+               _("The account of %(name)s is deactivated; its sessions have ended.", name=user.full_name), then=back)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from portal.accounts.services import display_phone
-from portal.attendance import queries
+from portal.attendance import queries, services
 from portal.documents.pdf import render_pdf
 from portal.events.models import Event, EventSession
 from portal.i18n import to_local
@@ -24,6 +24,13 @@ def attendance_sheet_pdf(event: Event, session: EventSession, language: str = "i
     return render_pdf("attendance/daftar_hadir.html", language=language, event=event, session=session,
                       session_number=number, registrations=registrations, blank_rows=BLANK_ROWS,
                       day=to_local(session.starts_at).date())
+
+
+def ticket_qr_pdf(registration) -> bytes:
+    """A participant's check-in QR code on one page, to keep on a phone for a door without signal:
+    the event, the person, the sessions, the code and the short code to type."""
+    return render_pdf("attendance/ticket_qr.html", registration=registration, event=registration.event,
+                      check_in_url=services.check_in_url(registration))
 
 
 def _session_header(number: int, session: EventSession) -> str:

@@ -22,7 +22,7 @@ from portal.database import UTCDateTime, conflict_insert
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
-from portal.i18n import to_local
+from portal.i18n import format_local_date, to_local
 from portal.mail.services import external_url
 from portal.registrations import participants, tickets
 from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
@@ -105,6 +105,21 @@ def current_session(event: Event, now: datetime) -> EventSession | None:
         if session.ends_at > now and (session.starts_at <= now or to_local(session.starts_at).date() == today):
             return session
     return None
+
+
+def sessions_today(event: Event, now: datetime) -> list[EventSession]:
+    """The event's sessions on the office's today: the only ones the check-in link offers."""
+    today = to_local(now).date()
+    return [session for session in event.sessions if to_local(session.starts_at).date() == today]
+
+
+def check_in_at_door(actor, registration: Registration, session: EventSession, now: datetime) -> CheckIn:
+    """The check-in link's button: like ``check_in``, for a session held today only, so a ticket
+    scanned on day 2 cannot be marked present for day 3 by a slip of the thumb."""
+    if session.event_id == registration.event_id and session not in sessions_today(registration.event, now):
+        raise RuleViolation(None, _("That session is on %(day)s, not today: at the door, check people in for "
+                                    "today's sessions only.", day=format_local_date(session.starts_at)))
+    return check_in(actor, registration, session, now, MarkSource.QR)
 
 
 # -- marks --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
@@ -14,14 +15,17 @@ from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
-from portal.database import begin_write, utcnow
+from portal.attendance.subscriptions import shows_check_in
+from portal.database import utcnow
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
+from portal.documents.qr import qr_png
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
 
 bp = Blueprint("attendance", __name__)
@@ -150,27 +154,48 @@ def export(event_id: int, kind: str):
                                  separator_name=request.args.get("separator"))
 
 
+def _ticket_with_check_in_or_404(token: str):
+    """The registration whose ticket page has ``token``, if that page shows a check-in QR code."""
+    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    if registration is None or not shows_check_in(registration):
+        abort(404)
+    return registration
+
+
+@bp.get("/tickets/<token>/check-in.<kind>")
+@public
+def ticket_qr(token: str, kind: str):
+    """The ticket's check-in QR code to save on the phone, as an image or a PDF: the door may have
+    no signal. The ticket's random token is the key, as for the ticket page."""
+    if kind not in ("png", "pdf"):
+        abort(404)
+    registration = _ticket_with_check_in_or_404(token)
+    body, mimetype = ((qr_png(services.check_in_url(registration), scale=10), "image/png") if kind == "png"
+                      else (exports.ticket_qr_pdf(registration), PDF_MIMETYPE))
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="tiket-{registration.check_in_code}.{kind}"'})
+
+
 @bp.get("/check-in/<token>")
 @public
 def check_in(token: str):
-    """What a phone's camera opens from the ticket's QR code: an organiser checks the person in
-    for the session running now (or chooses one); anyone else is shown the ticket."""
-    if not is_staff(current_actor()):
-        try:
-            registration = services.registration_for_token(token)
-        except RuleViolation:
-            abort(404)
-        return redirect(url_for("registrations.ticket", token=registration.token))
-    begin_write(db.session)
+    """What a phone's camera opens from the ticket's QR code. An organiser sees who it is and
+    today's session with one large button that posts the check-in (opening a link marks nobody:
+    a forwarded link or a link preview changes nothing); anyone else is shown the ticket."""
     try:
         registration = services.registration_for_token(token)
     except RuleViolation as violation:
+        if not is_staff(current_actor()):
+            abort(404)
         return render_error(404, violation.message)
-    session = services.current_session(registration.event, _now())
-    if session is None:
-        return render_template("attendance/choose_session.html", registration=registration, token=token,
-                               event=registration.event)
-    return _check_in(registration, session)
+    if not is_staff(current_actor()):
+        return redirect(url_for("registrations.ticket", token=registration.token))
+    now = _now()
+    current = services.current_session(registration.event, now)
+    return render_template("attendance/check_in_confirm.html", registration=registration, token=token,
+                           event=registration.event, today=now, running=current is not None,
+                           has_seat=registration.status in ATTENDING_STATUSES,
+                           sessions=[current] if current else services.sessions_today(registration.event, now))
 
 
 @bp.post("/check-in/<token>")
@@ -183,11 +208,7 @@ def check_in_session(token: str):
     session = db.session.get(EventSession, parse_id(request.form.get("session_id")) or 0)
     if session is None or session.event_id != registration.event_id:
         abort(404)
-    return _check_in(registration, session)
-
-
-def _check_in(registration, session: EventSession):
-    outcome = attempt(lambda: services.check_in(current_user, registration, session, _now()))
+    outcome = attempt(lambda: services.check_in_at_door(current_user, registration, session, _now()))
     if not outcome.ok:
         return _confirmation(None, outcome.violation.message, registration)
     return _confirmation(outcome.result)

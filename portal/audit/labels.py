@@ -31,6 +31,7 @@ ACTIONS = {
     "cooperative.import_create": _l("Cooperative added by import"),
     "cooperative.import_update": _l("Cooperative changed by import"),
     "cooperative.set_status": _l("Cooperative status changed"),
+    "cooperative.status_reason": _l("Reason for the cooperative's status corrected"),
     "cooperative.update": _l("Cooperative changed"),
     "event.cancelled": _l("Event cancelled"),
     "event.completed": _l("Event completed"),
@@ -63,6 +64,7 @@ ACTIONS = {
     "user.change_password": _l("Password changed"),
     "user.create": _l("User account created"),
     "user.deactivate": _l("User account deactivated"),
+    "user.login": _l("Logged in"),
     "user.reset_password": _l("Password reset"),
     "user.set_role": _l("Role changed"),
     "venue.created": _l("Venue added"),
@@ -91,6 +93,7 @@ FIELDS = {
     "absent": _l("Marked absent"),
     "address": _l("Address"),
     "audience": _l("Audience"),
+    "audience_status": _l("Cooperative status"),
     "board": _l("Board"),
     "cancellation_deadline_at": _l("Cancellation deadline"),
     "capacity": _l("Capacity"),
@@ -109,6 +112,7 @@ FIELDS = {
     "full_name": _l("Full name"),
     "guest": _l("Guest"),
     "invitations": _l("Invitations"),
+    "ip_address": _l("IP address"),
     "is_active_account": _l("Account active"),
     "kind": _l("Kind"),
     "last_rat_year": _l("Year of the last RAT"),
@@ -174,6 +178,10 @@ VALUES = {
     "code": _l("Ticket code"),
     "walk_in": _l("Walk-in"),
     "remaining_absent": _l("Everyone else marked absent"),
+    # audiences of entries written before districts, types and status combined
+    "active_only": _l("Active cooperatives only"),
+    "districts": _l("Cooperatives in chosen districts"),
+    "types": _l("Cooperatives of chosen types"),
 }
 
 EMPTY = "—"

@@ -18,7 +18,8 @@ def send_certificate(certificate) -> None:
     queue_email(participant.email, "certificates/email/issued_to_participant", SUBJECT,
                 subject_values={"title": event.title},
                 to_name=participant.full_name, language="id", key=f"certificate:{certificate.id}:{participant.email}",
-                concerns=certificate, deferred_attachments=[(RENDERER, {"certificate_id": certificate.id})],
+                concerns=("certificate", certificate.id), reply_to=event.contact_email,
+                deferred_attachments=[(RENDERER, {"certificate_id": certificate.id})],
                 certificate=certificate, event=event, recipient_name=participant.full_name,
                 verify_link=external_url("certificates.verify", code=certificate.code),
                 ticket_link=external_url("registrations.ticket", token=certificate.registration.token))

@@ -5,7 +5,7 @@ with a reason, and the public check of a code."""
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.policies import require_staff
@@ -17,7 +17,7 @@ from portal.certificates.models import CODE_LENGTH, Certificate, random_code
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind, EventStatus
 from portal.extensions import db
-from portal.mail.models import MessageStatus, OutboxMessage
+from portal.mail.services import cancel_concerning
 from portal.registrations.models import Registration
 from portal.registrations.seats import lock_event
 from portal.registrations.tickets import normalise_code
@@ -115,11 +115,7 @@ def revoke_certificate(actor, certificate: Certificate, reason: str, now) -> Non
     if certificate.revoked_at is not None:
         raise RuleViolation(None, _("This certificate has already been revoked."))
     certificate.revoked_at, certificate.revoked_by_id, certificate.revoke_reason = now, actor.id, reason[:500]
-    db.session.execute(update(OutboxMessage).where(
-        OutboxMessage.concerns_type == Certificate.__tablename__, OutboxMessage.concerns_id == str(certificate.id),
-        OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)))
-        .values(status=MessageStatus.CANCELLED)
-        .execution_options(synchronize_session=False))
+    cancel_concerning("certificate", [certificate.id], "the certificate was revoked")
     db.session.flush()
     record_change(actor, "certificate.revoked", certificate, before={"revoked": False},
                   after={"revoked": True, "reason": certificate.revoke_reason})

@@ -19,7 +19,7 @@ from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind
 from portal.extensions import db, limiter
 from portal.registrations.models import Registration
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("certificates", __name__)
 
@@ -53,7 +53,8 @@ def issue(event_id: int):
 
 def _issued(issued: list[Certificate]):
     emailed = sum(1 for certificate in issued if certificate.registration.participant.email)
-    return (_("%(count)d certificates issued; %(emailed)d sent by email.", count=len(issued), emailed=emailed),
+    return (_("%(count)d certificates issued; %(emailed)d emails are queued and go out in the background.",
+              count=len(issued), emailed=emailed),
             "success" if issued else "info")
 
 
@@ -68,8 +69,16 @@ def revoke(certificate_id: int):
             raise RuleViolation("reason", _("Give the reason for revoking the certificate."))
         services.revoke_certificate(current_user, certificate, form.reason.data, _now())
 
-    return act(revoke_validated, done=_("The certificate of %(name)s is revoked.", name=certificate.full_name),
-               then=url_for("certificates.manage", event_id=certificate.event_id))
+    back = url_for("certificates.manage", event_id=certificate.event_id)
+    asked = Confirmation(
+        _("Revoke the certificate of %(name)s?", name=certificate.full_name),
+        [_("Certificate %(code)s of %(name)s is revoked, with the reason: “%(reason)s”.", code=certificate.code,
+           name=certificate.full_name, reason=(form.reason.data or "").strip()),
+         _("Checking its code then shows it as revoked, and it can no longer be downloaded.")],
+        _("Yes, revoke the certificate"), back)
+    return act(revoke_validated, confirm=lambda: asked if (form.reason.data or "").strip() else None,
+               done=_("The certificate %(code)s of %(name)s is revoked; checking its code now shows it as revoked.",
+                      code=certificate.code, name=certificate.full_name), then=back)
 
 
 @bp.get("/certificates/<int:certificate_id>/pdf")

@@ -39,8 +39,8 @@ VILLAGES = ["Desa Oelnasi", "Desa Noelbaki", "Desa Tarus", "Desa Penfui Timur", 
             "Desa Oenesu", "Desa Sumlili", "Kelurahan Oelamasi", "Desa Camplong", "Desa Naibonat", "Desa Oesao"]
 DEMO_BOARD_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
 DEMO_BOARD = {
-    "approved": ("ketua@demo.portal-koperasi.id", "Yohanes Bani"),
-    "pending": ("pengurus@demo.portal-koperasi.id", "Ester Tefa"),
+    "approved": ("ketua@demo.portal-koperasi.example.org", "Yohanes Bani"),
+    "pending": ("pengurus@demo.portal-koperasi.example.org", "Ester Tefa"),
 }
 
 
@@ -70,7 +70,7 @@ def seed_cooperatives(today: date) -> int:
             legal_date=date(year, rng.randint(1, 12), rng.randint(1, 28)), type=kind,
             district=districts[(n - 1) % len(districts)], village=rng.choice(VILLAGES),
             member_count=rng.randint(20, 2500), last_rat_year=last_rat,
-            email=f"{slug}{n}@gmail.com" if rng.random() < 0.7 else None,
+            email=f"{slug}{n}@example.org" if rng.random() < 0.7 else None,
             phone=f"+628{rng.randint(11, 59)}{rng.randint(1000000, 9999999)}" if rng.random() < 0.9 else None,
             status=status, status_date=date(2022, 12, 31),
             status_reason=None if active else f"Tidak menyelenggarakan RAT sejak {last_rat}",

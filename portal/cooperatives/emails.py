@@ -12,7 +12,7 @@ DECISION_SUBJECTS = {
 def send_account_exists(user) -> None:
     """Someone signed up with an address that has an account: tell its owner, not the form."""
     queue_email(user.email, "cooperatives/email/account_exists_to_user", _l("You already have an account"),
-                to_name=user.full_name, language=user.preferred_language, concerns=user, user=user,
+                to_name=user.full_name, language=user.preferred_language, concerns=("user", user.id), user=user,
                 login_link=external_url("accounts.login"), reset_link=external_url("accounts.forgot_password"))
 
 
@@ -20,5 +20,5 @@ def send_claim_decision(account) -> None:
     user = account.user
     queue_email(user.email, f"cooperatives/email/claim_{account.status.value}_to_board",
                 DECISION_SUBJECTS[account.status.value], to_name=user.full_name, language=user.preferred_language,
-                concerns=account, account=account, user=user, cooperative=account.cooperative,
+                concerns=("board_account", account.id), account=account, user=user, cooperative=account.cooperative,
                 link=external_url("cooperatives.mine"))

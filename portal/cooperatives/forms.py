@@ -16,7 +16,8 @@ class DirectoryFilterForm(Form):
         csrf = False
 
     q = StringField(_l("Name or legal number"), validators=[Optional(), Length(max=100)])
-    district = SelectField(_l("District"), coerce=str, validators=[Optional()], validate_choice=False)
+    # A district's id, chosen from a list, or its name, typed in where there are too many to list.
+    district = StringField(_l("District"), validators=[Optional(), Length(max=80)])
     type = SelectField(_l("Type"), choices=CooperativeType.choices(_l("All types")), validators=[Optional()])
     status = SelectField(_l("Status"), choices=CooperativeStatus.choices(_l("All")), validators=[Optional()])
     sort = SelectField(_l("Sort by"), choices=SORT_CHOICES, validators=[Optional()])

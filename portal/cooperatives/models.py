@@ -1,7 +1,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
@@ -58,9 +58,23 @@ class District(db.Model):
         return self.name
 
 
+def trigram_index(name: str, column: str) -> Index:
+    """A GIN trigram index on PostgreSQL, which ``LIKE '%…%'`` and ``ILIKE`` searches use; none on
+    SQLite, where a plain scan is fast enough at a regency's size (migrations/env.py compares
+    such an index on its own database only)."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}).ddl_if(
+        dialect="postgresql")
+
+
 class Cooperative(db.Model):
     __tablename__ = "cooperatives"
-    __table_args__ = (Index("ix_cooperatives_district_status", "district_id", "status"),)
+    __table_args__ = (
+        Index("ix_cooperatives_district_status", "district_id", "status"),
+        # The directory's and every picker's search: any part of a name, a legal number from its start.
+        trigram_index("ix_cooperatives_name_trgm", "name"),
+        Index("ix_cooperatives_legal_number_key_prefix", "legal_number_key",
+              postgresql_ops={"legal_number_key": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -92,6 +106,10 @@ class Cooperative(db.Model):
     @property
     def audit_label(self) -> str:
         return self.name
+
+
+event.listen(Cooperative.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class BoardMember(db.Model):

@@ -1,6 +1,7 @@
 """The registry's rules: who sees which cooperative, edits, status, board members."""
 
 from datetime import date
+from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -25,6 +26,8 @@ from portal.cooperatives.policies import may_act_for
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.forms import parse_id
+from portal.pagination import bounded_count
 
 PROFILE_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
                   "member_count", "last_rat_year", "email", "phone"]
@@ -47,16 +50,43 @@ def districts() -> list[District]:
     return list(db.session.scalars(select(District).order_by(District.name)))
 
 
+def listed_districts(limit: int) -> list[District] | None:
+    """The districts a filter lists, or None when there are more than ``limit`` (a province,
+    the country): then the filter takes a typed name."""
+    found = list(db.session.scalars(select(District).order_by(District.name).limit(limit + 1)))
+    return found if len(found) <= limit else None
+
+
+def district_ids_for(value: str | None) -> list[int] | None:
+    """The districts a filter means: a district's id (chosen from the list) or its name (typed,
+    in any case, in any regency); None when the filter is empty."""
+    value = " ".join((value or "").split())
+    if not value:
+        return None
+    district_id = parse_id(value)
+    if district_id:
+        return [district_id]
+    return list(db.session.scalars(select(District.id).where(func.lower(District.name) == value.lower())))
+
+
 def find_by_legal_number(legal_number: str) -> Cooperative | None:
     return db.session.scalar(select(Cooperative).where(Cooperative.legal_number_key == legal_number_key(legal_number)))
 
 
-def _filtered(query, search=None, district_id=None, type=None, status=None):
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(Cooperative.name.ilike(pattern) | Cooperative.legal_number.ilike(pattern))
-    if district_id:
-        query = query.where(Cooperative.district_id == district_id)
+def search_condition(search: str):
+    """Any part of the name, in any case (a trigram index on PostgreSQL), or a legal number from
+    its start as its key reads it, without spaces and upper-cased (a prefix index): every
+    legal number shares "AH.01" and "TAHUN", so a search inside them would read the registry."""
+    condition = Cooperative.name.ilike(f"%{search.strip()}%")
+    key = legal_number_key(search)
+    return condition | Cooperative.legal_number_key.startswith(key, autoescape=True) if key else condition
+
+
+def _filtered(query, search=None, district_ids=None, type=None, status=None):
+    if search and search.strip():
+        query = query.where(search_condition(search))
+    if district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(district_ids))
     if type:
         query = query.where(Cooperative.type == CooperativeType(type))
     if status:
@@ -64,20 +94,21 @@ def _filtered(query, search=None, district_id=None, type=None, status=None):
     return query
 
 
-def directory_query(search=None, district_id=None, type=None, status=None, sort="name"):
+def directory_query(search=None, district_ids=None, type=None, status=None, sort="name"):
     """The organisers' directory, filtered and sorted in SQL; the caller paginates."""
     query = select(Cooperative).join(Cooperative.district).options(joinedload(Cooperative.district))
-    query = _filtered(query, search, district_id, type, status)
+    query = _filtered(query, search, district_ids, type, status)
     return query.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def status_counts(search=None, district_id=None, type=None) -> dict[str, int]:
-    """Cooperatives per status under the same filters (all statuses), in one query."""
-    query = _filtered(select(Cooperative.status, func.count(Cooperative.id)), search, district_id, type)
-    counts = {status.value: 0 for status in CooperativeStatus}
-    counts.update({status.value: n for status, n in db.session.execute(query.group_by(Cooperative.status))})
-    counts["all"] = sum(counts.values())
-    return counts
+def status_counts(search=None, district_ids=None, type=None) -> dict[str, int]:
+    """All cooperatives and those of each status under the same filters, in one query; each
+    count stops past the count limit (``portal/pagination.py``)."""
+    statuses = [None, *CooperativeStatus]
+    counts = [bounded_count(_filtered(select(Cooperative.id), search, district_ids, type, status))
+              for status in statuses]
+    values = db.session.execute(select(*counts)).one()
+    return {status.value if status else "all": n for status, n in zip(statuses, values, strict=True)}
 
 
 def _clean_profile(values: dict, current: Cooperative | None = None) -> dict:
@@ -125,19 +156,28 @@ def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> N
 
 
 def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus, reason: str | None,
-               effective_date: date) -> None:
-    """Marks active or inactive; an inactive status needs its reason. Kept in the history."""
+               effective_date: date) -> Literal["status", "reason"] | None:
+    """Marks active or inactive; an inactive status needs its reason. The history has one line
+    per change of status: the same status saved again adds none (a new reason corrects the
+    current one in place, audited). Returns what changed: "status", "reason" or None."""
     reason = (reason or "").strip() or None
     if status == CooperativeStatus.INACTIVE and not reason:
         raise RuleViolation("reason", _("Say why the cooperative is inactive."))
-    if status == cooperative.status and reason == cooperative.status_reason:
-        return
-    before = snapshot(cooperative, ["status", "status_reason", "status_date"])
+    fields = ["status", "status_reason", "status_date"]
+    before = snapshot(cooperative, fields)
+    if status == cooperative.status:
+        if reason == cooperative.status_reason:
+            return None
+        cooperative.status_reason = reason
+        if cooperative.status_changes and cooperative.status_changes[0].status == status:
+            cooperative.status_changes[0].reason = reason
+        record_change(actor, "cooperative.status_reason", cooperative, before, snapshot(cooperative, fields))
+        return "reason"
     cooperative.status, cooperative.status_reason, cooperative.status_date = status, reason, effective_date
     cooperative.status_changes.append(StatusChange(status=status, reason=reason, effective_date=effective_date,
                                                    changed_by_id=actor.id))
-    record_change(actor, "cooperative.set_status", cooperative, before,
-                  snapshot(cooperative, ["status", "status_reason", "status_date"]))
+    record_change(actor, "cooperative.set_status", cooperative, before, snapshot(cooperative, fields))
+    return "status"
 
 
 def update_contacts(actor: User, cooperative: Cooperative, values: dict) -> None:

@@ -25,10 +25,11 @@ from portal.cooperatives.models import BoardAccount, BoardMember, Cooperative, C
 from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.database import utcnow
 from portal.extensions import db
-from portal.forms import parse_id
-from portal.i18n import to_local
+from portal.i18n import format_calendar_date, to_local
+from portal.inputs import page_number
+from portal.pagination import paginate
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("cooperatives", __name__)
 
@@ -57,14 +58,15 @@ def _district_choices(blank=None):
 @roles(*STAFF_ROLES)
 def index():
     form = DirectoryFilterForm(request.args)
-    form.district.choices = [(str(value), label) for value, label in _district_choices(_("All districts"))]
     form.validate()
-    district = _valid(form.district)
     filters = {"search": _valid(form.q), "type": _valid(form.type),
-               "district_id": parse_id(district)}
-    query = services.directory_query(status=_valid(form.status), sort=_valid(form.sort) or "name", **filters)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("cooperatives/index.html", form=form, page=page, counts=services.status_counts(**filters))
+               "district_ids": services.district_ids_for(_valid(form.district))}
+    status = _valid(form.status)
+    counts = services.status_counts(**filters)
+    page = paginate(services.directory_query(status=status, sort=_valid(form.sort) or "name", **filters),
+                    total=counts[status or "all"])
+    return render_template("cooperatives/index.html", form=form, page=page, counts=counts,
+                           districts=services.listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 def _valid(field):
@@ -119,9 +121,37 @@ def set_status(cooperative_id: int):
     form = StatusForm()
     return act(lambda: services.set_status(current_user, cooperative, services.CooperativeStatus(form.status.data),
                                            form.reason.data, form.effective_date.data),
-               form=form, done=_("Status saved."), then=_show_url(cooperative)
+               form=form, confirm=lambda: _status_confirmation(cooperative, form),
+               done=lambda changed: _status_saved(cooperative, changed), then=_show_url(cooperative)
                ) or (render_template("cooperatives/show.html", cooperative=cooperative, status_form=form,
                                      board_form=BoardMemberForm(), accounts=[], decision_form=DecisionForm()), 400)
+
+
+def _status_confirmation(cooperative: Cooperative, form: StatusForm) -> Confirmation | None:
+    """Asked only when the status changes; the same status again changes nothing."""
+    status = services.CooperativeStatus(form.status.data)
+    if status == cooperative.status:
+        return None
+    since = format_calendar_date(form.effective_date.data)
+    consequences = [_("%(name)s changes from %(before)s to %(after)s, since %(day)s.", name=cooperative.name,
+                      before=cooperative.status.label, after=status.label, day=since)]
+    if (form.reason.data or "").strip():
+        consequences.append(_("Reason: %(reason)s", reason=form.reason.data.strip()))
+    consequences.append(_("A line is added to its status history, and reports count it as %(after)s from then on.",
+                          after=status.label))
+    return Confirmation(_("Change the status of %(name)s?", name=cooperative.name), consequences,
+                        _("Yes, change the status"), _show_url(cooperative))
+
+
+def _status_saved(cooperative: Cooperative, changed: str | None):
+    if changed is None:
+        return _("The status was already %(status)s; nothing has changed.", status=cooperative.status.label), "info"
+    if changed == "reason":
+        return _("The reason for the status %(status)s is corrected; the history has no new line.",
+                 status=cooperative.status.label)
+    return _("%(name)s is now %(status)s (since %(day)s); the change is in its status history.",
+             name=cooperative.name, status=cooperative.status.label,
+             day=format_calendar_date(cooperative.status_date))
 
 
 @bp.route("/cooperatives/<int:cooperative_id>/contacts", methods=["GET", "POST"])
@@ -204,7 +234,14 @@ def _import_or_404(token: str) -> CooperativeImport:
 @bp.get("/cooperatives/import/<token>")
 @roles(*STAFF_ROLES)
 def import_report(token: str):
-    return render_template("cooperatives/import_report.html", batch=_import_or_404(token))
+    """The preview (or report) a page of rows at a time: a file of tens of thousands of rows
+    would otherwise make a page of tens of megabytes."""
+    batch = _import_or_404(token)
+    rows, per_page = batch.summary["rows"], current_app.config["IMPORT_PREVIEW_PER_PAGE"]
+    page = min(page_number(), max(1, -(-len(rows) // per_page)))
+    shown = rows[(page - 1) * per_page:page * per_page]
+    return render_template("cooperatives/import_report.html", batch=batch, rows=shown, page=page,
+                           more=max(0, len(rows) - page * per_page))
 
 
 @bp.post("/cooperatives/import/<token>/commit")

@@ -6,6 +6,8 @@ through the portal, never as calendar replies. Each session is one VEVENT with a
 that never changes; its SEQUENCE rises with every change of time, place or status.
 """
 
+from collections.abc import Iterator
+
 from flask import current_app
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -14,11 +16,12 @@ from portal.database import utcnow
 from portal.events.models import Event, EventStatus
 
 PRODID = "-//Portal Koperasi//Events//ID"
+END = b"END:VCALENDAR\r\n"
 UID_DOMAIN = "portal-koperasi"
 
 
-def event_url(event: Event) -> str:
-    return f"{current_app.config['PORTAL_BASE_URL'].rstrip('/')}/events/{event.id}"
+def event_url(event: Event, base_url: str | None = None) -> str:
+    return f"{(base_url or current_app.config['PORTAL_BASE_URL']).rstrip('/')}/events/{event.id}"
 
 
 def session_uid(session) -> str:
@@ -30,7 +33,7 @@ def _location(venue) -> str:
     return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
-def _vevent(event: Event, session, stamp) -> VEvent:
+def _vevent(event: Event, session, stamp, cancelled: bool = False, base_url: str | None = None) -> VEvent:
     entry = VEvent()
     entry.add("uid", session_uid(session))
     entry.add("sequence", session.sequence)
@@ -42,22 +45,33 @@ def _vevent(event: Event, session, stamp) -> VEvent:
         summary = f"{event.title} ({event.sessions.index(session) + 1}/{len(event.sessions)})"
     entry.add("summary", summary)
     entry.add("location", _location(session.venue))
-    entry.add("description", "\n\n".join(part for part in (event.description.strip(), event_url(event)) if part))
-    entry.add("url", event_url(event))
-    entry.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    url = event_url(event, base_url)
+    entry.add("description", "\n\n".join(part for part in (event.description.strip(), url) if part))
+    entry.add("url", url)
+    entry.add("status", "CANCELLED" if cancelled or event.status == EventStatus.CANCELLED else "CONFIRMED")
     return entry
 
 
-def build_calendar(events) -> bytes:
-    """One calendar with every session of ``events``, times in UTC. Load sessions, venues and
-    districts beforehand when building for many events."""
+def write_calendar(events, cancelled: bool = False, base_url: str | None = None) -> Iterator[bytes]:
+    """One calendar with every session of ``events``, times in UTC, written piece by piece as
+    the events come (a feed of thousands never sits in memory whole). Load sessions, venues and
+    districts beforehand, or in batches, when writing many events. ``cancelled``: every entry
+    says STATUS:CANCELLED (a registration that ends takes the entry off its holder's calendar).
+    Outside an app context, give ``base_url`` (the portal's address, for each entry's link)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("calscale", "GREGORIAN")
+    head = calendar.to_ical()
+    yield head[:-len(END)]
     stamp = utcnow().replace(microsecond=0)
     for event in events:
         for session in event.sessions:
-            calendar.add_component(_vevent(event, session, stamp))
-    return calendar.to_ical()
+            yield _vevent(event, session, stamp, cancelled, base_url).to_ical()
+    yield END
+
+
+def build_calendar(events, cancelled: bool = False) -> bytes:
+    """The same calendar whole: one event's file, a mail's attachment."""
+    return b"".join(write_calendar(events, cancelled))

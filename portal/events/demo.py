@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.cooperatives.models import Cooperative, CooperativeType, District
 from portal.events import guest_lists, services, venues
-from portal.events.models import Audience, Event, EventKind, ProgramArea, Venue
+from portal.events.models import Audience, AudienceStatus, Event, EventKind, ProgramArea, Venue
 from portal.extensions import db
 
 VENUES = [
@@ -65,24 +65,29 @@ def seed_events(actor=None) -> None:
                       min_sessions_for_certificate=2, registration_closes_on=closes,
                       registration_closes_time=time(16), **contact)
     promotion = _event(actor, oekabiti, [(today + timedelta(days=21), time(9), time(13))], kind=EventKind.TRAINING,
-                       program_area=ProgramArea.PROMOTION, seats=35, audience=Audience.DISTRICTS,
+                       program_area=ProgramArea.PROMOTION, seats=35,
                        district_ids=[districts[n] for n in ("Amarasi", "Amarasi Barat", "Amarasi Selatan",
                                                             "Amarasi Timur")],
                        title="Pelatihan Promosi Produk dan Pemasaran Digital", **contact)
     capital = _event(actor, takari, [(today + timedelta(days=30), time(9), time(12))], kind=EventKind.TRAINING,
-                     program_area=ProgramArea.CAPITAL, seats=50, audience=Audience.ACTIVE_ONLY,
+                     program_area=ProgramArea.CAPITAL, seats=50, audience_status=AudienceStatus.ACTIVE,
                      title="Sosialisasi Akses Permodalan dan KUR bagi Koperasi", facilitator="Bank NTT", **contact)
     technology = _event(actor, uitao, [(today + timedelta(days=35), time(10), time(14))], kind=EventKind.TRAINING,
-                        program_area=ProgramArea.TECHNOLOGY, seats=25, audience=Audience.TYPES,
+                        program_area=ProgramArea.TECHNOLOGY, seats=25,
                         cooperative_types=[CooperativeType.SAVINGS_AND_LOAN, CooperativeType.MULTI_PURPOSE],
                         title="Pelatihan Aplikasi Akuntansi Koperasi", **contact)
     invited = _event(actor, oelamasi, [(today + timedelta(days=10), time(13), time(16))], kind=EventKind.MEETING,
                      seats=30, audience=Audience.GUEST_LIST, title="Rapat Koordinasi Koperasi Simpan Pinjam",
                      description="Khusus koperasi yang diundang.", **contact)
+    revival = _event(actor, oekabiti, [(today + timedelta(days=25), time(9), time(12))], kind=EventKind.MEETING,
+                     seats=30, audience_status=AudienceStatus.INACTIVE, district_ids=[districts["Amarasi"]],
+                     cooperative_types=[CooperativeType.SAVINGS_AND_LOAN],
+                     title="Pembinaan KSP Tidak Aktif se-Kecamatan Amarasi",
+                     description="Persiapan RAT dan pengaktifan kembali koperasi simpan pinjam.", **contact)
     _event(actor, camplong, [(today + timedelta(days=45), time(9), time(12))], kind=EventKind.TRAINING,
            program_area=ProgramArea.BUSINESS_NETWORK, seats=40, title="Temu Bisnis Koperasi dan Mitra Swasta",
            **contact)
-    for event in (training, promotion, capital, technology, invited):
+    for event in (training, promotion, capital, technology, invited, revival):
         if event:
             services.publish_event(actor, event)
     if invited:

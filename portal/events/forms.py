@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.cooperatives.models import CooperativeType
-from portal.events.models import Audience, EventKind, EventStatus, ProgramArea
+from portal.events.models import Audience, AudienceStatus, EventKind, EventStatus, ProgramArea
 from portal.events.services import EventDetails, local_parts
 from portal.forms import Form
 
@@ -67,6 +67,8 @@ class EventForm(Form):
     facilitator = StringField(_l("Facilitator"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
+    contact_email = EmailField(_l("Contact email"), validators=[Optional(), Email(), Length(max=254)],
+                               description=_l("Replies to the event's emails go here."))
     seats = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=100_000)])
     seats_per_cooperative = IntegerField(_l("Seats per cooperative"),
                                          validators=[Optional(), NumberRange(min=1, max=100_000)],
@@ -79,9 +81,12 @@ class EventForm(Form):
     cancellation_deadline_on = DateField(_l("Sign-ups can be cancelled until (date)"), validators=[Optional()])
     cancellation_deadline_time = TimeField(_l("Sign-ups can be cancelled until (time)"), validators=[Optional()])
     audience = SelectField(_l("Who may take part"), choices=Audience.choices())
-    district_ids = SelectMultipleField(_l("Districts"), coerce=_int_or_none, validators=[Optional()])
+    audience_status = SelectField(_l("Cooperative status"), choices=AudienceStatus.choices(),
+                                  default=AudienceStatus.ANY.value)
+    district_ids = SelectMultipleField(_l("Districts"), coerce=_int_or_none, validators=[Optional()],
+                                       description=_l("None chosen: every district."))
     cooperative_types = SelectMultipleField(_l("Cooperative types"), choices=CooperativeType.choices(),
-                                            validators=[Optional()])
+                                            validators=[Optional()], description=_l("None chosen: every type."))
     requires_approval = BooleanField(_l("Sign-ups need an organiser's approval"))
     min_sessions_for_certificate = IntegerField(_l("Sessions attended for a certificate"),
                                                 validators=[Optional(), NumberRange(min=0, max=100)],
@@ -98,12 +103,14 @@ class EventForm(Form):
 
     def fill_from(self, event) -> None:
         for name in ("title", "description", "starts_on", "ends_on", "facilitator", "contact_name", "contact_phone",
-                     "seats", "seats_per_cooperative", "requires_approval", "min_sessions_for_certificate"):
+                     "contact_email", "seats", "seats_per_cooperative", "requires_approval",
+                     "min_sessions_for_certificate"):
             getattr(self, name).data = getattr(event, name)
         self.reminder_days.data = ", ".join(str(day) for day in event.reminder_days)
         self.kind.data = event.kind.value
         self.program_area.data = event.program_area.value if event.program_area else ""
         self.audience.data = event.audience.value
+        self.audience_status.data = event.audience_status.value
         self.district_ids.data = [district.id for district in event.audience_districts]
         self.cooperative_types.data = [t.value for t in event.audience_types]
         for prefix in ("registration_opens", "registration_closes", "cancellation_deadline"):
@@ -120,6 +127,7 @@ class EventForm(Form):
             facilitator=self.facilitator.data,
             contact_name=self.contact_name.data,
             contact_phone=self.contact_phone.data,
+            contact_email=self.contact_email.data,
             seats=self.seats.data,
             seats_per_cooperative=self.seats_per_cooperative.data,
             starts_on=self.starts_on.data,
@@ -131,6 +139,7 @@ class EventForm(Form):
             cancellation_deadline_on=self.cancellation_deadline_on.data,
             cancellation_deadline_time=self.cancellation_deadline_time.data,
             audience=Audience(self.audience.data),
+            audience_status=AudienceStatus(self.audience_status.data),
             district_ids=list(self.district_ids.data or []),
             cooperative_types=[CooperativeType(t) for t in self.cooperative_types.data or []],
             requires_approval=self.requires_approval.data,
@@ -174,11 +183,9 @@ class EventFilterForm(Form):
 
     kind = SelectField(_l("Kind"), choices=EventKind.choices(_l("All")), validators=[Optional()])
     area = SelectField(_l("Program area"), choices=ProgramArea.choices(_l("All")), validators=[Optional()])
-    district = SelectField(_l("District"), validators=[Optional()])
+    # A district's id, chosen from a list, or its name, typed in where there are too many to list.
+    district = StringField(_l("District"), validators=[Optional(), Length(max=80)])
     month = StringField(_l("Month"), validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$")])
-
-    def set_districts(self, districts) -> None:
-        self.district.choices = [("", _l("All"))] + [(str(d.id), d.name) for d in districts]
 
 
 class OrganiserFilterForm(Form):

@@ -36,11 +36,17 @@ class ProgramArea(LabelledEnum):
 
 
 class Audience(LabelledEnum):
-    ALL = "all", _l("All cooperatives")
-    ACTIVE_ONLY = "active_only", _l("Active cooperatives only")
-    DISTRICTS = "districts", _l("Cooperatives in chosen districts")
-    TYPES = "types", _l("Cooperatives of chosen types")
+    """Open to cooperatives (narrowed by the event's districts, types and status, which combine),
+    or to its guest list only."""
+
+    ALL = "all", _l("Cooperatives matching the rules below")
     GUEST_LIST = "guest_list", _l("Only the guest list (by invitation)")
+
+
+class AudienceStatus(LabelledEnum):
+    ANY = "any", _l("Active and inactive")
+    ACTIVE = "active", _l("Active only")
+    INACTIVE = "inactive", _l("Inactive only")
 
 
 class EventStatus(LabelledEnum):
@@ -103,6 +109,8 @@ class Event(db.Model):
     facilitator: Mapped[str | None] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(120))
     contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # Where replies to the event's emails go (Reply-To); the office's address when empty.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     seats: Mapped[int]
     seats_per_cooperative: Mapped[int | None]
     starts_on: Mapped[date]
@@ -113,6 +121,10 @@ class Event(db.Model):
     # Until when a sign-up may be cancelled; None: until the first session starts.
     cancellation_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     audience: Mapped[Audience] = mapped_column(enum_type(Audience), default=Audience.ALL)
+    # With the ``all`` audience: which statuses; ``audience_districts`` and ``audience_types``,
+    # when not empty, narrow it further (all three must hold).
+    audience_status: Mapped[AudienceStatus] = mapped_column(enum_type(AudienceStatus), default=AudienceStatus.ANY,
+                                                            server_default=AudienceStatus.ANY.value)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     min_sessions_for_certificate: Mapped[int | None]
     # Days before the first session on which reminders go out, largest first; empty for none.
@@ -158,7 +170,7 @@ class Event(db.Model):
 
 
 class EventAudienceType(db.Model):
-    """A cooperative type an event with the ``types`` audience is meant for."""
+    """A cooperative type an event is meant for (none: every type)."""
 
     __tablename__ = "event_audience_types"
 

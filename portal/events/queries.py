@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative
+from portal.cooperatives.services import search_condition
 from portal.events.models import (
     VISIBLE_STATUSES,
     Event,
@@ -36,7 +37,7 @@ def search_cooperatives(text: str, limit: int = 20) -> list[Cooperative]:
     text = (text or "").strip()
     if not text:
         return []
-    query = (select(Cooperative).where(Cooperative.name.ilike(f"%{text}%"))
+    query = (select(Cooperative).where(search_condition(text))
              .options(selectinload(Cooperative.district)).order_by(Cooperative.name).limit(limit))
     return list(db.session.scalars(query))
 
@@ -52,7 +53,7 @@ def month_bounds(month: date) -> tuple[date, date]:
 
 
 def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | None = None,
-                   district_id: int | None = None, month: date | None = None):
+                   district_ids: list[int] | None = None, month: date | None = None):
     """Published (and cancelled, so people learn of it) events that have not ended, soonest first."""
     query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
     if month:
@@ -64,9 +65,8 @@ def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | No
         query = query.where(Event.kind == kind)
     if program_area:
         query = query.where(Event.program_area == program_area)
-    if district_id:
-        query = query.where(Event.id.in_(select(EventSession.event_id).join(Venue)
-                                          .where(Venue.district_id == district_id)))
+    if district_ids is not None:
+        query = _in_districts(query, district_ids)
     return _with_sessions(query.order_by(Event.starts_on, Event.id))
 
 
@@ -79,30 +79,79 @@ def organiser_query(status: EventStatus | None = None, search: str | None = None
     return _with_sessions(query.order_by(Event.starts_on.desc(), Event.id.desc()))
 
 
-def month_sessions(month: date) -> list[EventSession]:
-    """Sessions of visible events that start in ``month`` (the office's calendar month), in one
-    query: joins, not ``selectinload``, whose IN lists are cut into batches of 500."""
+# The month calendar shows this many sessions a day and "+ n more" for the rest.
+SESSIONS_PER_DAY = 3
+
+
+def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[EventSession], dict[date, int]]:
+    """Sessions of visible events that start in ``month`` (the office's calendar month): the
+    first ``per_day`` of each day, and how many more each day has. Two queries, the page bounded
+    however busy the month: the month's starts alone, then the shown sessions with their events,
+    venues and districts (joins, not ``selectinload``, whose IN lists are cut into batches)."""
     first, last = month_bounds(month)
     start, end = local_moment(first, time(0, 0)), local_moment(last + timedelta(days=1), time(0, 0))
-    query = (select(EventSession).join(Event)
-             .where(Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= start, EventSession.starts_at < end)
+    starts = (select(EventSession.id, EventSession.starts_at).join(Event)
+              .where(Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= start, EventSession.starts_at < end)
+              .order_by(EventSession.starts_at, EventSession.id))
+    shown, per_day_seen = [], {}
+    for session_id, starts_at in db.session.execute(starts):
+        day = to_local(starts_at).date()
+        per_day_seen[day] = per_day_seen.get(day, 0) + 1
+        if per_day_seen[day] <= per_day:
+            shown.append(session_id)
+    more = {day: n - per_day for day, n in per_day_seen.items() if n > per_day}
+    query = (select(EventSession).where(EventSession.id.in_(shown))
              .options(joinedload(EventSession.event), joinedload(EventSession.venue).joinedload(Venue.district))
              .order_by(EventSession.starts_at, EventSession.id))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query)), more
+
+
+# What /events.ics and the month calendar reach: from FEED_PAST_DAYS ago to FEED_FUTURE_DAYS ahead
+# of the office's today (docs/architecture.md, "Bounded lists and feeds").
+FEED_PAST_DAYS = 90
+FEED_FUTURE_DAYS = 365
+
+
+def feed_window(today: date | None = None) -> tuple[date, date]:
+    today = today or local_today()
+    return today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS)
+
+
+def _in_feed(query, district_id: int | None = None):
+    first, last = feed_window()
+    query = query.where(Event.status.in_(VISIBLE_STATUSES), Event.ends_on >= first, Event.starts_on <= last)
+    return _in_districts(query, [district_id]) if district_id else query
+
+
+def _in_districts(query, district_ids: list[int]):
+    """Events with a session at a venue in one of ``district_ids``."""
+    return query.where(Event.id.in_(select(EventSession.event_id).join(Venue)
+                                    .where(Venue.district_id.in_(district_ids))))
+
+
+def feed_query(district_id: int | None = None):
+    """What /events.ics carries: visible events within the feed's window, with their sessions;
+    the caller reads it in batches and writes the events out as they come."""
+    return _with_sessions(_in_feed(select(Event), district_id).order_by(Event.starts_on, Event.id))
+
+
+def feed_version(district_id: int | None = None) -> str:
+    """Changes whenever the feed would: an event in the window added, changed (its
+    ``updated_at``) or moved (its sessions' sequences), and with the window itself."""
+    query = _in_feed(select(func.count(EventSession.id), func.max(Event.updated_at),
+                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id)
+    count, changed, sequences = db.session.execute(query).one()
+    return f"{feed_window()[0]}-{district_id or 0}-{count}-{changed and changed.timestamp()}-{sequences}"
 
 
 def next_event_month(today: date) -> date | None:
-    """The first day of the month in which the next visible session starts, if any."""
+    """The first day of the month in which the next visible session starts, within the feed's
+    window; None when nothing is coming."""
+    _first, last = feed_window(today)
     start = db.session.scalar(select(func.min(EventSession.starts_at)).join(Event).where(
-        Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= local_moment(today, time(0, 0))))
+        Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= local_moment(today, time(0, 0)),
+        EventSession.starts_at < local_moment(last + timedelta(days=1), time(0, 0))))
     return to_local(start).date().replace(day=1) if start else None
-
-
-def feed_events() -> list[Event]:
-    """What /events.ics carries: visible events that ended less than a year ago or are to come."""
-    query = select(Event).where(Event.status.in_(VISIBLE_STATUSES),
-                                Event.ends_on >= local_today() - timedelta(days=365))
-    return list(db.session.scalars(_with_sessions(query.order_by(Event.starts_on, Event.id))))
 
 
 def is_visible(event: Event) -> bool:

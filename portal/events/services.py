@@ -21,6 +21,7 @@ from portal.events import signals
 from portal.events.models import (
     DEFAULT_REMINDER_DAYS,
     Audience,
+    AudienceStatus,
     Event,
     EventAudienceType,
     EventKind,
@@ -35,9 +36,11 @@ from portal.i18n import format_local_datetime, office_zone
 from portal.seams import SEAT_COUNTERS, registered
 
 EVENT_FIELDS = [
-    "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "seats",
+    "kind", "program_area", "title", "description", "facilitator", "contact_name", "contact_phone", "contact_email",
+    "seats",
     "seats_per_cooperative", "starts_on", "ends_on", "registration_opens_at", "registration_closes_at",
-    "cancellation_deadline_at", "audience", "requires_approval", "min_sessions_for_certificate", "reminder_days",
+    "cancellation_deadline_at", "audience", "audience_status", "requires_approval", "min_sessions_for_certificate",
+    "reminder_days",
 ]
 MAX_REMINDER_DAYS = 60
 MAX_REMINDERS = 5
@@ -59,6 +62,7 @@ class EventDetails:
     facilitator: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    contact_email: str | None = None
     seats_per_cooperative: int | None = None
     registration_opens_on: date | None = None
     registration_opens_time: time | None = None
@@ -67,6 +71,7 @@ class EventDetails:
     cancellation_deadline_on: date | None = None
     cancellation_deadline_time: time | None = None
     audience: Audience = Audience.ALL
+    audience_status: AudienceStatus = AudienceStatus.ANY
     district_ids: list[int] = field(default_factory=list)
     cooperative_types: list[CooperativeType] = field(default_factory=list)
     requires_approval: bool = False
@@ -113,10 +118,7 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
                                        "(you entered %(seats)d).", taken=taken, seats=details.seats))
     if details.seats_per_cooperative is not None and not 1 <= details.seats_per_cooperative <= details.seats:
         raise RuleViolation("seats_per_cooperative", _("Between 1 and the number of seats."))
-    if details.audience == Audience.DISTRICTS and not details.district_ids:
-        raise RuleViolation("district_ids", _("Choose at least one district."))
-    if details.audience == Audience.TYPES and not details.cooperative_types:
-        raise RuleViolation("cooperative_types", _("Choose at least one cooperative type."))
+    open_to_cooperatives = details.audience == Audience.ALL
     values = {
         "reminder_days": _reminder_days(details.reminder_days),
         "kind": details.kind,
@@ -126,6 +128,7 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
         "facilitator": (details.facilitator or "").strip() or None,
         "contact_name": (details.contact_name or "").strip() or None,
         "contact_phone": (details.contact_phone or "").strip() or None,
+        "contact_email": (details.contact_email or "").strip().lower() or None,
         "seats": details.seats,
         "seats_per_cooperative": details.seats_per_cooperative,
         "starts_on": details.starts_on,
@@ -138,6 +141,7 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
                                                      details.cancellation_deadline_time,
                                                      "cancellation_deadline_on", time(23, 59)),
         "audience": details.audience,
+        "audience_status": details.audience_status if open_to_cooperatives else AudienceStatus.ANY,
         "requires_approval": bool(details.requires_approval),
         "min_sessions_for_certificate": details.min_sessions_for_certificate,
     }
@@ -149,11 +153,11 @@ def _apply_details(event: Event, details: EventDetails) -> bool:
         if getattr(event, name) != value:
             setattr(event, name, value)
             changed = True
-    districts = _districts(details.district_ids) if details.audience == Audience.DISTRICTS else []
+    districts = _districts(details.district_ids) if open_to_cooperatives else []
     if {d.id for d in event.audience_districts} != {d.id for d in districts}:
         event.audience_districts = districts
         changed = True
-    types = sorted(set(details.cooperative_types)) if details.audience == Audience.TYPES else []
+    types = sorted(set(details.cooperative_types)) if open_to_cooperatives else []
     if event.audience_types != types:
         event.audience_type_rows = [EventAudienceType(cooperative_type=t) for t in types]
         changed = True
@@ -258,11 +262,18 @@ def cancel_event(actor, event: Event, reason: str) -> None:
     signals.event_cancelled.send(event, reason=event.cancel_reason)
 
 
-def complete_event(actor, event: Event) -> None:
+def complete_event(actor, event: Event, now: datetime | None = None) -> None:
+    """Completion grants certificates, so it waits until the last session has ended: a
+    three-day training is not complete after its first day."""
+    now = now or utcnow()
     if event.status != EventStatus.PUBLISHED:
         raise RuleViolation(None, _("Only a published event can be completed."))
-    if not event.has_started:
+    if not event.sessions or event.sessions[0].starts_at > now:
         raise RuleViolation(None, _("The event has not started yet."))
+    last_end = max(session.ends_at for session in event.sessions)
+    if last_end > now:
+        raise RuleViolation(None, _("The event cannot be completed yet: its last session ends on %(end)s.",
+                                    end=format_local_datetime(last_end)))
     event.status = EventStatus.COMPLETED
     event.completed_at = utcnow()
     record_change(actor, "event.completed", event, before={"status": "published"}, after={"status": "completed"})
@@ -364,6 +375,18 @@ def remove_session(actor, event: Event, session: EventSession) -> None:
     event.sessions.remove(session)
     db.session.flush()
     record_change(actor, "event.session_removed", event, before=before)
+
+
+def venues_too_small(event: Event) -> list[Venue]:
+    """The venues of the event's sessions that hold fewer people than the event has seats; a
+    venue whose capacity is not known is not judged. A warning, not a rule: the office may know
+    of standing room or a second hall."""
+    small = {}
+    for session in event.sessions:
+        venue = session.venue
+        if venue.capacity is not None and venue.capacity < event.seats:
+            small[venue.id] = venue
+    return list(small.values())
 
 
 def seats_taken(event_ids) -> dict[int, int]:

@@ -1,5 +1,7 @@
 import calendar
+import hashlib
 from datetime import date
+from pathlib import Path
 
 from babel.dates import format_date, format_time, get_day_names
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
@@ -7,12 +9,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wsgi import wrap_file
 
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
-from portal.events import queries, services
+from portal.cooperatives.services import district_ids_for, listed_districts
+from portal.database import utcnow
+from portal.events import feeds, queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
     CancelForm,
@@ -28,8 +33,10 @@ from portal.events.guest_list_views import bp as guest_list_bp
 from portal.events.models import Event, EventKind, EventSession, EventStatus, ProgramArea, Venue
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
+from portal.forms import parse_id
 from portal.i18n import format_local_time, to_local
-from portal.transactions import act
+from portal.pagination import paginate
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("events", __name__)
 bp.register_blueprint(venues_bp)
@@ -48,6 +55,10 @@ def session_times(session: EventSession) -> str:
 def local_day(day: date) -> str:
     """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
     return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
+
+
+def _now():
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _districts() -> list[District]:
@@ -74,16 +85,16 @@ def get_visible_event_or_404(event_id: int) -> Event:
 @public
 def index():
     form = EventFilterForm(request.args)
-    form.set_districts(_districts())
     filters = {}
     if form.validate():
         filters = {"kind": EventKind(form.kind.data) if form.kind.data else None,
                    "program_area": ProgramArea(form.area.data) if form.area.data else None,
-                   "district_id": int(form.district.data) if form.district.data else None,
+                   "district_ids": district_ids_for(form.district.data),
                    "month": parse_month(form.month.data)}
-    page = db.paginate(queries.upcoming_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(queries.upcoming_query(**filters))
     taken = services.seats_taken([event.id for event in page.items])
-    return render_template("events/index.html", form=form, page=page, taken=taken)
+    return render_template("events/index.html", form=form, page=page, taken=taken,
+                           districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 @bp.get("/events/calendar")
@@ -92,10 +103,14 @@ def month():
     today = services.local_today()
     asked = parse_month(request.args.get("month"))
     shown = asked or today.replace(day=1)
-    sessions = queries.month_sessions(shown)
-    if asked is None and not sessions:  # nothing this month: open on the month of the next event
-        shown = queries.next_event_month(today) or shown
-        sessions = queries.month_sessions(shown) if shown != today.replace(day=1) else sessions
+    # Any month is shown (each is bounded by its sessions a day); the links lead no further
+    # than the feed's window, so a crawler does not walk the years.
+    first, last = queries.feed_window(today)
+    sessions, more = queries.month_sessions(shown)
+    following_event = queries.next_event_month(today) if asked is None and not sessions else None
+    if following_event:  # nothing this month: open on the month of the next event
+        shown = following_event
+        sessions, more = queries.month_sessions(shown)
     by_day = {}
     for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
@@ -103,9 +118,11 @@ def month():
     weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
     previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
     following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
-    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, weekdays=weekdays,
-                           weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
-                           title=format_date(shown, "LLLL y", locale=locale), previous=previous, following=following)
+    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, more=more,
+                           weekdays=weekdays, weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
+                           title=format_date(shown, "LLLL y", locale=locale),
+                           previous=previous if previous >= first.replace(day=1) else None,
+                           following=following if following <= last else None)
 
 
 @bp.get("/events/<int:event_id>")
@@ -119,7 +136,22 @@ def show(event_id: int):
 @bp.get("/events.ics")
 @public
 def feed():
-    return _ics(build_calendar(queries.feed_events()), "portal-koperasi-events.ics")
+    """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
+    one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
+    district_id = parse_id(request.args.get("district"))
+    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id)}"
+    etag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    directory = Path(current_app.instance_path) / "feeds"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers={"Cache-Control": "no-cache"})
+    elif kept := feeds.cached_feed(directory, etag):
+        response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
+    else:
+        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id),
+                                           current_app.config["PORTAL_BASE_URL"], directory, etag),
+                        "portal-koperasi-events.ics")
+    response.set_etag(etag)
+    return response
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -131,7 +163,7 @@ def event_feed(event_id: int):
     return _ics(build_calendar([event]), f"event-{event.id}.ics")
 
 
-def _ics(body: bytes, filename: str) -> Response:
+def _ics(body, filename: str) -> Response:
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-cache"})
 
@@ -159,7 +191,7 @@ def new():
         services.add_session(current_user, event, form.day.data, form.starts.data, form.ends.data, form.venue_id.data)
         return event
 
-    return act(create, form=form, done=_("Draft saved. Add more sessions or publish it."),
+    return act(create, form=form, done=lambda event: _saved(event, _("Draft saved. Add more sessions or publish it.")),
                then=lambda event: url_for("events.edit", event_id=event.id)
                ) or render_template("events/new.html", form=form)
 
@@ -197,9 +229,21 @@ def edit(event_id: int):
     event = get_event_or_404(event_id)
     form = _event_form(event if request.method == "GET" else None)
     return act(lambda: services.update_event(current_user, event, form.details()), form=form,
-               done=lambda changed: _("Changes saved.") if changed else (_("Nothing has changed."), "info"),
+               done=lambda changed: (_saved(event, _("Changes saved.")) if changed
+                                     else (_("Nothing has changed."), "info")),
                then=url_for("events.edit", event_id=event.id)
                ) or _render_edit(event, form, _session_form(formdata=None))
+
+
+def _capacity_notes(event: Event) -> None:
+    for venue in services.venues_too_small(event):
+        flash(_("Note: %(venue)s holds %(capacity)d people, but the event has %(seats)d seats.", venue=venue.name,
+                capacity=venue.capacity, seats=event.seats), "warning")
+
+
+def _saved(event: Event, message: str) -> None:
+    flash(message, "success")
+    _capacity_notes(event)
 
 
 def _session_saved(session: EventSession, changed: bool = True, message: str | None = None) -> None:
@@ -211,6 +255,7 @@ def _session_saved(session: EventSession, changed: bool = True, message: str | N
     for other in services.overlapping_sessions(session):
         flash(_("Note: this session overlaps with “%(title)s” in the same venue.", title=other.event.title),
               "warning")
+    _capacity_notes(session.event)
 
 
 @bp.post("/organiser/events/<int:event_id>/sessions")
@@ -268,8 +313,17 @@ def publish(event_id: int):
 @roles(*STAFF_ROLES)
 def complete(event_id: int):
     event = get_event_or_404(event_id)
-    return act(lambda: services.complete_event(current_user, event), done=_("The event is marked as completed."),
-               then=url_for("events.manage", event_id=event.id))
+    back = url_for("events.manage", event_id=event.id)
+    training = event.kind == EventKind.TRAINING
+    consequences = [_("%(title)s is closed: no more sign-ups, cancellations or changes.", title=event.title)]
+    if training:
+        consequences.append(_("Certificates can then be issued to everyone whose attendance meets the threshold."))
+    return act(lambda: services.complete_event(current_user, event, _now()),
+               confirm=lambda: Confirmation(_("Mark %(title)s as completed?", title=event.title), consequences,
+                                            _("Yes, mark as completed"), back),
+               done=" ".join((_("The event is marked as completed."),
+                              _("Next: issue the certificates on the Certificates tab.") if training else "")).strip(),
+               then=back)
 
 
 @bp.post("/organiser/events/<int:event_id>/cancel")
@@ -277,8 +331,16 @@ def complete(event_id: int):
 def cancel(event_id: int):
     event = get_event_or_404(event_id)
     form = CancelForm(prefix="cancel")
+    back = url_for("events.manage", event_id=event.id)
+    told = services.seats_taken([event.id])[event.id]
+    consequences = [_("%(count)d people with a seat, and anyone on the waiting list, are told by email, with the "
+                      "reason: “%(reason)s”.", count=told, reason=(form.reason.data or "").strip()),
+                    _("Calendar entries show the event as cancelled; it can no longer be changed.")]
     return act(lambda: services.cancel_event(current_user, event, form.reason.data), form=form,
-               done=_("The event is cancelled."), then=url_for("events.manage", event_id=event.id)
+               confirm=lambda: Confirmation(_("Cancel %(title)s?", title=event.title), consequences,
+                                            _("Yes, cancel the event"), back),
+               done=_("The event is cancelled. %(count)d people with a seat, and anyone on the waiting list, are "
+                      "told by email.", count=told), then=back
                ) or (render_template("events/manage.html", event=event, cancel_form=form,
                                      duplicate_form=DuplicateForm(prefix="copy", formdata=None)), 400)
 

@@ -13,13 +13,14 @@ from markupsafe import escape
 
 from portal.events.calendar import build_calendar
 from portal.events.models import Event
+from portal.events.snapshots import event_from_snapshot, event_snapshot
 from portal.extensions import db
-from portal.invitations.models import Invitation
+from portal.invitations import letters
 from portal.invitations.recipients import Addressee
+from portal.mail.queries import unsent_messages
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
 from portal.registrations.eligibility import registration_closes_at
-from portal.registrations.models import Registration
-from portal.settings.services import get_office_settings
+from portal.settings.services import get_office_settings, office_snapshot
 
 INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
 CHANGED_TEMPLATE = "invitations/email/event_changed_to_guest"
@@ -37,9 +38,11 @@ SUBJECTS = {
 }
 
 
-def render_calendar(event_id: int) -> tuple[str, str, bytes]:
-    """The deferred attachment: the event's calendar as it is when the worker sends."""
-    return "invitation.ics", "text/calendar", build_calendar([db.session.get(Event, event_id)])
+def render_calendar(event_id: int, snapshot: dict | None = None) -> tuple[str, str, bytes]:
+    """The deferred attachment: the event's calendar as the message's body tells it (its snapshot),
+    or, for a message queued before snapshots, as it is when the worker sends."""
+    event = event_from_snapshot(snapshot["event"]) if snapshot else db.session.get(Event, event_id)
+    return "invitation.ics", "text/calendar", build_calendar([event])
 
 
 def _digest(email: str) -> str:
@@ -90,18 +93,29 @@ def _queue(event: Event, addressees: list[Addressee], what: str, template: str, 
     # Templates read the office's settings through ``office()``, one query a call: hold the row.
     settings = get_office_settings()
     merge = _MailMerge(event, what, template, {**context, "office": lambda: settings})
+    shared = {"event": event_snapshot(event), "office": office_snapshot()}
+    # A reminder or change notice never overtakes the invitation it follows.
+    unsent = {} if what == "invitation" else unsent_messages(
+        "invitation", [a.invitation_id for a in addressees], INVITATION_TEMPLATE)
     emails = []
     for addressee in addressees:
         attachments = ((CALENDAR_RENDERER, {"event_id": event.id}),)
+        snapshot = shared
         if with_letter:
             attachments += ((LETTER_RENDERER, {"invitation_id": addressee.invitation_id}),)
+            line = letters.addressee_line(addressee.guest_name if addressee.cooperative_id else None,
+                                          addressee.guest_name)
+            snapshot = {**shared, "letter": letters.letter_snapshot(
+                addressee.letter_number, addressee.letter_dated, line, addressee.what_to_bring)}
         for recipient in addressee.recipients:
             subject, text, html = merge(addressee, recipient.language)
             emails.append(PreparedEmail(
                 to=recipient.email, to_name=recipient.name, subject=subject, body_text=text, body_html=html,
                 template=template, key=f"{key}:{addressee.invitation_id}:{_digest(recipient.email)}",
-                concerns_type=Invitation.__tablename__, concerns_id=str(addressee.invitation_id),
-                deferred_attachments=attachments))
+                concerns_kind="invitation", concerns_id=str(addressee.invitation_id),
+                deferred_attachments=attachments, snapshot=snapshot, language=recipient.language,
+                reply_to=event.contact_email,
+                after_message_id=unsent.get((str(addressee.invitation_id), recipient.email))))
     queue_emails(emails)
     return len(emails)
 
@@ -139,6 +153,7 @@ def queue_participant_reminders(event: Event, participants, key: str) -> int:
         emails.append(PreparedEmail(
             to=email, to_name=name, subject=subject, body_text=text, body_html=html,
             template=PARTICIPANT_REMINDER_TEMPLATE, key=f"{key}:registration:{registration_id}",
-            concerns_type=Registration.__tablename__, concerns_id=str(registration_id)))
+            language=language, reply_to=event.contact_email,
+            concerns_kind="registration", concerns_id=str(registration_id)))
     queue_emails(emails)
     return len(emails)

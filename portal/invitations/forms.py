@@ -121,9 +121,6 @@ class TrackingFilterForm(Form):
     delivery = SelectField(_l("Delivery"), validators=[Optional()], choices=Delivery.choices(_l("Any delivery")))
     answer = SelectField(_l("Answer"), validators=[Optional()], choices=[
         *InvitationAnswer.choices(_l("Any answer")), (NO_ANSWER, NO_ANSWER_LABEL)])
-    district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v not in (None, "") else None,
-                              validators=[Optional()])
+    # A district's id, chosen from a list, or its name, typed in where there are too many to list.
+    district_id = StringField(_l("District"), validators=[Optional(), Length(max=80)])
     q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])
-
-    def set_districts(self, districts) -> None:
-        self.district_id.choices = [("", _l("All districts"))] + [(d.id, d.name) for d in districts]

@@ -7,8 +7,10 @@ from flask_babel import gettext as _
 
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.events.models import Event, EventKind
+from portal.events.snapshots import event_from_snapshot
 from portal.extensions import db
 from portal.invitations.models import Invitation
+from portal.settings.services import office_from_snapshot
 
 
 def letter_subject(event: Event) -> str:
@@ -46,11 +48,13 @@ def letter_filename(number: str, addressee: str) -> str:
     return f"surat-undangan-{safe[:80].lower()}.pdf"
 
 
-def render_letter(event: Event, *, number: str, dated: date, addressee: str, what_to_bring: str | None = None
-                  ) -> tuple[str, str, bytes]:
-    """``(filename, content type, PDF bytes)`` of one addressee's copy of a round's letter."""
+def render_letter(event: Event, *, number: str, dated: date, addressee: str, what_to_bring: str | None = None,
+                  office=None) -> tuple[str, str, bytes]:
+    """``(filename, content type, PDF bytes)`` of one addressee's copy of a round's letter; with
+    ``office`` (settings as they were) instead of today's settings."""
+    extra = {"office": lambda: office} if office is not None else {}
     data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
-                      addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring)
+                      addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring, **extra)
     return letter_filename(number, addressee), PDF_MIMETYPE, data
 
 
@@ -65,6 +69,22 @@ def invitation_letter(invitation: Invitation) -> tuple[str, str, bytes] | None:
                          addressee=addressee, what_to_bring=invitation_round.what_to_bring)
 
 
-def render_invitation_letter(invitation_id: int) -> tuple[str, str, bytes] | None:
-    """The mail worker's renderer for an invitation's letter attachment."""
-    return invitation_letter(db.session.get(Invitation, invitation_id))
+def letter_snapshot(number: str | None, dated: date, addressee: str, what_to_bring: str | None) -> dict | None:
+    """What the letter of one invitation says besides the event and the office."""
+    if number is None:
+        return None
+    return {"number": number, "dated": dated.isoformat(), "addressee": addressee, "what_to_bring": what_to_bring}
+
+
+def render_invitation_letter(invitation_id: int, snapshot: dict | None = None) -> tuple[str, str, bytes] | None:
+    """The mail worker's renderer for an invitation's letter attachment: from the message's
+    snapshot (the event, letter and signatory as the body was written), or, for a message queued
+    before snapshots, from the live rows."""
+    if snapshot is None:
+        return invitation_letter(db.session.get(Invitation, invitation_id))
+    letter = snapshot.get("letter")
+    if letter is None:
+        return None
+    return render_letter(event_from_snapshot(snapshot["event"]), number=letter["number"],
+                         dated=date.fromisoformat(letter["dated"]), addressee=letter["addressee"],
+                         what_to_bring=letter["what_to_bring"], office=office_from_snapshot(snapshot["office"]))

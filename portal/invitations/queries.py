@@ -8,27 +8,15 @@ from portal.cooperatives.models import BoardMember, Cooperative
 from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE
 from portal.invitations.models import NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
-from portal.mail.models import MessageStatus, OutboxMessage
+from portal.mail import queries as mail
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
 from portal.registrations.participants import others_than_board, phone_key
-
-PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
-
-
-def _count_where(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _message_stats(event_id: int):
     """Per invitation of the event: how many invitation messages, and how many sent, pending, failed."""
-    keys = select(cast(Invitation.id, String)).where(Invitation.event_id == event_id)
-    return (select(OutboxMessage.concerns_id.label("invitation_key"), func.count().label("total"),
-                   _count_where(OutboxMessage.status == MessageStatus.SENT).label("sent"),
-                   _count_where(OutboxMessage.status.in_(PENDING)).label("pending"),
-                   _count_where(OutboxMessage.status == MessageStatus.FAILED).label("failed"))
-            .where(OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id.in_(keys),
-                   OutboxMessage.template == INVITATION_TEMPLATE)
-            .group_by(OutboxMessage.concerns_id).subquery())
+    return mail.delivery_stats("invitation", select(Invitation.id).where(Invitation.event_id == event_id),
+                               INVITATION_TEMPLATE)
 
 
 def _delivery(stats):
@@ -37,25 +25,26 @@ def _delivery(stats):
 
 
 def _joined(query, stats):
-    return query.outerjoin(stats, stats.c.invitation_key == cast(Invitation.id, String))
+    return query.outerjoin(stats, stats.c.key == cast(Invitation.id, String))
 
 
 def invitations_query(event_id: int, delivery: str | None = None, answer: str | None = None,
-                      district_id: int | None = None, search: str | None = None):
-    """The event's invitations, filtered, by name; the caller paginates."""
-    stats = _message_stats(event_id)
-    query = (_joined(select(Invitation), stats).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
+                      district_ids: list[int] | None = None, search: str | None = None):
+    """The event's invitations, filtered, by name; the caller paginates. The messages are read
+    only to filter by delivery (``delivery_of`` gives the shown page's)."""
+    query = (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
              .where(Invitation.event_id == event_id)
              .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
              .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
     if delivery:
-        query = query.where(_delivery(stats) == Delivery(delivery).value)
+        stats = _message_stats(event_id)
+        query = _joined(query, stats).where(_delivery(stats) == Delivery(delivery).value)
     if answer == NO_ANSWER:
         query = query.where(Invitation.answer.is_(None))
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
-    if district_id:
-        query = query.where(Cooperative.district_id == district_id)
+    if district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(district_ids))
     if search:
         query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
     return query
@@ -85,14 +74,8 @@ def counts(event_id: int) -> dict[str, int]:
 
 def message_progress(event_id: int) -> dict[str, int]:
     """The invitation messages of the event by state: the progress of a send."""
-    keys = select(cast(Invitation.id, String)).where(Invitation.event_id == event_id)
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).where(
-        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id.in_(keys),
-        OutboxMessage.template == INVITATION_TEMPLATE).group_by(OutboxMessage.status))
-    progress = {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0}
-    for status, n in rows:
-        progress["queued" if status in PENDING else status.value] += n
-    return progress
+    return mail.progress("invitation", select(Invitation.id).where(Invitation.event_id == event_id),
+                         INVITATION_TEMPLATE)
 
 
 def people_coming(event_id: int, cooperative_ids) -> dict[int, int]:

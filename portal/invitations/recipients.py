@@ -7,6 +7,7 @@ messages touches the database no further.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
@@ -14,6 +15,7 @@ from sqlalchemy.orm import aliased
 from portal.accounts.models import User
 from portal.cooperatives.models import BoardAccount, BoardAccountStatus, BoardMember, Cooperative
 from portal.extensions import db
+from portal.i18n import to_local
 from portal.invitations.models import Invitation, InvitationRound
 
 DEFAULT_LANGUAGE = "id"
@@ -37,6 +39,8 @@ class Addressee:
     guest_name: str
     what_to_bring: str | None
     recipients: list[Recipient] = field(default_factory=list)
+    letter_number: str | None = None
+    letter_dated: date | None = None
 
     def add(self, email: str | None, name: str | None, language: str | None) -> None:
         email = usable_address(email)
@@ -69,6 +73,7 @@ def addressees(*conditions) -> list[Addressee]:
     rows = db.session.execute(
         select(Invitation.id, Invitation.token, Invitation.event_id, Invitation.cooperative_id,
                Invitation.organisation_name, Invitation.email, InvitationRound.what_to_bring,
+               InvitationRound.letter_number, InvitationRound.created_at,
                Cooperative.name, Cooperative.email, contact_user.preferred_language,
                organisation_user.preferred_language)
         .join(InvitationRound, Invitation.round_id == InvitationRound.id)
@@ -77,9 +82,10 @@ def addressees(*conditions) -> list[Addressee]:
         .outerjoin(organisation_user, organisation_user.email == Invitation.email)
         .where(*conditions).order_by(Invitation.id))
     found, by_cooperative = [], {}
-    for (invitation_id, token, event_id, cooperative_id, organisation, email, bring, cooperative_name,
-         cooperative_email, contact_language, organisation_language) in rows:
-        addressee = Addressee(invitation_id, token, event_id, cooperative_id, cooperative_name or organisation, bring)
+    for (invitation_id, token, event_id, cooperative_id, organisation, email, bring, letter_number, round_at,
+         cooperative_name, cooperative_email, contact_language, organisation_language) in rows:
+        addressee = Addressee(invitation_id, token, event_id, cooperative_id, cooperative_name or organisation, bring,
+                              letter_number=letter_number, letter_dated=to_local(round_at).date())
         if cooperative_id is None:
             addressee.add(email, organisation, organisation_language)
         else:

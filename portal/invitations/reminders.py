@@ -12,7 +12,7 @@ Organisers can also remind chosen non-responders now: once per invitation and ad
 office day, so a double click sends nothing twice.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, exists, func, select, true, update
@@ -22,42 +22,18 @@ from portal.accounts.models import User
 from portal.accounts.policies import require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
-from portal.database import insert_ignoring_duplicates, utcnow
+from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventStatus
-from portal.events.services import MAX_REMINDER_DAYS, local_moment
+from portal.events.services import MAX_REMINDER_DAYS
 from portal.extensions import db
-from portal.i18n import office_zone
 from portal.invitations import emails
 from portal.invitations.models import Invitation, ReminderRun
 from portal.invitations.recipients import DEFAULT_LANGUAGE, addressees, usable_address
+from portal.invitations.reminder_runs import claim_runs, due_offsets, local_day
 from portal.invitations.services import has_ended
-from portal.mail.models import OutboxMessage
+from portal.mail.queries import count_keyed
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration, RegistrationStatus
-
-SEND_FROM = time(8)
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(office_zone()).date()
-
-
-def due_offsets(event: Event, now: datetime) -> list[int]:
-    """The event's reminder offsets that are due at ``now`` (sent or not), largest first."""
-    first = event.first_session
-    if event.status != EventStatus.PUBLISHED or first is None or now >= first.starts_at:
-        return []
-    day = _local_day(first.starts_at)
-    return [days for days in event.reminder_days if local_moment(day - timedelta(days=days), SEND_FROM) <= now]
-
-
-def _claim(event: Event, offsets: list[int], now: datetime) -> list[int]:
-    """Insert a run for each offset; returns the offsets this transaction inserted (a run that
-    another transaction inserted first, committed or not, is skipped: on PostgreSQL this waits
-    for that transaction to end)."""
-    insert = insert_ignoring_duplicates(db.session, ReminderRun.__table__, "event_id", "days_before")
-    rows = [{"event_id": event.id, "days_before": days, "message_count": 0, "created_at": now} for days in offsets]
-    return list(db.session.scalars(insert.values(rows).returning(ReminderRun.days_before)))
 
 
 def _confirmed_participants(event_id: int) -> list[tuple]:
@@ -73,25 +49,20 @@ def _confirmed_participants(event_id: int) -> list[tuple]:
             for registration_id, token, name, email, language in rows if (address := usable_address(email))]
 
 
-def _queued_with_prefix(prefix: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
-
-
 def _send(event: Event, key: str) -> int:
     """Queue the reminder to the event's confirmed participants and non-responders; returns how
     many messages are new (a key already in the outbox queues nothing)."""
-    before = _queued_with_prefix(key + ":")
+    before = count_keyed(key + ":")
     emails.queue_participant_reminders(event, _confirmed_participants(event.id), key)
     emails.queue_guest_reminders(event, addressees(unanswered(event.id)), key)
-    return _queued_with_prefix(key + ":") - before
+    return count_keyed(key + ":") - before
 
 
 def send_due_reminders(now: datetime | None = None) -> int:
     """Queue every reminder that is due and not yet sent; returns how many messages. The caller
     commits (and, on SQLite, should have begun a write transaction)."""
     now = now or utcnow()
-    today = _local_day(now)
+    today = local_day(now)
     events = list(db.session.scalars(
         select(Event).where(Event.status == EventStatus.PUBLISHED, Event.starts_on >= today,
                             Event.starts_on <= today + timedelta(days=MAX_REMINDER_DAYS))
@@ -101,7 +72,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     total = 0
     for event in events:
         due = [days for days in due_offsets(event, now) if (event.id, days) not in sent]
-        claimed = _claim(event, due, now) if due else []
+        claimed = claim_runs(event, due, now) if due else []
         if not claimed:
             continue
         count = _send(event, f"reminder:{event.id}:{min(claimed)}:{event.sequence}")
@@ -148,10 +119,10 @@ def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None,
     found = addressees(*conditions)
     if not found:
         raise RuleViolation(None, _("Choose at least one invitation that has not been answered."))
-    key = f"reminder-now:{event.id}:{_local_day(now).isoformat()}"
-    before = _queued_with_prefix(key + ":")
+    key = f"reminder-now:{event.id}:{local_day(now).isoformat()}"
+    before = count_keyed(key + ":")
     emails.queue_guest_reminders(event, found, key)
-    count = _queued_with_prefix(key + ":") - before
+    count = count_keyed(key + ":") - before
     record_change(actor, "invitations.reminded", event,
                   after={"invitations": [a.invitation_id for a in found], "messages": count})
     return count

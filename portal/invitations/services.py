@@ -9,6 +9,7 @@ slow, the .ics today and the PDF letter later, is built by the mail worker.
 """
 
 import enum
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -25,9 +26,11 @@ from portal.extensions import db
 from portal.invitations import emails
 from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
 from portal.invitations.recipients import addressees, usable_address
+from portal.invitations.reminder_runs import count_invitations_as_reminders
 from portal.invitations.selection import Selection, chosen_cooperatives
-from portal.mail.models import MessageStatus, OutboxMessage
-from portal.mail.services import retry_message
+from portal.mail import queries as mail
+from portal.mail.models import MessageStatus
+from portal.mail.services import retry_message, supersede_pending
 from portal.registrations import services as registrations
 from portal.registrations.models import ACTIVE_STATUSES, Registration
 from portal.settings.services import take_letter_number
@@ -99,9 +102,12 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     if not found:
         raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
     invitation_round.letter_number = take_letter_number(invitation_round.letter_dated)
+    for addressee in found:
+        addressee.letter_number = invitation_round.letter_number
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)
     invitation_round.organisation_count = len(found) - invitation_round.cooperative_count
     invitation_round.message_count = emails.queue_invitations(event, found)
+    count_invitations_as_reminders(event, now)
     record_change(actor, "invitations.sent", invitation_round, after={
         "cooperatives": invitation_round.cooperative_count, "organisations": invitation_round.organisation_count,
         "messages": invitation_round.message_count, "selection": invitation_round.selection})
@@ -143,14 +149,11 @@ def resend_invitation(actor, invitation: Invitation) -> int:
     has gained since. Returns how many messages will go."""
     require_staff(actor)
     _require_open(invitation.event)
-    failed = list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id == str(invitation.id),
-        OutboxMessage.template == emails.INVITATION_TEMPLATE, OutboxMessage.status == MessageStatus.FAILED)))
+    failed = list(db.session.scalars(mail.messages_concerning(
+        "invitation", [invitation.id], template=emails.INVITATION_TEMPLATE, statuses=[MessageStatus.FAILED])))
     for message in failed:
         retry_message(actor, message)
-    mailed = set(db.session.scalars(select(func.lower(OutboxMessage.recipient_email)).where(
-        OutboxMessage.concerns_type == Invitation.__tablename__, OutboxMessage.concerns_id == str(invitation.id),
-        OutboxMessage.template == emails.INVITATION_TEMPLATE)))
+    mailed = mail.recipients_concerning("invitation", invitation.id, template=emails.INVITATION_TEMPLATE)
     found = addressees(Invitation.id == invitation.id)
     for addressee in found:
         addressee.recipients = [r for r in addressee.recipients if r.email not in mailed]
@@ -252,13 +255,42 @@ def name_participants(actor, invitation: Invitation, participant_ids: list[int],
 # -- what the events capability tells us --------------------------------------------------------
 
 
+def _supersede_pending(found) -> set[tuple[str, str]]:
+    """Cancel what is still queued for these invitations (the invitation, a change notice, a
+    reminder): it describes the event as it was. Returns ``(invitation id, address)`` of the
+    invitations among them: those recipients have not had their invitation yet."""
+    superseded = supersede_pending("invitation", [a.invitation_id for a in found],
+                                   [emails.INVITATION_TEMPLATE, emails.CHANGED_TEMPLATE,
+                                    emails.GUEST_REMINDER_TEMPLATE])
+    return {(s.concerns_id, s.recipient_email) for s in superseded if s.template == emails.INVITATION_TEMPLATE}
+
+
+def _split(found, uninvited: set[tuple[str, str]]):
+    """The addressees' recipients who have not had their invitation yet, and the others."""
+    fresh, told = [], []
+    for addressee in found:
+        pending = [r for r in addressee.recipients if (str(addressee.invitation_id), r.email) in uninvited]
+        fresh.append(replace(addressee, recipients=pending))
+        told.append(replace(addressee, recipients=[r for r in addressee.recipients if r not in pending]))
+    return [a for a in fresh if a.recipients], [a for a in told if a.recipients]
+
+
 def on_event_rescheduled(event: Event, session=None, before=None, **_kwargs) -> None:
+    """Who has had the invitation gets the change notice; an invitation still queued is replaced by
+    one written from the new schedule, so nobody receives an outdated invitation and its correction."""
     found = addressees(Invitation.event_id == event.id)
-    if found and session is not None:
-        emails.queue_rescheduled(event, found, session)
+    if not found or session is None:
+        return
+    fresh, told = _split(found, _supersede_pending(found))
+    if fresh:
+        emails.queue_invitations(event, fresh)
+    if told:
+        emails.queue_rescheduled(event, told, session)
 
 
 def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
+    """Every invitee is told of the cancellation; what was still queued for them is replaced by it."""
     found = addressees(Invitation.event_id == event.id)
     if found:
+        _supersede_pending(found)
         emails.queue_cancelled(event, found, reason)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles, safe_next_url
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import districts
+from portal.cooperatives.services import district_ids_for, districts, listed_districts
 from portal.events.models import Event
 from portal.events.queries import search_cooperatives
 from portal.extensions import db, limiter
@@ -50,9 +50,10 @@ def _ids(name: str) -> list[int]:
 def manage(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = TrackingFilterForm(request.args, meta={"csrf": False})
-    form.set_districts(districts())
-    filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
-               "district_id": form.district_id.data, "search": form.q.data} if form.validate() else {}
+    filters = {}
+    if form.validate():
+        filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
+                   "district_ids": district_ids_for(form.district_id.data), "search": form.q.data}
     page = db.paginate(queries.invitations_query(event.id, **filters), per_page=current_app.config["PER_PAGE"],
                        error_out=False)
     return render_template(
@@ -60,7 +61,8 @@ def manage(event_id: int):
         whatsapp=whatsapp_texts(event, page.items), group_text=group_text(event),
         delivery=queries.delivery_of(event.id, [i.id for i in page.items]), rounds=queries.rounds(event.id),
         coming=queries.people_coming(event.id, [i.cooperative_id for i in page.items if i.cooperative_id]),
-        progress=queries.message_progress(event.id))
+        progress=queries.message_progress(event.id),
+        districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
 def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: bool, status: int = 200):

@@ -13,10 +13,13 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
-from flask_mail import Message
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, event, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
@@ -75,6 +78,7 @@ class ClaimedMessage:
     body_html: str | None
     headers: dict
     deferred_attachments: list
+    snapshot: dict | None
     attempts: int
     attachments: list = field(default_factory=list)
 
@@ -103,12 +107,17 @@ def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[C
     worker died are due again once their lease has run out.
     """
     begin_write(db.session)
+    _cancel_orphans()
+    prior = aliased(OutboxMessage)
     due = (
         select(OutboxMessage.id)
         .where(or_(
             and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
             and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_expires_at < now),
         ))
+        # A message that must not overtake another waits until that one is sent.
+        .where(or_(OutboxMessage.after_message_id.is_(None),
+                   exists().where(prior.id == OutboxMessage.after_message_id, prior.status == MessageStatus.SENT)))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
         .with_for_update(skip_locked=True)
@@ -123,6 +132,25 @@ def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[C
     ).all()
     db.session.commit()
     return load_claimed(claimed)
+
+
+ORPHANED = "not sent: the message it must follow was not delivered"
+
+
+def _cancel_orphans() -> None:
+    """Queued messages whose predecessor failed for good (or was cancelled) are cancelled with the
+    reason: a reminder never arrives without the invitation it reminds of. Rows another worker
+    holds are skipped; the next claim takes them."""
+    prior = aliased(OutboxMessage)
+    orphans = db.session.scalars(
+        select(OutboxMessage.id).join(prior, prior.id == OutboxMessage.after_message_id)
+        .where(OutboxMessage.status == MessageStatus.QUEUED,
+               prior.status.in_((MessageStatus.FAILED, MessageStatus.CANCELLED)))
+        .with_for_update(skip_locked=True, of=OutboxMessage)).all()
+    if orphans:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
+                           .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=ORPHANED)
+                           .execution_options(synchronize_session=False))
 
 
 def load_claimed(ids) -> list[ClaimedMessage]:
@@ -141,22 +169,63 @@ def load_claimed(ids) -> list[ClaimedMessage]:
     return list(messages.values())
 
 
-def build_message(message: ClaimedMessage) -> Message:
-    recipient = (message.recipient_name, message.recipient_email) if message.recipient_name else message.recipient_email
-    built = Message(subject=message.subject, recipients=[recipient], body=message.body_text, html=message.body_html,
-                    sender=current_app.config["MAIL_DEFAULT_SENDER"], extra_headers=dict(message.headers or {}))
-    built.msgId = message.message_id
-    for filename, content_type, data, content_id in message.attachments:
-        if content_id:
-            built.attach(filename, content_type, data, "inline", {"Content-ID": f"<{content_id}>"})
-        else:
-            built.attach(filename, content_type, data)
+def _sender(configured) -> str:
+    name, address = configured if isinstance(configured, tuple | list) else parseaddr(configured)
+    return formataddr((name, address))
+
+
+def build_message(message: ClaimedMessage) -> EmailMessage:
+    """The message as the recipient gets it, built with the standard library's ``email`` package
+    (RFC 5322 headers: a display name with commas or quotes is quoted, a long subject folds only
+    where it has spaces). The text and HTML bodies are alternatives; an image the HTML shows
+    (``cid:``) sits beside it in ``multipart/related``; files are attached after them."""
+    built = EmailMessage(policy=SMTP)
+    built["Subject"] = message.subject
+    built["From"] = _sender(current_app.config["MAIL_DEFAULT_SENDER"])
+    built["To"] = formataddr((message.recipient_name or "", message.recipient_email))
+    built["Date"] = formatdate(usegmt=True)
+    built["Message-ID"] = message.message_id
+    built["Auto-Submitted"] = "auto-generated"  # RFC 3834: autoresponders do not answer it
+    built.set_content(message.body_text)
+    if message.body_html:
+        built.add_alternative(message.body_html, subtype="html")
+        html = built.get_body(("html",))
+        for filename, content_type, data, content_id in message.attachments:
+            if content_id:
+                maintype, subtype = content_type.split("/", 1)
+                html.add_related(data, maintype, subtype, cid=f"<{content_id}>", filename=filename,
+                                 disposition="inline")
+    files = [(f, t, d) for f, t, d, content_id in message.attachments if not content_id or not message.body_html]
     for deferred in message.deferred_attachments or []:
-        rendered = attachment_renderer(deferred["renderer"])(**deferred["args"])
+        rendered = render_deferred(deferred, message.snapshot)
         if rendered is not None:  # the renderer found nothing to attach any more
-            filename, content_type, data = rendered
-            built.attach(filename, content_type, data)
+            files.append(rendered)
+    for filename, content_type, data in files:
+        maintype, subtype = content_type.split("/", 1)
+        built.add_attachment(data, maintype, subtype, filename=filename)
+    # Last: building the body moves Content-* headers into the parts it makes.
+    for name, value in (message.headers or {}).items():
+        built[name] = value
     return built
+
+
+def _send(connection, message: EmailMessage) -> None:
+    """Hand one built message to the server over the batch's connection."""
+    if connection.host is None:  # MAIL_SUPPRESS_SEND
+        return
+    envelope_from = parseaddr(message["From"])[1]
+    connection.host.sendmail(envelope_from, [parseaddr(message["To"])[1]], message.as_bytes())
+
+
+def render_deferred(deferred: dict, snapshot: dict | None = None):
+    """Build one deferred attachment in an app context of its own: whatever the renderer loads or
+    caches (rows, ``g``, the request context a PDF is drawn in) ends with it. A message queued
+    with a snapshot has its attachments built from it, so they say what its body says."""
+    args = dict(deferred["args"])
+    if snapshot is not None:
+        args["snapshot"] = snapshot
+    with current_app.app_context():
+        return attachment_renderer(deferred["renderer"])(**args)
 
 
 def _classify(error: Exception) -> Exception:
@@ -219,7 +288,7 @@ def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: Deliver
                     return
                 message = pending[0]
                 try:
-                    connection.send(build_message(message))
+                    _send(connection, build_message(message))
                 except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
                     failure = _classify(error)
                     _record_failure(message, worker_id, failure, clock(), policy, counts)
@@ -256,26 +325,33 @@ def worker_id() -> str:
 def run_periodic_jobs(now: datetime) -> None:
     """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction, before delivery: how
     capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
-    several workers (and cron) may run them at once."""
+    several workers (and cron) may run them at once. Each runs in an app context of its own, so
+    nothing it loads outlives it."""
     for name, job in registered(PERIODIC_JOBS):
-        try:
-            job(now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("periodic job %s failed; it runs again on the next pass", name)
+        with current_app.app_context():
+            try:
+                job(now)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                log.exception("periodic job %s failed; it runs again on the next pass", name)
 
 
 def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
                on_pass=None, deliver: bool = True) -> None:
     """Run the periodic jobs and deliver until ``stop`` is set, waiting ``interval`` seconds between
-    passes. Without a mail server (``deliver=False``) the jobs still queue their mail."""
+    passes. Without a mail server (``deliver=False``) the jobs still queue their mail.
+
+    Each pass runs in an app context of its own, as a request does: its database session, ``g``
+    and anything cached on them end with the pass, so no row loaded in one pass is used, detached,
+    in the next."""
+    app = current_app._get_current_object()
     me = worker_id()
     while not stop.is_set():
-        run_periodic_jobs(clock())
-        if deliver:
-            counts = send_pending(me, clock, policy, stop)
-            if on_pass is not None:
-                on_pass(counts)
-        db.session.remove()
+        with app.app_context():
+            run_periodic_jobs(clock())
+            if deliver:
+                counts = send_pending(me, clock, policy, stop)
+                if on_pass is not None:
+                    on_pass(counts)
         stop.wait(interval)

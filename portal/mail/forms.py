@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Optional
 
 from portal.forms import Form
@@ -13,3 +13,4 @@ class OutboxFilterForm(Form):
     status = SelectField(_l("Status"), validators=[Optional()],
                          choices=MessageStatus.choices(_l("All")))
     recipient = StringField(_l("Recipient"), validators=[Optional()])
+    trouble = BooleanField(_l("Only failing"), validators=[Optional()])

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
@@ -24,8 +24,14 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
-        # What a capability asks of its messages: "the state of every message about these rows".
-        Index("ix_outbox_messages_concerns", "concerns_type", "concerns_id"),
+        # The subject key: what a capability asks of its messages, "every message about these rows".
+        Index("ix_outbox_messages_concerns", "concerns_kind", "concerns_id"),
+        Index("ix_outbox_messages_after", "after_message_id"),
+        # The Email page's newest first, and the staff badge's "retrying for long": read from an
+        # index, not the whole outbox (a country's holds millions).
+        Index("ix_outbox_messages_created", "created_at", "id"),
+        Index("ix_outbox_messages_retrying", "created_at", postgresql_where=text("status = 'queued' AND attempts > 0"),
+              sqlite_where=text("status = 'queued' AND attempts > 0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,8 +48,17 @@ class OutboxMessage(db.Model):
     # Attachments built by the worker at delivery: [{"renderer": name, "args": {...}}].
     deferred_attachments: Mapped[list] = mapped_column(JSON, default=list)
     template: Mapped[str] = mapped_column(String(120))
-    concerns_type: Mapped[str | None] = mapped_column(String(64))
+    # What the message is about, as kind and id ("event", "invitation", "registration",
+    # "certificate", "user", "board_account"): the mail layer's queries go by it, no join needed.
+    concerns_kind: Mapped[str | None] = mapped_column(String(64))
     concerns_id: Mapped[str | None] = mapped_column(String(64))
+    # What the message was built from (sessions, venue, SEQUENCE, letter number, signatory), taken
+    # when it was queued: its deferred attachments are built from this, never from the live rows,
+    # so body, .ics and PDF tell the same schedule.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    # The message this one must not overtake: not claimed before that one is sent, cancelled if
+    # that one fails for good.
+    after_message_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id", ondelete="SET NULL"))
     status: Mapped[MessageStatus] = mapped_column(enum_type(MessageStatus), default=MessageStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record_change
@@ -16,7 +16,9 @@ from portal.database import insert_ignoring_duplicates, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, registered
+from portal.mail.queries import in_trouble
+from portal.pagination import bounded_count
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, REPLY_TO, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -59,6 +61,26 @@ def external_url(endpoint: str, **values) -> str:
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path
 
 
+def default_reply_to() -> str | None:
+    for reply_to in registered(REPLY_TO):
+        if address := reply_to():
+            return address
+    return None
+
+
+def standard_headers(language: str, reply_to: str | None, extra: dict | None = None) -> dict:
+    """The headers a queued message keeps: its language (Content-Language), where answers go
+    (Reply-To: the given contact, else the office's address, else none), and the caller's; each
+    checked for line breaks."""
+    headers = {"Content-Language": language}
+    if reply_to := (reply_to or "").strip() or default_reply_to():
+        headers["Reply-To"] = reply_to
+    headers.update(extra or {})
+    for value in headers.values():
+        _header_value(value)
+    return headers
+
+
 def _attachment(filename: str, content_type: str, data: bytes, content_id: str | None = None) -> OutboxAttachment:
     return OutboxAttachment(filename=filename, content_type=content_type, data=data,
                             content_id=_header_value(content_id))
@@ -70,19 +92,23 @@ def _message_id() -> str:
 
 
 def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
-                key: str | None = None, concerns=None, attachments=(), deferred_attachments=(),
-                headers: dict | None = None, subject_values: dict | None = None, **context) -> OutboxMessage:
+                key: str | None = None, concerns: tuple[str, object] | None = None, attachments=(),
+                deferred_attachments=(), snapshot: dict | None = None, after: int | None = None,
+                reply_to: str | None = None, headers: dict | None = None, subject_values: dict | None = None,
+                **context) -> OutboxMessage:
     """Render ``templates/<template>.{txt,html}`` in ``language`` and write an outbox row in the
     caller's transaction. ``key`` makes the call idempotent: the same key gives the same message.
     ``subject`` is a lazy string, filled with ``subject_values`` in the recipient's language.
 
     ``attachments`` are ``(filename, content_type, bytes)`` built now, or ``(filename, content_type,
     bytes, content_id)`` for an image the html shows inline as ``cid:<content_id>``;
-    ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker.
+    ``deferred_attachments`` are ``(renderer_name, args)`` built by the worker, from ``snapshot``
+    when there is one. ``concerns`` is the subject key ``(kind, id)``; ``after`` the id of the
+    message this one must not overtake; ``reply_to`` where answers go (the office's address when
+    None).
     """
     to = _header_value(to.strip())
-    for value in (headers or {}).values():
-        _header_value(value)
+    headers = standard_headers(language, reply_to, headers)
     if key:
         existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
         if existing is not None:
@@ -93,11 +119,11 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         body_html = render_template(f"{template}.html", **context)
     message = OutboxMessage(
         message_id=_message_id(), idempotency_key=key, recipient_email=to, recipient_name=_display_name(to_name),
-        subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=dict(headers or {}),
+        subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=headers,
         deferred_attachments=[{"renderer": name, "args": args} for name, args in deferred_attachments],
         template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
-        concerns_type=concerns.__tablename__ if concerns is not None else None,
-        concerns_id=str(concerns.id) if concerns is not None else None,
+        concerns_kind=concerns[0] if concerns else None, concerns_id=str(concerns[1]) if concerns else None,
+        snapshot=snapshot, after_message_id=after,
         attachments=[_attachment(*attachment) for attachment in attachments],
     )
     try:
@@ -121,9 +147,13 @@ class PreparedEmail:
     template: str
     to_name: str | None = None
     key: str | None = None
-    concerns_type: str | None = None
+    concerns_kind: str | None = None
     concerns_id: str | None = None
     deferred_attachments: tuple = ()
+    snapshot: dict | None = None
+    after_message_id: int | None = None
+    language: str = "id"
+    reply_to: str | None = None
     headers: dict = field(default_factory=dict)
 
 
@@ -147,24 +177,27 @@ def queue_emails(emails) -> None:
     """
     now = utcnow()
     rows = []
+    office_reply_to = default_reply_to()
     for email in emails:
         to = _header_value(email.to.strip())
-        for value in email.headers.values():
-            _header_value(value)
+        headers = standard_headers(email.language, email.reply_to or office_reply_to, email.headers)
         rows.append({
             "message_id": _message_id(), "idempotency_key": email.key, "recipient_email": to,
             "recipient_name": _display_name(email.to_name), "subject": _header_value(email.subject)[:255],
-            "body_text": email.body_text, "body_html": email.body_html, "headers": dict(email.headers),
+            "body_text": email.body_text, "body_html": email.body_html, "headers": headers,
             "deferred_attachments": [{"renderer": name, "args": args} for name, args in email.deferred_attachments],
-            "template": email.template, "concerns_type": email.concerns_type, "concerns_id": email.concerns_id,
+            "template": email.template, "concerns_kind": email.concerns_kind, "concerns_id": email.concerns_id,
+            "snapshot": email.snapshot, "after_message_id": email.after_message_id,
             "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
         })
     if rows:
         db.session.execute(insert_ignoring_duplicates(db.session, OutboxMessage.__table__, "idempotency_key"), rows)
 
 
-def outbox_query(status: str | None = None, recipient: str | None = None):
+def outbox_query(status: str | None = None, recipient: str | None = None, trouble: bool = False):
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if trouble:
+        query = query.where(in_trouble(utcnow()))
     if status:
         query = query.where(OutboxMessage.status == MessageStatus(status))
     if recipient:
@@ -173,10 +206,12 @@ def outbox_query(status: str | None = None, recipient: str | None = None):
 
 
 def status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-    counts = {status.value: 0 for status in MessageStatus}
-    counts.update({status.value: n for status, n in rows})
-    return counts
+    """Messages per status, in one query; each count stops past the count limit
+    (``portal/pagination.py``), so a million sent messages cost what a thousand do."""
+    statuses = list(MessageStatus)
+    counts = db.session.execute(select(*(bounded_count(select(OutboxMessage.id).where(OutboxMessage.status == status))
+                                          for status in statuses))).one()
+    return {status.value: n for status, n in zip(statuses, counts, strict=True)}
 
 
 def retry_message(actor, message: OutboxMessage) -> None:
@@ -194,6 +229,65 @@ def cancel_message(actor, message: OutboxMessage) -> None:
         raise RuleViolation(None, _("Only a queued message can be cancelled."))
     message.status = MessageStatus.CANCELLED
     record_change(actor, "mail.cancel", message)
+
+
+def cancel_concerning(kind: str, ids, reason: str, statuses=(MessageStatus.QUEUED, MessageStatus.FAILED)) -> int:
+    """Cancel the messages about ``kind`` rows ``ids`` that have not left, with ``reason``; returns
+    how many. Their idempotency keys are freed, so a message built anew may take them."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.concerns_kind == kind, OutboxMessage.concerns_id.in_([str(i) for i in ids]),
+               OutboxMessage.status.in_(statuses))
+        .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class Superseded:
+    concerns_id: str
+    recipient_email: str
+    template: str
+
+
+SUPERSEDED = "replaced: what it is about changed before it left"
+
+
+def supersede_pending(kind: str, ids, templates, reason: str = SUPERSEDED) -> list[Superseded]:
+    """Cancel the still queued messages about ``kind`` rows ``ids`` built from ``templates``, and
+    say which they were: the caller queues their replacements, built from the new state, so a
+    recipient gets one correct message rather than an outdated one and a correction. A message
+    being sent (claimed) is left to go; its recipient gets the change notice."""
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.concerns_kind == kind, OutboxMessage.concerns_id.in_([str(i) for i in ids]),
+               OutboxMessage.template.in_(list(templates)), OutboxMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
+        .returning(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.template)
+        .execution_options(synchronize_session=False))
+    return [Superseded(*row) for row in rows]
+
+
+def plain_reason(message: OutboxMessage) -> str | None:
+    """Why a message did not go, in words an organiser reads (the technical answer is kept
+    beside it, folded away)."""
+    error = message.last_error or ""
+    if not error:
+        return None
+    code = error[:3]
+    if message.status == MessageStatus.CANCELLED:
+        if error.startswith("not sent: the message it must follow"):
+            return _("Not sent: the message it follows was not delivered.")
+        if error == SUPERSEDED:
+            return _("Replaced by a message written from the new state.")
+        return _("Cancelled before it was sent.")
+    if code.isdigit() and code.startswith("5"):
+        return _("The mail server refused this address.")
+    if code.isdigit() and code.startswith("4"):
+        return _("The mail server is busy or refused for now; it is tried again.")
+    if any(word in error for word in ("Connection", "connect", "OSError", "timed out", "Disconnected", "gaierror")):
+        return _("The mail server could not be reached.")
+    return _("The message could not be built or sent.")
 
 
 def queue_test_message(to: str, language: str = "id") -> OutboxMessage:

@@ -1,4 +1,4 @@
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,20 +8,28 @@ from portal.extensions import db
 from portal.mail import services
 from portal.mail.forms import OutboxFilterForm
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.mail.queries import trouble_counts
+from portal.pagination import paginate
 from portal.security import content_security_policy
 from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
+# The navigation bar's badge for staff: ``mail_trouble()`` in templates.
+bp.add_app_template_global(trouble_counts, "mail_trouble")
+bp.add_app_template_global(services.plain_reason, "plain_reason")
 
 
 @bp.get("/")
 @roles(*STAFF_ROLES)
 def index():
     form = OutboxFilterForm(request.args)
-    filters = {"status": form.status.data or None, "recipient": form.recipient.data or None} if form.validate() else {}
-    page = db.paginate(services.outbox_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("mail/index.html", form=form, page=page, counts=services.status_counts(),
-                           statuses=list(MessageStatus))
+    filters = ({"status": form.status.data or None, "recipient": form.recipient.data or None,
+                "trouble": bool(form.trouble.data)} if form.validate() else {})
+    counts = services.status_counts()
+    only_status = not filters.get("recipient") and not filters.get("trouble")
+    page = paginate(services.outbox_query(**filters),
+                    total=counts[filters["status"]] if only_status and filters.get("status") else None)
+    return render_template("mail/index.html", form=form, page=page, counts=counts, statuses=list(MessageStatus))
 
 
 @bp.get("/<int:message_id>")

@@ -9,7 +9,7 @@ from portal.cooperatives.models import Cooperative, CooperativeStatus
 from portal.cooperatives.policies import is_board_of
 from portal.database import utcnow
 from portal.errors import RuleViolation
-from portal.events.models import Audience, Event, EventStatus, GuestListEntry
+from portal.events.models import Audience, AudienceStatus, Event, EventStatus, GuestListEntry
 from portal.extensions import db
 from portal.registrations.models import ACTIVE_STATUSES, Registration
 
@@ -22,17 +22,17 @@ def is_in_audience(event: Event, cooperative: Cooperative) -> bool:
 
 
 def audience_admits(event: Event, cooperative: Cooperative) -> bool:
-    """The event's audience rule alone, without its guest list."""
-    match event.audience:
-        case Audience.ALL:
-            return True
-        case Audience.ACTIVE_ONLY:
-            return cooperative.status == CooperativeStatus.ACTIVE
-        case Audience.DISTRICTS:
-            return cooperative.district_id in {d.id for d in event.audience_districts}
-        case Audience.TYPES:
-            return cooperative.type in event.audience_types
-    return False
+    """The event's audience rule alone, without its guest list: its status, districts and
+    types all hold (an empty list of districts or types leaves that one open)."""
+    if event.audience != Audience.ALL:
+        return False
+    wanted_status = {AudienceStatus.ACTIVE: CooperativeStatus.ACTIVE,
+                     AudienceStatus.INACTIVE: CooperativeStatus.INACTIVE}.get(event.audience_status)
+    if wanted_status is not None and cooperative.status != wanted_status:
+        return False
+    if event.audience_districts and cooperative.district_id not in {d.id for d in event.audience_districts}:
+        return False
+    return not event.audience_types or cooperative.type in event.audience_types
 
 
 def registration_closes_at(event: Event):

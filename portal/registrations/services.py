@@ -65,7 +65,6 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
                                               name=participant.full_name)) from None
     record_change(actor, action, registration,
                   after={"participant": participant.full_name, "status": registration.status.value})
-    emails.send_status(registration)
     return registration
 
 
@@ -90,7 +89,9 @@ def sign_up(actor, event_id: int, participant_ids: list[int], cooperative_id: in
         Participant.id.in_(participant_ids), Participant.cooperative_id == cooperative_id).order_by(Participant.id)))
     if len(participants) != len(set(participant_ids)):
         raise RuleViolation("participants", _("Choose people of your own cooperative."))
-    return [_place(actor, event, participant, by_organiser=False) for participant in participants]
+    placed = [_place(actor, event, participant, by_organiser=False) for participant in participants]
+    emails.send_statuses(placed)
+    return placed
 
 
 def sign_up_people(actor, event_id: int, participant_ids: list[int], board_member_ids: list[int],
@@ -114,7 +115,9 @@ def register_guest(actor, event_id: int, participant: Participant) -> Registrati
     event = lock_event(event_id)
     if not event.is_editable:
         raise RuleViolation(None, _("A cancelled or completed event can no longer be changed."))
-    return _place(actor, event, participant, by_organiser=True)
+    placed = _place(actor, event, participant, by_organiser=True)
+    emails.send_status(placed)
+    return placed
 
 
 def add_guest(actor, event_id: int, full_name: str, organisation_name: str, email: str | None = None,
@@ -162,7 +165,7 @@ def approve_registrations(actor, event_id: int, registration_ids: list[int]) -> 
         db.session.flush()
         record_change(actor, "registration.approved", registration, before={"status": "pending"},
                       after={"status": "confirmed"})
-        emails.send_status(registration)
+    emails.send_statuses(pending)
     return len(pending)
 
 
@@ -184,7 +187,7 @@ def reject_registrations(actor, event_id: int, registration_ids: list[int], reas
         db.session.flush()
         record_change(actor, "registration.rejected", registration, before={"status": before},
                       after={"status": "rejected", "reason": registration.reason})
-        emails.send_status(registration)
+    emails.send_statuses(chosen)
     promote_from_waitlist(actor, event)
     return len(chosen)
 

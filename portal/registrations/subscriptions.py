@@ -16,13 +16,11 @@ def active_registrations(event_id: int) -> list[Registration]:
 
 
 def on_event_rescheduled(event: Event, session=None, before=None, **_kwargs) -> None:
-    for registration in active_registrations(event.id):
-        emails.send_event_changed(registration, f"rescheduled:{session.id}:{session.sequence}")
+    emails.send_event_changed(active_registrations(event.id), f"rescheduled:{session.id}:{session.sequence}")
 
 
 def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
-    for registration in active_registrations(event.id):
-        emails.send_event_cancelled(registration, reason)
+    emails.send_event_cancelled(active_registrations(event.id), reason)
 
 
 def on_seats_changed(event: Event, **_kwargs) -> None:

@@ -16,7 +16,7 @@ from portal.forms import parse_ids
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, SignUpForm
 from portal.registrations.models import Registration, RegistrationStatus
-from portal.transactions import act
+from portal.transactions import Confirmation, act
 
 bp = Blueprint("registrations", __name__)
 
@@ -82,7 +82,28 @@ def cancel(registration_id: int):
     back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)
             else url_for("registrations.board_index"))
     return act(lambda: services.cancel_registration(current_user, registration),
-               done=_("The registration is cancelled."), then=back)
+               confirm=lambda: _cancel_confirmation(registration, back),
+               done=lambda promoted: _cancelled(registration, promoted), then=back)
+
+
+def _cancel_confirmation(registration: Registration, back: str) -> Confirmation:
+    name, title = registration.participant.full_name, registration.event.title
+    consequences = [_("The registration of %(name)s for %(title)s is cancelled; they are told by email.",
+                      name=name, title=title)]
+    waiting = waitlist.next_in_line(registration)
+    if waiting is not None:
+        consequences.append(_("The seat goes to %(name)s, first on the waiting list, who is told by email.",
+                              name=waiting.participant.full_name))
+    return Confirmation(_("Cancel the registration of %(name)s?", name=name), consequences,
+                        _("Yes, cancel the registration"), back)
+
+
+def _cancelled(registration: Registration, promoted: list[Registration]) -> str:
+    cancelled = _("The registration of %(name)s is cancelled.", name=registration.participant.full_name)
+    if not promoted:
+        return " ".join((cancelled, _("Nobody was promoted from the waiting list.")))
+    names = ", ".join(r.participant.full_name for r in promoted)
+    return " ".join((cancelled, _("Promoted from the waiting list and told by email: %(names)s.", names=names)))
 
 
 def _filters():

@@ -27,7 +27,6 @@ def _give_seat(actor, registration: Registration, action: str) -> None:
         registration.confirmed_at = utcnow()
     db.session.flush()
     record_change(actor, action, registration, before={"status": before}, after={"status": registration.status.value})
-    emails.send_promoted(registration)
 
 
 def promote_from_waitlist(actor, event: Event) -> list[Registration]:
@@ -47,7 +46,29 @@ def promote_from_waitlist(actor, event: Event) -> list[Registration]:
         _give_seat(actor, registration, "registration.promoted")
         promoted.append(registration)
         free -= 1
+    emails.send_promoted(promoted)
     return promoted
+
+
+def next_in_line(registration: Registration) -> Registration | None:
+    """Who would get the seat if ``registration`` were cancelled now: the first waiting person
+    whose cooperative is under its limit once this seat is free (what ``promote_from_waitlist``
+    will do); None when no seat would free or nobody is waiting."""
+    event = registration.event
+    holds_seat = registration.status in SEAT_STATUSES
+    if event.status != EventStatus.PUBLISHED or event.seats - seat_count(event.id) + holds_seat <= 0:
+        return None
+    limit = event.seats_per_cooperative
+    for waiting in waitlist(event.id):
+        if waiting.id == registration.id:
+            continue
+        if limit and waiting.cooperative_id:
+            held = cooperative_count(event.id, waiting.cooperative_id, SEAT_STATUSES)
+            held -= holds_seat and waiting.cooperative_id == registration.cooperative_id
+            if held >= limit:
+                continue
+        return waiting
+    return None
 
 
 def promote_registration(actor, registration: Registration) -> None:
@@ -60,6 +81,7 @@ def promote_registration(actor, registration: Registration) -> None:
     if seat_count(event.id) >= event.seats:
         raise RuleViolation(None, _("There is no free seat; raise the seats or cancel a registration first."))
     _give_seat(actor, registration, "registration.promoted_by_hand")
+    emails.send_promoted([registration])
 
 
 def move_on_waitlist(actor, registration: Registration, position: int) -> None:

@@ -1,15 +1,18 @@
 from datetime import date
+from types import SimpleNamespace
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
 from portal.audit.services import record_change, snapshot
 from portal.database import conflict_insert
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.seams import REPLY_TO, register
 from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
 
 SETTINGS_ID = 1
+_HELD = "office_settings"
 EDITABLE_FIELDS = [
     "office_name", "parent_body", "address", "phone", "email", "city",
     "signatory_name", "signatory_title", "signatory_nip", "letter_number_pattern",
@@ -20,12 +23,17 @@ ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 
 
 def get_office_settings() -> OfficeSettings:
-    """The settings row, created with the Kupang defaults the first time it is asked for. Held for
-    the rest of a request (the session's identity map is weak, so templates calling ``office()``
-    again would each query it)."""
-    if has_request_context() and "office_settings" in g:
-        return g.office_settings
-    settings = db.session.get(OfficeSettings, SETTINGS_ID)
+    """The settings row, created with the Kupang defaults the first time it is asked for.
+
+    Held by the database session that loaded it, for as long as it belongs to that session (the
+    identity map is weak, so templates calling ``office()`` again would each query it): never on
+    ``flask.g`` or anywhere that outlives the session, so a long-running process (the mail worker)
+    never reaches a row its session has let go of."""
+    session = db.session()
+    held = session.info.get(_HELD)
+    if held is not None and inspect(held).session is session:
+        return held
+    settings = session.get(OfficeSettings, SETTINGS_ID)
     if settings is None:
         settings = OfficeSettings(
             id=SETTINGS_ID,
@@ -37,11 +45,28 @@ def get_office_settings() -> OfficeSettings:
             signatory_title="Kepala Dinas Perindustrian, Perdagangan, Koperasi dan UKM Kabupaten Kupang",
             letter_number_pattern=DEFAULT_LETTER_PATTERN,
         )
-        db.session.add(settings)
-        db.session.flush()
-    if has_request_context():
-        g.office_settings = settings
+        session.add(settings)
+        session.flush()
+    session.info[_HELD] = settings
     return settings
+
+
+SNAPSHOT_FIELDS = ["office_name", "parent_body", "address", "phone", "email", "city",
+                   "signatory_name", "signatory_title", "signatory_nip"]
+
+
+def office_snapshot() -> dict:
+    """The office and signatory as plain values, for a message that must print them as they were
+    when it was queued."""
+    settings = get_office_settings()
+    return {name: getattr(settings, name) for name in SNAPSHOT_FIELDS}
+
+
+def office_from_snapshot(data: dict) -> SimpleNamespace:
+    """What ``office()`` gives templates, from a snapshot; the logo is today's."""
+    settings = get_office_settings()
+    values = {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | data
+    return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype)
 
 
 def format_letter_number(pattern: str, seq: int, day: date) -> str:
@@ -118,8 +143,13 @@ def update_office_settings(actor, values: dict, logo: bytes | None = None) -> Of
     return settings
 
 
+def office_email() -> str | None:
+    return get_office_settings().email or None
+
+
 def register_template_globals(app) -> None:
     """Templates (pages, letters and emails) reach the office's settings as ``office()`` and print
-    an NIP with ``|nip``."""
+    an NIP with ``|nip``; mail without a contact of its own is answered to the office's address."""
     app.jinja_env.globals["office"] = get_office_settings
     app.jinja_env.filters["nip"] = format_nip
+    register(app, REPLY_TO, office_email)

@@ -1,0 +1,109 @@
+"""What other capabilities may ask of the outbox, by subject key (kind and id): the mail layer
+owns its tables, so no capability queries ``OutboxMessage`` itself."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, and_, case, cast, func, or_, select
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.mail.models import MessageStatus, OutboxMessage
+
+PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
+
+
+def _about(kind: str, ids):
+    """``ids`` may be a list or a select of ids (of any type: the key holds them as text)."""
+    ids = select(cast(ids.subquery().c[0], String)) if hasattr(ids, "subquery") else [str(i) for i in ids]
+    return OutboxMessage.concerns_kind == kind, OutboxMessage.concerns_id.in_(ids)
+
+
+def messages_concerning(kind: str, ids, *, template: str | None = None, statuses=None):
+    """A select of the messages about ``kind`` rows ``ids``, oldest first; the caller runs it."""
+    query = select(OutboxMessage).where(*_about(kind, ids)).order_by(OutboxMessage.id)
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    if statuses:
+        query = query.where(OutboxMessage.status.in_(list(statuses)))
+    return query
+
+
+def recipients_concerning(kind: str, id_, *, template: str | None = None) -> set[str]:
+    """The addresses (lower-cased) already written to about one row."""
+    query = select(func.lower(OutboxMessage.recipient_email)).where(*_about(kind, [id_]))
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    return set(db.session.scalars(query))
+
+
+def unsent_messages(kind: str, ids, template: str) -> dict[tuple[str, str], int]:
+    """``{(subject id, address): message id}`` of the ``template`` messages about ``ids`` that have
+    not been sent (queued, being sent, or failed): what a later message must not overtake."""
+    rows = db.session.execute(
+        select(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.id)
+        .where(*_about(kind, ids), OutboxMessage.template == template,
+               OutboxMessage.status.in_((*PENDING, MessageStatus.FAILED)))
+        .order_by(OutboxMessage.id))
+    return {(concerns_id, email): message_id for concerns_id, email, message_id in rows}
+
+
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def delivery_stats(kind: str, ids, template: str | None = None):
+    """A subquery, per subject id (``key``, text): how many messages, and how many sent, pending
+    and failed; for a capability to join to its own rows."""
+    query = select(OutboxMessage.concerns_id.label("key"), func.count().label("total"),
+                   _count_where(OutboxMessage.status == MessageStatus.SENT).label("sent"),
+                   _count_where(OutboxMessage.status.in_(PENDING)).label("pending"),
+                   _count_where(OutboxMessage.status == MessageStatus.FAILED).label("failed")
+                   ).where(*_about(kind, ids))
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    return query.group_by(OutboxMessage.concerns_id).subquery()
+
+
+def progress(kind: str, ids, template: str | None = None) -> dict[str, int]:
+    """The messages about ``ids`` by state: queued (or being sent), sent, failed, cancelled."""
+    query = select(OutboxMessage.status, func.count()).where(*_about(kind, ids))
+    if template:
+        query = query.where(OutboxMessage.template == template)
+    counts = {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0}
+    for status, n in db.session.execute(query.group_by(OutboxMessage.status)):
+        counts["queued" if status in PENDING else status.value] += n
+    return counts
+
+
+def count_keyed(prefix: str) -> int:
+    """How many messages have an idempotency key starting with ``prefix``."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.idempotency_key.startswith(prefix, autoescape=True)))
+
+
+FAILED_WINDOW = timedelta(days=7)
+RETRYING_FOR = timedelta(hours=1)
+
+
+def in_trouble(now: datetime):
+    """SQL: a message that failed for good in the last 7 days (its last attempt was then), or one
+    still retrying more than an hour after it was queued."""
+    return or_(
+        and_(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.next_attempt_at >= now - FAILED_WINDOW),
+        and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
+             OutboxMessage.created_at <= now - RETRYING_FOR),
+    )
+
+
+def trouble_counts(now: datetime | None = None) -> dict[str, int]:
+    """How many messages failed for good lately and how many have been retrying for long: what
+    staff must see (the navigation bar's badge, the administrators' daily summary)."""
+    now = now or utcnow()
+    # Two counts, each through its own index (``ix_outbox_messages_due`` and the partial
+    # ``ix_outbox_messages_retrying``): this runs on every staff page.
+    failed = select(func.count()).where(OutboxMessage.status == MessageStatus.FAILED,
+                                        OutboxMessage.next_attempt_at >= now - FAILED_WINDOW)
+    retrying = select(func.count()).where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
+                                          OutboxMessage.created_at <= now - RETRYING_FOR)
+    failed, retrying = db.session.execute(select(failed.scalar_subquery(), retrying.scalar_subquery())).one()
+    return {"failed": failed, "retrying": retrying, "total": failed + retrying}

@@ -1,0 +1,223 @@
+"""National scale: search through indexes, counts that stop at a limit, bounded calendar feeds."""
+
+from datetime import date, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from portal.accounts.models import Role
+from portal.cooperatives import services
+from portal.cooperatives.models import CooperativeStatus, District
+from portal.events import services as events
+from portal.events.models import EventStatus
+from portal.extensions import db
+
+
+def test_legal_number_search_ignores_spaces_and_case(client, logged_in, make_cooperative):
+    logged_in(Role.ORGANISER)
+    make_cooperative(name="KSP Cendana", legal_number="AHU-0012345.AH.01.26 TAHUN 2019")
+    make_cooperative(name="KSU Lontar", legal_number="AHU-0099999.AH.01.26 TAHUN 2019")
+    found = client.get("/cooperatives/?q=ahu - 0012345.ah.01.26tahun 2019").text
+    assert "KSP Cendana" in found and "KSU Lontar" not in found
+    both = client.get("/cooperatives/?q=AHU-00").text
+    assert "KSP Cendana" in both and "KSU Lontar" in both
+
+
+def test_name_search_finds_any_part_of_a_name_in_any_case(app, make_cooperative):
+    make_cooperative(name="Koperasi Tani Makmur Oebelo")
+    make_cooperative(name="KSP Cendana")
+    names = [c.name for c in db.session.scalars(services.directory_query(search="makmur oeb"))]
+    assert names == ["Koperasi Tani Makmur Oebelo"]
+
+
+@pytest.mark.postgres
+def test_directory_search_goes_through_indexes_on_postgresql(app, make_cooperative):
+    make_cooperative(name="Koperasi Tani Makmur Oebelo")
+    query = sa.select(sa.func.count()).select_from(
+        services.directory_query(search="Oebelo").order_by(None).subquery())
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(sa.text("SET LOCAL enable_indexscan = off"))  # a tiny table is cheapest read whole
+    plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + str(compiled).replace("%%", "%"))))
+    assert "ix_cooperatives_name_trgm" in plan and "ix_cooperatives_legal_number_key_prefix" in plan, plan
+
+
+@pytest.mark.app_config(COUNT_LIMIT=5)
+def test_directory_counts_stop_at_the_count_limit_and_say_more_than(client, logged_in, make_cooperative,
+                                                                    count_queries):
+    logged_in(Role.ORGANISER)
+    for n in range(7):
+        make_cooperative(name=f"KSP Hitung {n}")
+    make_cooperative(name="KSU Sendiri", status=CooperativeStatus.INACTIVE)
+    with count_queries() as statements:
+        page = client.get("/cooperatives/").text
+    badges = page[page.index('data-testid="status-counts"'):page.index('<form method="get"')]
+    assert badges.count("lebih dari 5") == 2 and ">1</div>" in badges  # all and active; inactive exact
+    assert "lebih dari 5 koperasi" in page.lower()
+    counting = [s for s in statements if "count(" in s.lower() and "FROM cooperatives" in s]
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
+    assert "KSP Hitung 0" in client.get("/cooperatives/?q=hitung").text
+
+
+def test_directory_counts_below_the_limit_are_exact(client, logged_in, make_cooperative):
+    logged_in(Role.ORGANISER)
+    make_cooperative(name="KSP Cendana")
+    make_cooperative(name="KSU Lontar", status=CooperativeStatus.INACTIVE)
+    assert services.status_counts() == {"all": 2, "active": 1, "inactive": 1}
+    assert services.status_counts(search="lontar") == {"all": 1, "active": 0, "inactive": 1}
+
+
+def _feed_titles(response) -> list[str]:
+    return [str(entry["SUMMARY"]) for entry in Calendar.from_ical(response.data).walk("VEVENT")]
+
+
+def _published(make_event, title, days_from_today, **kwargs):
+    day = date.today() + timedelta(days=days_from_today)
+    return make_event(title=title, status=EventStatus.PUBLISHED, sessions=[(day, time(9), time(12))], **kwargs)
+
+
+def test_feed_covers_ninety_days_back_and_a_year_ahead(client, make_event):
+    for title, days in (("Lewat 100", -100), ("Lewat 80", -80), ("Depan 300", 300), ("Depan 400", 400)):
+        _published(make_event, title, days)
+    response = client.get("/events.ics")
+    assert "Content-Length" not in response.headers, "written from a generator"
+    assert sorted(_feed_titles(response)) == ["Depan 300", "Lewat 80"]
+
+
+def test_feed_answers_304_to_its_etag_until_an_event_changes(client, make_event):
+    event = _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics")
+    assert first.status_code == 200 and first.headers["ETag"] and b"Rapat Koordinasi" in first.data
+    again = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    events.reschedule_session(None, event, event.sessions[0], date.today() + timedelta(days=10), time(10), time(13),
+                              event.sessions[0].venue_id)
+    db.session.commit()
+    changed = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_month_calendar_leads_no_further_than_its_window(client):
+    today = date.today()
+    last, first = today + timedelta(days=365), today - timedelta(days=90)
+    at_the_end = client.get(f"/events/calendar?month={last:%Y-%m}").text
+    assert 'data-testid="next-month"' not in at_the_end and 'data-testid="previous-month"' in at_the_end
+    at_the_start = client.get(f"/events/calendar?month={first:%Y-%m}").text
+    assert 'data-testid="previous-month"' not in at_the_start and 'data-testid="next-month"' in at_the_start
+    now = client.get("/events/calendar").text
+    assert 'data-testid="previous-month"' in now and 'data-testid="next-month"' in now
+
+
+def test_month_calendar_shows_a_few_sessions_a_day_and_links_the_rest(client, make_event):
+    for n in range(5):
+        _published(make_event, f"Pelatihan Hari Sibuk {n}", 3)
+    day = date.today() + timedelta(days=3)
+    page = client.get(f"/events/calendar?month={day:%Y-%m}").text
+    grid = page[page.index('data-testid="calendar-grid"'):]
+    assert grid.count("Pelatihan Hari Sibuk") == 3
+    assert "+2" in grid
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_event_list_filters_districts_by_name_when_there_are_many(client, make_event, make_venue):
+    semau = db.session.scalar(sa.select(District).where(District.name == "Semau"))
+    _published(make_event, "Rapat di Semau", 5, venue=make_venue(name="Aula Semau", district_name=semau.name))
+    _published(make_event, "Rapat di Takari", 5, venue=make_venue(name="Aula Takari", district_name="Takari"))
+    page = client.get("/events").text
+    assert "<select" not in page[page.index('name="district"') - 200:page.index('name="district"')]
+    found = client.get("/events?district=semau").text
+    assert "Rapat di Semau" in found and "Rapat di Takari" not in found
+    assert "Rapat di Semau" in client.get(f"/events?district={semau.id}").text
+
+
+def test_event_list_counts_no_further_than_the_limit(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 5)
+    with count_queries() as statements:
+        assert "Rapat Koordinasi" in client.get("/events").text
+    counting = [s for s in statements if "count(" in s.lower() and "FROM events" in s]
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
+
+
+def test_feed_is_kept_and_served_again_without_reading_the_events(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics").data
+    with count_queries() as statements:
+        again = client.get("/events.ics").data
+    assert again == first and b"Rapat Koordinasi" in again
+    assert not any(s.lstrip().startswith("SELECT events.id") for s in statements), statements
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_directory_filters_districts_by_name_when_there_are_many(client, logged_in, make_cooperative):
+    logged_in(Role.ORGANISER)
+    make_cooperative(name="KSP Cendana", district="Semau")
+    make_cooperative(name="KSU Lontar", district="Takari")
+    page = client.get("/cooperatives/").text
+    assert "Semau</option>" not in page
+    found = client.get("/cooperatives/?district=SEMAU").text
+    assert "KSP Cendana" in found and "KSU Lontar" not in found
+    assert "KSP Cendana" not in client.get("/cooperatives/?district=Semau Utara").text
+
+
+@pytest.mark.app_config(DISTRICT_SELECT_LIMIT=5)
+def test_invitations_tab_filters_districts_by_name_when_there_are_many(client, logged_in, make_event,
+                                                                       make_guest_cooperative):
+    from portal.invitations import services as invitations
+    from portal.invitations.selection import BY_HAND, Selection
+
+    organiser = logged_in(Role.ORGANISER)
+    event = _published(make_event, "Rapat Koordinasi", 10)
+    semau, takari = (make_guest_cooperative(name="KSP Semau Jaya", district_name="Semau"),
+                     make_guest_cooperative(name="KSP Takari Jaya", district_name="Takari"))
+    invitations.send_invitations(organiser, event, Selection(mode=BY_HAND, cooperative_ids=[semau.id, takari.id]))
+    db.session.commit()
+    page = client.get(f"/organiser/events/{event.id}/invitations").text
+    assert "Semau</option>" not in page and 'name="district_id"' in page
+    found = client.get(f"/organiser/events/{event.id}/invitations?district_id=semau").text
+    assert "KSP Semau Jaya" in found and "KSP Takari Jaya" not in found
+
+
+@pytest.mark.app_config(COUNT_LIMIT=3)
+def test_email_page_counts_stop_at_the_count_limit(client, logged_in, count_queries):
+    from portal.mail.models import MessageStatus, OutboxMessage
+
+    logged_in(Role.ORGANISER)
+    for n in range(5):
+        db.session.add(OutboxMessage(message_id=f"<{n}@example.org>", recipient_email=f"siti{n}@example.org",
+                                     subject="Undangan", body_text="isi", template="t", status=MessageStatus.SENT))
+    db.session.add(OutboxMessage(message_id="<gagal@example.org>", recipient_email="yohanes@example.org",
+                                 subject="Undangan", body_text="isi", template="t", status=MessageStatus.FAILED))
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/email/").text
+    assert "lebih dari 3" in page and "siti0@example.org" in page
+    counting = [s for s in statements if "count(" in s.lower() and "FROM outbox_messages" in s
+                and "attempts" not in s]  # the navigation's trouble badge counts failures of a week
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
+
+
+@pytest.mark.postgres
+def test_email_page_and_the_staff_badge_read_the_outbox_through_indexes(app):
+    from portal.mail import services as mail
+    from portal.mail.models import MessageStatus, OutboxMessage
+    from portal.mail.queries import FAILED_WINDOW, RETRYING_FOR
+
+    def plan(query) -> str:
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        return "\n".join(db.session.scalars(sa.text("EXPLAIN " + str(compiled).replace("%%", "%"))))
+
+    db.session.execute(sa.insert(OutboxMessage), [
+        {"message_id": f"<{n}@example.org>", "recipient_email": "siti@example.org", "subject": "Undangan",
+         "body_text": "isi", "template": "t", "headers": {}, "deferred_attachments": [], "status": MessageStatus.QUEUED,
+         "attempts": 1 if n % 100 == 0 else 0} for n in range(2000)])
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE outbox_messages"))
+    assert "ix_outbox_messages_created" in plan(mail.outbox_query().limit(25))
+    now = sa.func.now()
+    retrying = sa.select(sa.func.count()).where(OutboxMessage.status == MessageStatus.QUEUED,
+                                                OutboxMessage.attempts > 0,
+                                                OutboxMessage.created_at <= now - RETRYING_FOR)
+    assert "ix_outbox_messages_retrying" in plan(retrying)
+    assert FAILED_WINDOW
