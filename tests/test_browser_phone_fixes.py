@@ -25,7 +25,7 @@ def _seed(app, requires_approval=True):
         from portal.registrations import services as registrations
 
         seed_staff()
-        organiser = find_user_by_email("organiser@demo.portal-koperasi.id")
+        organiser = find_user_by_email("organiser@demo.portal-koperasi.example.org")
         venue = venues.create_venue(organiser, "Aula Dinas", "Oelamasi", district_lookup()["kupang timur"].id, 50)
         event = services.create_event(organiser, services.EventDetails(
             kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
@@ -46,7 +46,7 @@ def _fits(page) -> None:
 def test_every_event_section_is_a_link_in_view_on_a_phone(live_server, page):
     server = live_server()
     event_id = _seed(server.app)
-    log_in(page, server.url, "organiser@demo.portal-koperasi.id", PASSWORD)
+    log_in(page, server.url, "organiser@demo.portal-koperasi.example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}")
 
     sections = page.get_by_role("navigation", name="Bagian kegiatan")
@@ -67,7 +67,7 @@ def test_every_event_section_is_a_link_in_view_on_a_phone(live_server, page):
 def test_the_registrations_tab_shows_cards_and_finds_a_participant_by_name_on_a_phone(live_server, page):
     server = live_server()
     event_id = _seed(server.app)
-    log_in(page, server.url, "organiser@demo.portal-koperasi.id", PASSWORD)
+    log_in(page, server.url, "organiser@demo.portal-koperasi.example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}/registrations")
 
     rows = page.get_by_test_id("registrations").locator("tbody tr")
@@ -90,7 +90,7 @@ def test_the_registrations_tab_shows_cards_and_finds_a_participant_by_name_on_a_
 def test_no_approve_or_reject_where_sign_ups_need_no_approval(live_server, page):
     server = live_server()
     event_id = _seed(server.app, requires_approval=False)
-    log_in(page, server.url, "organiser@demo.portal-koperasi.id", PASSWORD)
+    log_in(page, server.url, "organiser@demo.portal-koperasi.example.org", PASSWORD)
     page.goto(f"{server.url}/organiser/events/{event_id}/registrations")
     expect(page.get_by_test_id("registrations").locator("tbody tr")).to_have_count(4)
     expect(page.get_by_role("button", name="Setujui yang dipilih")).to_have_count(0)

@@ -53,23 +53,25 @@ def test_the_sign_up_picker_lists_each_person_once_with_their_position(client, l
 
 def test_the_demo_prints_each_logins_state_as_it_is_now(runner):
     from portal.accounts.services import find_user_by_email
+    from portal.cooperatives.demo import DEMO_BOARD
     from portal.cooperatives.models import BoardAccount, BoardAccountStatus
+    from portal.demo import DEMO_STAFF
 
+    (admin, *_), (organiser, *_) = DEMO_STAFF
+    chair, pending = DEMO_BOARD["approved"][0], DEMO_BOARD["pending"][0]
     first = runner.invoke(args=["seed-demo"]).output
-    assert "pengurus@demo.portal-koperasi.id  (claim pending:" in first
-    claim = db.session.scalar(select(BoardAccount).join(BoardAccount.user).where(
-        BoardAccount.user.has(email="pengurus@demo.portal-koperasi.id")))
+    assert f"{pending}  (claim pending:" in first
+    claim = db.session.scalar(select(BoardAccount).where(BoardAccount.user.has(email=pending)))
     claim.status = BoardAccountStatus.APPROVED
-    find_user_by_email("organiser@demo.portal-koperasi.id").set_password("another-pass-42")
-    find_user_by_email("admin@demo.portal-koperasi.id").is_active_account = False
+    find_user_by_email(organiser).set_password("another-pass-42")
+    find_user_by_email(admin).is_active_account = False
     db.session.commit()
 
     again = runner.invoke(args=["seed-demo"]).output
     lines = {line.split()[1]: line for line in again.splitlines() if "@demo." in line}
-    assert "claim approved:" in lines["pengurus@demo.portal-koperasi.id"]
-    assert "claim approved:" in lines["ketua@demo.portal-koperasi.id"]
-    assert "password changed" in lines["organiser@demo.portal-koperasi.id"]
-    assert "deactivated" in lines["admin@demo.portal-koperasi.id"]
+    assert "claim approved:" in lines[pending] and "claim approved:" in lines[chair]
+    assert "password changed" in lines[organiser]
+    assert "deactivated" in lines[admin]
 
 
 def test_make_run_serves_on_the_port_asked_for_and_the_readme_says_so():
