@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PYTEST_ARGS ?=
+PORT ?= 5000
 
 .PHONY: run test install install-dev translations messages bench bench-national lint clean topology-test
 
@@ -26,12 +27,14 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d portal/translations >/dev/null
 
 ## make run: environment, migrations, demo data, a mail worker beside the server on http://127.0.0.1:5000
+## (make run PORT=5001 serves on another port)
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	@echo "Serving on http://127.0.0.1:5000 with a mail worker beside it (Ctrl+C stops both)"
-	@$(BIN)/flask mail worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:$(PORT) with a mail worker beside it (Ctrl+C stops both)"
+	@export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/flask mail worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## make test: installs what tests need and runs the whole suite (PYTEST_ARGS adds options)
 test: install-dev translations

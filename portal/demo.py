@@ -2,11 +2,13 @@
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.accounts.services import create_user, find_user_by_email
 from portal.attendance.demo import seed_attendance
 from portal.cooperatives.demo import seed_board_accounts, seed_cooperatives
+from portal.cooperatives.models import BoardAccount
 from portal.database import utcnow
 from portal.events.demo import seed_events
 from portal.extensions import db
@@ -46,7 +48,20 @@ def seed_demo_command() -> None:
     if created:
         click.echo(f"Created {created} demo cooperatives.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for role, email, _password in logins:
-        click.echo(f"  {role:<18} {email}")
-    for role, email, cooperative in board_logins:
-        click.echo(f"  {role:<18} {email}  ({cooperative})")
+    for email in [email for _role, email, _password in logins] + [email for _role, email, _c in board_logins]:
+        click.echo("  " + demo_login_state(email))
+
+
+def demo_login_state(email: str) -> str:
+    """A demo login as it stands now, not as first seeded: a later run says when the office has
+    approved or rejected the board claim, deactivated the account or its password was changed."""
+    user = find_user_by_email(email)
+    notes = []
+    if user.role is Role.BOARD:
+        claim = db.session.scalar(select(BoardAccount).where(BoardAccount.user_id == user.id))
+        notes.append(f"claim {claim.status.value}: {claim.cooperative.name}" if claim else "no cooperative claimed")
+    if not user.is_active:
+        notes.append("deactivated, cannot log in")
+    if not user.check_password(DEMO_PASSWORD):
+        notes.append("password changed, the demo password no longer works")
+    return f"{user.role.value:<10} {email}" + (f"  ({'; '.join(notes)})" if notes else "")

@@ -2,7 +2,9 @@
 
 Without /usr/bin/chromium the browser tests are skipped; with REQUIRE_BROWSER=1 (CI) that
 skip becomes a failure. Every page runs under the portal's enforced Content-Security-Policy:
-a test fails when a page it visited reported a violation (``csp_reports``).
+a test fails when a page it visited reported a violation (``csp_reports``). Every page is also
+checked by axe-core (``AxeWatch``): a test fails when one it visited has a critical or serious
+accessibility violation.
 """
 
 import contextlib
@@ -123,12 +125,92 @@ class CspWatch:
         return self.reports.take()
 
 
+AXE_IMPACTS = ("critical", "serious")
+AXE_ON_LOAD = """
+if (window === window.top) {
+  window.__portalAxeDone = new Promise(resolve => window.addEventListener('load', async () => {
+    if (document.contentType !== 'text/html') return resolve();
+    window.__portalAxe('start', null);  // not awaited: its answer cannot come while the test holds a navigation
+    let found;  // iframes: false, as the email preview is sandboxed without scripts: axe would wait for it
+    try {
+      const results = await axe.run(document, {resultTypes: ['violations'], iframes: false});
+      found = results.violations.map(v => ({rule: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.map(n => n.target.join(' '))}));
+    } catch (error) {
+      found = [{rule: 'axe-error', impact: 'critical', help: String(error), targets: []}];
+    }
+    window.__portalAxe('done', found);
+    resolve();
+  }));
+}
+"""
+
+
+class AxeWatch:
+    """axe-core on every document a context's pages load. axe.min.js (from the axe-playwright-python
+    wheel) goes into each page as a script Playwright evaluates before the page's own, which the
+    page's Content-Security-Policy does not govern; it checks the document once it has loaded and
+    hands the violations to the test through a binding. A page cannot leave a document whose
+    check is still running: the request for the next one waits for it, so a test that moves on
+    at once cannot skip a page. (An ``evaluate`` from the test would not do here: it hangs while a
+    navigation request is held.)"""
+
+    def __init__(self, context):
+        from axe_playwright_python.base import AXE_SCRIPT
+
+        self.violations: list[dict] = []
+        self.checked: list[str] = []
+        self.running: dict = {}  # frame -> the held navigation request, or None
+        context.expose_binding("__portalAxe", self._on_report)
+        context.add_init_script(script="if (window === window.top) {\n" + AXE_SCRIPT + "\n}\n" + AXE_ON_LOAD)
+        context.route("**/*", self._on_route)
+
+    def _on_report(self, source, phase, found) -> None:
+        frame = source["frame"]
+        if phase == "start":
+            self.running[frame] = None
+            return
+        self.checked.append(frame.url)
+        self.violations.extend(dict(violation, url=frame.url) for violation in found
+                               if violation["impact"] in AXE_IMPACTS)
+        held = self.running.pop(frame, None)
+        if held is not None:
+            held.fallback()
+
+    def _on_route(self, route, request) -> None:
+        if request.is_navigation_request() and request.frame in self.running:
+            self.running[request.frame] = route  # released when the check reports
+            return
+        route.fallback()
+
+    def wait_for_open_pages(self, context) -> None:
+        """Let each open page finish loading and checking its document."""
+        from playwright.sync_api import Error
+
+        for page in context.pages:
+            if not page.url.startswith("http"):  # e.g. an email shown with set_content: not a portal page
+                continue
+            with contextlib.suppress(Error):  # a page that closed meanwhile
+                page.wait_for_load_state()
+                page.evaluate("() => Promise.race([window.__portalAxeDone, new Promise(r => setTimeout(r, 20000))])")
+
+    def take(self) -> list[dict]:
+        taken, self.violations = self.violations, []
+        return taken
+
+
+def _report(violations: list[dict]) -> str:
+    return "\n".join(f"{v['url']}: {v['rule']} ({v['impact']}) {v['help']}: {', '.join(v['targets'][:5])}"
+                     for v in violations)
+
+
 @pytest.fixture
 def new_context(browser, csp_reports):
     """``new_context(**options)``: a browser context (phone width, Indonesian, WITA unless
-    ``options`` say otherwise) under the portal's enforced Content-Security-Policy. The test fails
-    afterwards if one of its pages broke the policy; ``context.csp.take()`` collects the reports
-    so far, for a test that provokes them."""
+    ``options`` say otherwise) under the portal's enforced Content-Security-Policy and axe-core.
+    The test fails afterwards if one of its pages broke the policy or had a critical or serious
+    accessibility violation; ``context.csp.take()`` and ``context.axe.take()`` collect them so
+    far, for a test that provokes them."""
     contexts = []
 
     def open_context(**options):
@@ -136,15 +218,27 @@ def new_context(browser, csp_reports):
                                          **options})
         context.set_default_timeout(10_000)
         context.csp = CspWatch(context, csp_reports)
+        context.axe = AxeWatch(context)
+        close = context.close
+
+        def check_then_close(**kwargs):
+            context.axe.wait_for_open_pages(context)
+            close(**kwargs)
+
+        context.close = check_then_close
         contexts.append(context)
         return context
 
     yield open_context
+    for context in contexts:
+        context.axe.wait_for_open_pages(context)
     console = [text for context in contexts for text in context.csp.console]
     reports = [report for context in contexts for report in context.csp.take()]
+    violations = [violation for context in contexts for violation in context.axe.take()]
     for context in contexts:
         context.close()  # again, for a test that closed it: that does nothing
     assert reports == [] and console == [], f"a page broke the Content-Security-Policy: {reports or console}"
+    assert violations == [], "axe-core: critical or serious accessibility violations:\n" + _report(violations)
 
 
 @pytest.fixture

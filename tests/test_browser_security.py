@@ -18,7 +18,7 @@ from tests.browser_fixtures import LAPTOP, PHONE, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
-HOSTILE_PAGE = """<!doctype html><html><head><title>control</title></head><body>
+HOSTILE_PAGE = """<!doctype html><html lang="en"><head><title>control</title></head><body>
 <p id="styled" style="color: rgb(255, 0, 0)">styled</p>
 <p id="scripted">untouched</p>
 <script>document.getElementById("scripted").textContent = "inline script ran";</script>

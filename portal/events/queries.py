@@ -144,5 +144,15 @@ def feed_version(district_id: int | None = None) -> str:
     return f"{feed_window()[0]}-{district_id or 0}-{count}-{changed and changed.timestamp()}-{sequences}"
 
 
+def next_event_month(today: date) -> date | None:
+    """The first day of the month in which the next visible session starts, within the feed's
+    window; None when nothing is coming."""
+    _first, last = feed_window(today)
+    start = db.session.scalar(select(func.min(EventSession.starts_at)).join(Event).where(
+        Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= local_moment(today, time(0, 0)),
+        EventSession.starts_at < local_moment(last + timedelta(days=1), time(0, 0))))
+    return to_local(start).date().replace(day=1) if start else None
+
+
 def is_visible(event: Event) -> bool:
     return event.status in VISIBLE_STATUSES

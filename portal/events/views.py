@@ -101,11 +101,16 @@ def index():
 @public
 def month():
     today = services.local_today()
-    shown = parse_month(request.args.get("month")) or today.replace(day=1)
+    asked = parse_month(request.args.get("month"))
+    shown = asked or today.replace(day=1)
     # Any month is shown (each is bounded by its sessions a day); the links lead no further
     # than the feed's window, so a crawler does not walk the years.
     first, last = queries.feed_window(today)
     sessions, more = queries.month_sessions(shown)
+    following_event = queries.next_event_month(today) if asked is None and not sessions else None
+    if following_event:  # nothing this month: open on the month of the next event
+        shown = following_event
+        sessions, more = queries.month_sessions(shown)
     by_day = {}
     for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)

@@ -10,7 +10,7 @@ from portal.invitations.emails import INVITATION_TEMPLATE
 from portal.invitations.models import NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
 from portal.mail import queries as mail
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
-from portal.registrations.participants import cooperative_participants, phone_key
+from portal.registrations.participants import others_than_board, phone_key
 
 
 def _message_stats(event_id: int):
@@ -111,4 +111,4 @@ def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
     members = [m for m in cooperative.board_members
                if (m.email or "").strip().lower() not in emails and phone_key(m.phone) not in phones]
     taken = {p.id for p in active}
-    return members, [p for p in cooperative_participants(cooperative.id) if p.id not in taken]
+    return members, [p for p in others_than_board(cooperative) if p.id not in taken]

@@ -5,16 +5,24 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts.access import public, safe_next_url
 from portal.accounts.services import set_preferred_language
+from portal.events import queries as event_queries
+from portal.events.models import Event, EventStatus
 from portal.extensions import db
 from portal.transactions import attempt
 
 bp = Blueprint("main", __name__)
 
 
+HOME_EVENTS = 3
+
+
 @bp.get("/")
 @public
 def index():
-    return render_template("main/index.html")
+    """The front door: what the office has coming up, for everyone, before any login."""
+    upcoming = list(db.session.scalars(event_queries.upcoming_query().where(
+        Event.status == EventStatus.PUBLISHED).limit(HOME_EVENTS)))
+    return render_template("main/index.html", upcoming=upcoming)
 
 
 @bp.get("/healthz")

@@ -69,11 +69,48 @@ def cooperative_participants(cooperative_id: int) -> list[Participant]:
                                    .order_by(Participant.full_name, Participant.id)))
 
 
+def _person_keys(full_name: str, email: str | None, phone: str | None) -> set[tuple[str, str]]:
+    """What makes two records the same person: the email, the phone, or, with neither, the name."""
+    keys = {("email", email.strip().lower())} if email and email.strip() else set()
+    if phone_key(phone):
+        keys.add(("phone", phone_key(phone)))
+    return keys or {("name", " ".join(full_name.split()).lower())}
+
+
+def others_than_board(cooperative: Cooperative, people: list[Participant] | None = None) -> list[Participant]:
+    """The people a cooperative signed up before, each once, leaving out its board members (the
+    sign-up form lists those with their positions): a board member signed up for three events
+    is still one person."""
+    seen = set()
+    for member in cooperative.board_members:
+        seen |= _person_keys(member.full_name, member.email, member.phone)
+    others = []
+    for person in cooperative_participants(cooperative.id) if people is None else people:
+        keys = _person_keys(person.full_name, person.email, person.phone)
+        if not keys & seen:
+            others.append(person)
+        seen |= keys
+    return others
+
+
 def participants_from_board(actor, cooperative: Cooperative, board_member_ids: list[int]) -> list[Participant]:
     """The board members chosen on the sign-up form, as participants."""
     members = list(db.session.scalars(select(BoardMember).where(
         BoardMember.id.in_(board_member_ids), BoardMember.cooperative_id == cooperative.id).order_by(BoardMember.id)))
     if len(members) != len(set(board_member_ids)):
         raise RuleViolation("participants", _("Choose people of your own cooperative."))
-    return [find_or_create_participant(actor, cooperative, m.full_name, ParticipantPosition.BOARD, m.email, m.phone)
-            for m in members]
+    return [_board_participant(actor, cooperative, m) for m in members]
+
+
+def _board_participant(actor, cooperative: Cooperative, member: BoardMember) -> Participant:
+    """A board member as a participant; one with neither email nor phone is found by name, so
+    signing them up again does not make them a second person."""
+    if not member.email and not phone_key(member.phone):
+        same = db.session.scalar(select(Participant).where(
+            Participant.cooperative_id == cooperative.id, Participant.position == ParticipantPosition.BOARD,
+            func.lower(Participant.full_name) == " ".join(member.full_name.split()).lower(),
+            Participant.email.is_(None), Participant.phone_key.is_(None)).order_by(Participant.id))
+        if same is not None:
+            return same
+    return find_or_create_participant(actor, cooperative, member.full_name, ParticipantPosition.BOARD,
+                                      member.email, member.phone)

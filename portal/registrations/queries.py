@@ -8,10 +8,12 @@ from portal.events import queries as event_queries
 from portal.events.models import Event, GuestListEntry
 from portal.extensions import db
 from portal.registrations.eligibility import audience_admits, is_open_for_registration
-from portal.registrations.models import Registration, RegistrationStatus
+from portal.registrations.models import Participant, Registration, RegistrationStatus
 
 
-def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None):
+def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None,
+                        name: str | None = None):
+    """An event's registrations in queue order, by state, district and part of the participant's name."""
     query = (select(Registration).where(Registration.event_id == event_id)
              .options(selectinload(Registration.participant),
                       selectinload(Registration.cooperative).selectinload(Cooperative.district))
@@ -21,6 +23,10 @@ def registrations_query(event_id: int, status: str | None = None, district_id: i
     if district_id:
         query = query.where(Registration.cooperative_id.in_(
             select(Cooperative.id).where(Cooperative.district_id == district_id)))
+    name = " ".join((name or "").split())
+    if name:
+        query = query.where(Registration.participant_id.in_(
+            select(Participant.id).where(Participant.full_name.icontains(name, autoescape=True))))
     return query
 
 

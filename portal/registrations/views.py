@@ -68,7 +68,7 @@ def sign_up(event_id: int):
                    done=lambda done: _("%(count)d people signed up; see their state below.", count=len(done)))
     if response:
         return response
-    known = participants.cooperative_participants(cooperative.id)
+    known = participants.others_than_board(cooperative)
     return render_template("registrations/sign_up.html", event=event, cooperative=cooperative, form=form,
                            known=known), 400 if form.errors or request.method == "POST" else 200
 
@@ -109,7 +109,8 @@ def _cancelled(registration: Registration, promoted: list[Registration]) -> str:
 def _filters():
     status = request.args.get("status") or None
     district_id = request.args.get("district_id", type=int)
-    return (status if status in {s.value for s in RegistrationStatus} else None), district_id
+    name = " ".join(request.args.get("q", "").split())[:120]
+    return (status if status in {s.value for s in RegistrationStatus} else None), district_id, name
 
 
 @bp.get("/organiser/events/<int:event_id>/registrations")
@@ -119,11 +120,11 @@ def manage(event_id: int):
 
 
 def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
-    status, district_id = _filters()
-    registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id)))
+    status, district_id, name = _filters()
+    registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id, name)))
     return render_template("registrations/manage.html", event=event, registrations=registrations,
                            counts=queries.summary(event.id), positions=queries.waitlist_positions([event.id]),
-                           status=status, district_id=district_id, districts=districts(),
+                           status=status, district_id=district_id, name=name, districts=districts(),
                            guest_form=guest_form, statuses=list(RegistrationStatus)), status_code
 
 
@@ -179,8 +180,8 @@ def export(event_id: int, kind: str):
     event = db.get_or_404(Event, event_id)
     if kind not in ("csv", "xlsx"):
         abort(404)
-    status, district_id = _filters()
-    registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id))
+    status, district_id, name = _filters()
+    registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id, name))
     data = exports.rows(registrations, queries.waitlist_positions([event.id]))
     return spreadsheets.download(kind, exports.header(), data, title=_("Registrations"),
                                  filename=f"registrations-{event.id}", separator_name=request.args.get("separator"))
