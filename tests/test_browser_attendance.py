@@ -3,63 +3,23 @@ confirmation email (the QR code's content, decoded from the email's inline image
 which session, taps "Catat hadir" and sees the confirmation, then marks the others on the sheet
 and marks the rest absent. Opened by anyone else, the same link shows the ticket."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.attendance_fixtures import wita
 from tests.browser_fixtures import PHONE, log_in, screenshot
+from tests.browser_seed import PASSWORD, seed_training
 from tests.pdfs import read_qr_codes
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-42"
 DAY = datetime.now(UTC).date() + timedelta(days=12)
 
 
 def _setup(app):
-    from sqlalchemy import select
-
-    from portal.accounts.models import Role
-    from portal.accounts.services import create_user
-    from portal.cooperatives.models import (
-        BoardAccount,
-        BoardAccountStatus,
-        BoardPosition,
-        Cooperative,
-        CooperativeStatus,
-        CooperativeType,
-        District,
-    )
-    from portal.database import utcnow
-    from portal.events import services as events
-    from portal.events import venues
-    from portal.events.models import EventKind, ProgramArea
-    from portal.extensions import db
-    from portal.registrations import participants, services
-
-    with app.app_context():
-        create_user(None, "panitia@example.org", "Maria Penyelenggara", Role.ORGANISER, PASSWORD)
-        district = db.session.scalar(select(District).where(District.name == "Kupang Timur"))
-        cooperative = Cooperative(name="KSP Sehati Oelamasi", legal_number="B-1", legal_number_key="B-1",
-                                  type=CooperativeType.SAVINGS_AND_LOAN, district=district,
-                                  status=CooperativeStatus.ACTIVE)
-        board = create_user(None, "ketua@example.org", "Ketua Sehati", Role.BOARD, PASSWORD)
-        board.email_verified_at = utcnow()
-        db.session.add_all([cooperative, BoardAccount(user=board, cooperative=cooperative, position=BoardPosition.CHAIR,
-                                                      status=BoardAccountStatus.APPROVED)])
-        venue = venues.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
-        event = events.create_event(None, events.EventDetails(
-            kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
-            seats=30, starts_on=DAY, ends_on=DAY))
-        events.add_session(None, event, DAY, time(9), time(12), venue.id)
-        events.publish_event(None, event)
-        people = [participants.find_or_create_participant(board, cooperative, name, "staff", email=email)
-                  for name, email in (("Yohana Nuban", "yohana@example.org"), ("Agus Lake", None),
-                                      ("Petrus Sinlae", None), ("Maria Bria", None))]
-        services.sign_up(board, event.id, [p.id for p in people])
-        db.session.commit()
-        return event.id
+    return seed_training(app, DAY, seats=30, people=(("Yohana Nuban", "yohana@example.org"), ("Agus Lake", None),
+                                                     ("Petrus Sinlae", None), ("Maria Bria", None))).event_id
 
 
 def _login(page, url):

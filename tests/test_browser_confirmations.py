@@ -3,61 +3,21 @@ with a final button and a way back. A board member cancels a seat and learns who
 waiting list; an organiser backs out of cancelling the event and changes a cooperative's status;
 an administrator deactivates an account."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser_fixtures import PHONE, log_in, screenshot
+from tests.browser_seed import PASSWORD, seed_training
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-42"
 
 
 def _setup(app):
-    from sqlalchemy import select
-
-    from portal.accounts.models import Role
-    from portal.accounts.services import create_user
-    from portal.cooperatives.models import (
-        BoardAccount,
-        BoardAccountStatus,
-        BoardPosition,
-        Cooperative,
-        CooperativeStatus,
-        CooperativeType,
-        District,
-    )
-    from portal.database import utcnow
-    from portal.events import services as events
-    from portal.events import venues
-    from portal.events.models import EventKind, ProgramArea
-    from portal.extensions import db
-    from portal.registrations import participants, services
-
-    with app.app_context():
-        create_user(None, "admin@example.org", "Admin Dinas", Role.ADMIN, PASSWORD)
-        organiser = create_user(None, "panitia@example.org", "Maria Penyelenggara", Role.ORGANISER, PASSWORD)
-        district = db.session.scalar(select(District).where(District.name == "Kupang Timur"))
-        cooperative = Cooperative(name="KSP Sehati Oelamasi", legal_number="B-1", legal_number_key="B-1",
-                                  type=CooperativeType.SAVINGS_AND_LOAN, district=district,
-                                  status=CooperativeStatus.ACTIVE)
-        board = create_user(None, "ketua@example.org", "Ketua Sehati", Role.BOARD, PASSWORD)
-        board.email_verified_at = utcnow()
-        db.session.add_all([cooperative, BoardAccount(user=board, cooperative=cooperative, position=BoardPosition.CHAIR,
-                                                      status=BoardAccountStatus.APPROVED)])
-        day = datetime.now(UTC).date() + timedelta(days=20)
-        venue = venues.create_venue(None, "Aula Kantor Bupati Kupang", "Oelamasi", district.id, 80)
-        event = events.create_event(None, events.EventDetails(
-            kind=EventKind.TRAINING, program_area=ProgramArea.HR_TRAINING, title="Pelatihan Pembukuan Koperasi",
-            seats=1, starts_on=day, ends_on=day))
-        events.add_session(None, event, day, time(9), time(12), venue.id)
-        events.publish_event(None, event)
-        people = [participants.find_or_create_participant(board, cooperative, name, "staff")
-                  for name in ("Yohana Nuban", "Agus Lake")]
-        services.sign_up(board, event.id, [p.id for p in people])
-        db.session.commit()
-        return event.id, cooperative.id, organiser.id
+    seeded = seed_training(app, datetime.now(UTC).date() + timedelta(days=20), seats=1,
+                           people=(("Yohana Nuban", None), ("Agus Lake", None)), with_admin=True)
+    return seeded.event_id, seeded.cooperative_id, seeded.organiser_id
 
 
 def _fits(page) -> None:
