@@ -47,6 +47,7 @@ bench: install-dev translations
 	$(BIN)/python -m benchmarks.registration_burst
 	$(BIN)/python -m benchmarks.invitation_send
 	$(BIN)/python -m benchmarks.letter_render
+	$(BIN)/python -m benchmarks.export_stream
 
 ## make bench-national: each page at Kupang and national size as a share of hello-world, on PostgreSQL;
 ## builds (or reuses) portal_national_bench; outside CI (NATIONAL_ARGS adds options, see --help)

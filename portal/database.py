@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -20,6 +20,16 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def streamed(engine, statement, *, batch_size: int = 500, scalars: bool = False):
+    """The rows of ``statement`` as they are read, ``batch_size`` at a time (a server-side cursor
+    on PostgreSQL), by a session of its own: a response body written from a generator runs after
+    the request's session is gone, and a worker never holds every row at once. Closing the
+    generator (a client that goes away) closes the session."""
+    with Session(engine) as session:
+        result = session.execute(statement.execution_options(yield_per=batch_size))
+        yield from (result.scalars() if scalars else result)
 
 
 class UTCDateTime(TypeDecorator):

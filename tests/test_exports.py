@@ -136,3 +136,32 @@ def test_the_registrations_page_shows_phones_in_the_exports_form(client, login, 
     page = client.get(f"/organiser/events/{t.event.id}/registrations").text
     assert all(f"0812-3456-789{n}" in page for n in range(3))
     assert PHONES["Budi"] not in page and PHONES["Citra"] not in page
+
+
+def test_exports_are_streamed_with_as_many_queries_for_60_people_as_for_3(client, login, organiser, training,
+                                                                          make_people, count_queries):
+    """An export is written as it is read (a worker never holds 50,000 rows or the whole file), in
+    a fixed number of queries however many rows it has: a CSV leaves in several chunks, its
+    length unknown when it starts."""
+    t = training(people=3, seats=100)
+    login(client, organiser)
+    exports = [(what, kind) for what in ("registrations", "attendance") for kind in ("csv", "xlsx")]
+
+    def run():
+        counts, sizes = {}, {}
+        for what, kind in exports:
+            with count_queries() as statements:
+                response = _export(client, t, what, kind)
+                sizes[what, kind] = len(_csv(response)) if kind == "csv" else _sheet(response).max_row
+            counts[what, kind] = len(statements)
+            if kind == "csv":
+                assert "Content-Length" not in response.headers, what
+                assert len(list(client.get(response.request.full_path, buffered=False).response)) > 1, what
+        return counts, sizes
+
+    few, few_sizes = run()
+    registrations.sign_up(t.board, t.event.id, [p.id for p in make_people(t.cooperative, 57)])
+    db.session.commit()
+    many, many_sizes = run()
+    assert set(few_sizes.values()) == {4} and set(many_sizes.values()) == {61}
+    assert many == few

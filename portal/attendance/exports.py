@@ -8,9 +8,13 @@ from flask_babel import gettext as _
 
 from portal.accounts.services import display_phone
 from portal.attendance import queries, services
+from portal.attendance.models import ATTENDED_MARKS, AttendanceMark
+from portal.database import streamed
 from portal.documents.pdf import render_pdf
 from portal.events.models import Event, EventSession
+from portal.extensions import db
 from portal.i18n import to_local
+from portal.registrations.models import ParticipantPosition, RegistrationStatus
 
 # Empty numbered rows after the list, where people who came without a seat sign.
 BLANK_ROWS = 10
@@ -38,17 +42,21 @@ def _session_header(number: int, session: EventSession) -> str:
     return _("Session %(number)d (%(day)s)", number=number, day=day)
 
 
-def table(event: Event) -> tuple[list[str], list[list]]:
-    """The header and rows of the event's attendance export."""
+def table(event: Event):
+    """The header and rows of the event's attendance export; the rows are made as they are read,
+    after the request (``database.streamed``): what needs its language is looked up before."""
     sessions = sorted(event.sessions, key=lambda s: s.starts_at)
-    marks = queries.marks_by_registration(event.id)
     header = [_("Name"), _("Cooperative or organisation"), _("Position"), _("Phone"), _("State"),
               *(_session_header(n, s) for n, s in enumerate(sessions, start=1)), _("Sessions attended")]
-    rows = []
-    for registration in queries.attending(event.id):
-        person = registration.participant
-        own = marks.get(registration.id, {})
-        rows.append([person.full_name, person.affiliation, str(person.position.label), display_phone(person.phone),
-                     str(registration.status.label), *(str(own[s.id].label) if s.id in own else None for s in sessions),
-                     queries.attended_count(own)])
-    return header, rows
+    labels = [{member: str(member.label) for member in enum}
+              for enum in (ParticipantPosition, RegistrationStatus, AttendanceMark)]
+    records = streamed(db.engine, queries.export_query(event.id, [s.id for s in sessions]))
+    return header, _rows(records, labels)
+
+
+def _rows(records, labels):
+    positions, statuses, mark_labels = labels
+    for full_name, cooperative, organisation, position, phone, status, *marks in records:
+        yield [full_name, cooperative if cooperative is not None else organisation, positions[position],
+               display_phone(phone), statuses[status], *(mark_labels[mark] if mark else None for mark in marks),
+               sum(1 for mark in marks if mark in ATTENDED_MARKS)]

@@ -4,7 +4,7 @@ loads in a fixed number of queries, however many people there are."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.attendance.models import ATTENDED_MARKS, AttendanceMark, AttendanceRecord
 from portal.cooperatives.models import Cooperative
@@ -98,6 +98,23 @@ def session_counts(event: Event) -> dict[int, Counts]:
     for item in counts.values():
         item.unmarked = expected - (item.present + item.late + item.excused + item.absent)
     return counts
+
+
+def export_query(event_id: int, session_ids: list[int]):
+    """Everyone expected at the event as plain rows for the export, by name, in one query that can
+    be read in batches: name, the person's cooperative and organisation, position, phone, state,
+    then the mark of each of ``session_ids`` (None where there is none)."""
+    own = aliased(Cooperative)
+    records = [aliased(AttendanceRecord) for _ in session_ids]
+    query = (select(Participant.full_name, own.name, Participant.organisation_name, Participant.position,
+                    Participant.phone, Registration.status, *(record.mark for record in records))
+             .join(Participant, Participant.id == Registration.participant_id)
+             .outerjoin(own, own.id == Participant.cooperative_id))
+    for record, session_id in zip(records, session_ids, strict=True):
+        query = query.outerjoin(record, (record.registration_id == Registration.id)
+                                & (record.session_id == session_id))
+    return (query.where(Registration.event_id == event_id, Registration.status.in_(ATTENDING_STATUSES))
+            .order_by(func.lower(Participant.full_name), Registration.id))
 
 
 def marks_by_registration(event_id: int) -> dict[int, dict[int, AttendanceMark]]:

@@ -7,17 +7,29 @@ A row holds plain values and each keeps its type: a ``datetime`` is written in t
 string that a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage
 return) gets a leading apostrophe there, and only there. CSV is separated by ``;`` unless asked
 otherwise: Excel with Indonesian settings reads ``;`` (the decimal separator is the comma).
+
+Rows may be any iterable, a generator over a database cursor included: both formats are written
+as the rows come, never held whole. CSV leaves in chunks of ``CSV_BATCH`` rows from the first
+one; XLSX is written by openpyxl's write-only mode into a temporary file (a zip cannot be sent
+before it is finished) and sent from there. Write-only mode fixes the column widths before the
+first row, so they are measured on the first ``WIDTH_SAMPLE`` rows. The generators run after the
+request is over: the office's zone is named by the caller, not looked up.
 """
 
 import csv
 import io
+import itertools
+import tempfile
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from flask import Response
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from portal.i18n import to_local
+from portal.i18n import office_zone
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,6 +39,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_COLUMN_WIDTH = 50
+CSV_BATCH = 500
+WIDTH_SAMPLE = 200
+FILE_BLOCK = 64 * 1024
 
 
 def separator(name: str | None) -> str:
@@ -40,71 +55,99 @@ def neutralise(value):
     return value
 
 
-def _local(value: datetime) -> datetime:
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
     """The wall-clock time in the office's zone, without a zone: spreadsheets have none."""
-    return to_local(value).replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(zone).replace(tzinfo=None) if value.tzinfo else value
 
 
-def _csv_text(value) -> str:
+def _csv_text(value, zone: ZoneInfo) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return _local(value).strftime("%Y-%m-%d %H:%M")
+        return _local(value, zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return str(neutralise(value))
 
 
-def to_csv(header: list[str], rows: list[list], delimiter: str = ";") -> bytes:
+def csv_chunks(header: list[str], rows, zone: ZoneInfo, delimiter: str = ";"):
+    """The CSV's bytes: the byte-order mark and the header first, then ``CSV_BATCH`` rows a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow([_csv_text(value) for value in header])
-    writer.writerows([_csv_text(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    writer.writerow([_csv_text(value, zone) for value in header])
+    yield buffer.getvalue().encode("utf-8-sig")
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, CSV_BATCH)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([_csv_text(value, zone) for value in row] for row in batch)
+        yield buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet, row: int, column: int, value):
-    cell = sheet.cell(row=row, column=column)
+def _xlsx_cell(sheet, value, zone: ZoneInfo):
     if isinstance(value, datetime):
-        cell.value, cell.number_format = _local(value), DATETIME_FORMAT
+        cell = WriteOnlyCell(sheet, _local(value, zone))
+        cell.number_format = DATETIME_FORMAT
     elif isinstance(value, date):
-        cell.value, cell.number_format = value, DATE_FORMAT
-    elif isinstance(value, str):
-        cell.value = value
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
         cell.data_type = "s"  # text even when it looks like a formula
     else:
-        cell.value = value
+        return value  # numbers, None and other text: openpyxl types them itself
     return cell
 
 
-def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
-    """One sheet: the header row frozen and filterable, then the rows with their types."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    widths = [len(str(value)) for value in header]
-    for number, values in enumerate([header, *rows], start=1):
-        for column, value in enumerate(values, start=1):
-            _xlsx_cell(sheet, number, column, value)
-            widths[column - 1] = max(widths[column - 1], 16 if isinstance(value, datetime) else len(str(value or "")))
+def _width(value) -> int:
+    return 16 if isinstance(value, datetime) else len(str(value if value is not None else ""))
+
+
+def write_xlsx(target, header: list[str], rows, title: str, zone: ZoneInfo) -> None:
+    """One sheet into ``target`` (a path or a binary file): the header row bold, frozen and
+    filterable, then the rows with their types."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    widths = [max((_width(row[column]) for row in [header, *sample]), default=0) for column in range(len(header))]
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    for cell in sheet[1]:
-        cell.font = openpyxl.styles.Font(bold=True)
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    bold = Font(bold=True)
+    titles = []
+    for value in header:
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type, cell.font = "s", bold
+        titles.append(cell)
+    sheet.append(titles)
+    count = 0
+    for row in itertools.chain(sample, rows):
+        sheet.append([_xlsx_cell(sheet, value, zone) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    workbook.save(target)
 
 
-def download(kind: str, header: list[str], rows: list[list], *, title: str, filename: str,
+def xlsx_chunks(header: list[str], rows, title: str, zone: ZoneInfo):
+    """The XLSX's bytes, written to a temporary file first (removed when sent or abandoned)."""
+    with tempfile.TemporaryFile(suffix=".xlsx") as file:
+        write_xlsx(file, header, rows, title, zone)
+        file.seek(0)
+        while block := file.read(FILE_BLOCK):
+            yield block
+
+
+def download(kind: str, header: list[str], rows, *, title: str, filename: str,
              separator_name: str | None = None) -> Response:
-    """The table as an attachment: ``kind`` is "csv" or "xlsx"; ``filename`` has no extension."""
+    """The table as an attachment, written as ``rows`` are read: ``kind`` is "csv" or "xlsx";
+    ``filename`` has no extension. ``rows`` may be a generator that runs after the request (see
+    ``portal.database.streamed``): it must not need the request or its session."""
+    zone = office_zone()
     if kind == "csv":
-        body, content_type = to_csv(header, rows, separator(separator_name)), CSV_MIMETYPE
+        body, content_type = csv_chunks(header, rows, zone, separator(separator_name)), CSV_MIMETYPE
     else:
-        body, content_type = to_xlsx(header, rows, title), XLSX_MIMETYPE
+        body, content_type = xlsx_chunks(header, rows, title, zone), XLSX_MIMETYPE
     # content_type, not mimetype: Flask would add a second charset to a text/* mimetype.
     return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{kind}"'})

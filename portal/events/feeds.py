@@ -9,8 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
+from portal.database import streamed
 from portal.events.calendar import write_calendar
 
 STALE_SECONDS = 24 * 3600
@@ -27,8 +26,8 @@ def written_feed(engine, query, base_url: str, directory: Path, version: str):
     directory.mkdir(parents=True, exist_ok=True)
     partial = directory / f"{version}.{os.getpid()}.partial"
     try:
-        with Session(engine) as session, partial.open("wb") as copy:
-            for chunk in write_calendar(session.scalars(query.execution_options(yield_per=200)), base_url=base_url):
+        with partial.open("wb") as copy:
+            for chunk in write_calendar(streamed(engine, query, batch_size=200, scalars=True), base_url=base_url):
                 copy.write(chunk)
                 yield chunk
         partial.replace(directory / f"{version}.ics")

@@ -1,9 +1,9 @@
 """Finding registrations for the pages and the exports."""
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
-from portal.cooperatives.models import Cooperative
+from portal.cooperatives.models import Cooperative, District
 from portal.events import queries as event_queries
 from portal.events.models import Event, GuestListEntry
 from portal.extensions import db
@@ -14,10 +14,30 @@ from portal.registrations.models import Participant, Registration, RegistrationS
 def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None,
                         name: str | None = None):
     """An event's registrations in queue order, by state, district and part of the participant's name."""
-    query = (select(Registration).where(Registration.event_id == event_id)
+    query = (select(Registration)
              .options(selectinload(Registration.participant),
-                      selectinload(Registration.cooperative).selectinload(Cooperative.district))
-             .order_by(Registration.queue_number, Registration.id))
+                      selectinload(Registration.cooperative).selectinload(Cooperative.district)))
+    return _filtered(query, event_id, status, district_id, name)
+
+
+def export_query(event_id: int, status: str | None = None, district_id: int | None = None,
+                 name: str | None = None):
+    """The same registrations as ``registrations_query`` as plain rows for the export, in one
+    query that can be read in batches: name, position, the person's cooperative and organisation,
+    the registering cooperative's district, email, phone, state, id and sign-up time."""
+    own = aliased(Cooperative)
+    query = (select(Participant.full_name, Participant.position, own.name, Participant.organisation_name,
+                    District.name, Participant.email, Participant.phone, Registration.status, Registration.id,
+                    Registration.created_at)
+             .join(Participant, Participant.id == Registration.participant_id)
+             .outerjoin(own, own.id == Participant.cooperative_id)
+             .outerjoin(Cooperative, Cooperative.id == Registration.cooperative_id)
+             .outerjoin(District, District.id == Cooperative.district_id))
+    return _filtered(query, event_id, status, district_id, name)
+
+
+def _filtered(query, event_id: int, status: str | None, district_id: int | None, name: str | None):
+    query = query.where(Registration.event_id == event_id).order_by(Registration.queue_number, Registration.id)
     if status:
         query = query.where(Registration.status == RegistrationStatus(status))
     if district_id:

@@ -9,6 +9,7 @@ from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.cooperatives.services import districts
+from portal.database import streamed
 from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
@@ -181,8 +182,8 @@ def export(event_id: int, kind: str):
     if kind not in ("csv", "xlsx"):
         abort(404)
     status, district_id, name = _filters()
-    registrations = db.session.scalars(queries.registrations_query(event.id, status, district_id, name))
-    data = exports.rows(registrations, queries.waitlist_positions([event.id]))
+    records = streamed(db.engine, queries.export_query(event.id, status, district_id, name))
+    data = exports.rows(records, queries.waitlist_positions([event.id]))
     return spreadsheets.download(kind, exports.header(), data, title=_("Registrations"),
                                  filename=f"registrations-{event.id}", separator_name=request.args.get("separator"))
 
