@@ -61,7 +61,7 @@ def register_extensions(app: Flask) -> None:
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
     from portal.settings.services import register_template_globals
-    from portal.static_files import register_fingerprints
+    from portal.static_files import register_compression, register_fingerprints
 
     db.init_app(app)
     with app.app_context():
@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     register_template_globals(app)
     register_document_helpers(app)
     register_fingerprints(app)
+    register_compression(app)
 
 
 def register_security(app: Flask) -> None:

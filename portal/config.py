@@ -104,8 +104,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # end a connection whose peer is gone; the server ends a statement after
         # DATABASE_STATEMENT_TIMEOUT; and the portal stops waiting for any answer after
         # DATABASE_ANSWER_TIMEOUT (a black hole acknowledges nothing and times out nothing else).
-        # Seconds; 0 turns one off (a long migration: DATABASE_STATEMENT_TIMEOUT=0
-        # DATABASE_ANSWER_TIMEOUT=0). PostgreSQL only.
+        # Seconds; 0 turns one off (a long bulk command: DATABASE_STATEMENT_TIMEOUT=0
+        # DATABASE_ANSWER_TIMEOUT=0; migrations lift both themselves). PostgreSQL only.
         "DATABASE_CONNECT_TIMEOUT": float(env.get("DATABASE_CONNECT_TIMEOUT", "3")),
         "DATABASE_STATEMENT_TIMEOUT": float(env.get("DATABASE_STATEMENT_TIMEOUT", "5")),
         "DATABASE_ANSWER_TIMEOUT": float(env.get("DATABASE_ANSWER_TIMEOUT", "7")),

@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -117,6 +118,16 @@ def configure_postgresql(engine, answer_timeout: float) -> None:
     @event.listens_for(engine, "do_connect")
     def connect(_dialect, _record, cargs, cparams):
         return AnsweringConnection.connect(*cargs, **cparams)
+
+
+def migration_engine(engine):
+    """The engine migrations run on: on PostgreSQL a plain one, without the requests' statement
+    and answer timeouts (they guard requests; a migration over a national registry may rightly
+    take minutes); on SQLite ``engine`` itself, whose pragmas (foreign keys, busy timeout) the
+    migrations need."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_engine(engine.url, poolclass=NullPool)
 
 
 _WRITE = "portal_write_transaction"

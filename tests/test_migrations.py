@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BEFORE_LIFETIMES = "1b9f6e6c816e"
 
 
-def _upgrade(url: str, revision: str = "head") -> None:
-    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "testing", "SECRET_KEY": "x", "FLASK_APP": "wsgi"}
+def _upgrade(url: str, revision: str = "head", **settings: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "PORTAL_ENV": "testing", "SECRET_KEY": "x", "FLASK_APP": "wsgi",
+           **settings}
     done = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", revision], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -163,3 +164,9 @@ def test_search_indexes_are_built_on_postgresql_only_and_the_schema_matches_the_
     engine.dispose()
     search = {"ix_cooperatives_name_trgm", "ix_cooperatives_legal_number_key_prefix"}
     assert search <= names if postgresql else not search & names
+
+
+def test_migrations_run_whatever_the_requests_database_timeouts(empty_database):
+    """The statement and answer timeouts guard requests; a migration (an index over a national
+    registry) may take minutes, so the migration connection lifts them."""
+    _upgrade(empty_database, DATABASE_STATEMENT_TIMEOUT="0.001", DATABASE_ANSWER_TIMEOUT="0.001")
