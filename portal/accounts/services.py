@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -252,10 +253,17 @@ def display_phone(raw: str | None) -> str | None:
     other number in its international form; a value that is no number, as it was written."""
     if raw is None or not str(raw).strip():
         return None
+    return _display_phone(str(raw).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_phone(text: str) -> str:
+    """``display_phone`` of a stripped value, parsed once per distinct number: an export shows
+    one per row, and phonenumbers' parsing was a third of a large export's time."""
     try:
-        number = phonenumbers.parse(normalise_phone(raw))
-    except (ValueError, phonenumbers.NumberParseException):
-        return str(raw).strip()
+        number = _valid_number(text)
+    except ValueError:
+        return text
     style = (phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 62
              else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     return phonenumbers.format_number(number, style)
@@ -267,7 +275,12 @@ def normalise_phone(raw: str | None) -> str | None:
     number (phonenumbers' numbering plan for Indonesia)."""
     if raw is None or not str(raw).strip():
         return None
-    text = str(raw).strip()
+    number = _valid_number(str(raw).strip())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _valid_number(text: str) -> phonenumbers.PhoneNumber:
+    """``text`` parsed as ``normalise_phone`` reads it; ValueError when it is no valid number."""
     digits = "".join(ch for ch in text if ch.isdigit())
     if text.startswith("+") or digits.startswith("62"):
         digits = "+" + digits
@@ -276,7 +289,7 @@ def normalise_phone(raw: str | None) -> str | None:
     try:
         number = phonenumbers.parse(digits, "ID")
     except phonenumbers.NumberParseException:
-        raise ValueError(raw) from None
+        raise ValueError(text) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(raw)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        raise ValueError(text)
+    return number

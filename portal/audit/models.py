@@ -11,10 +11,14 @@ class AuditEntry(db.Model):
     """Who did what to which object, when, with the values before and after."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        # The log's order, newest first, which its pages walk by keyset (created_at, id).
+        Index("ix_audit_entries_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Kept as text too, so the entry still says who it was if the account goes.
     actor_label: Mapped[str] = mapped_column(String(254))

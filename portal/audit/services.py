@@ -1,7 +1,8 @@
 import enum
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from portal.audit.models import AuditEntry
 from portal.extensions import db
@@ -48,7 +49,7 @@ def record_change(actor, action: str, target, before: dict | None = None, after:
 
 def audit_query(action: str | None = None, actor: str | None = None, object_type: str | None = None,
                 since: datetime | None = None, until: datetime | None = None):
-    """The log, newest first, filtered; the caller paginates."""
+    """The log, newest first, filtered; ``keyset_page`` pages it."""
     query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     if action:
         query = query.where(AuditEntry.action == action)
@@ -65,3 +66,48 @@ def audit_query(action: str | None = None, actor: str | None = None, object_type
 
 def known_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the log starts: the (created_at, id) of the last entry seen."""
+
+    created_at: datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.created_at.astimezone(UTC).isoformat()},{self.id}"
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> "Cursor":
+        return cls(entry.created_at, entry.id)
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    items: list[AuditEntry]
+    older: Cursor | None  # the cursor for the page of older entries, if there are any
+    newer: Cursor | None  # the cursor for the page of newer entries, if there are any
+
+
+def keyset_page(query, per_page: int, older: Cursor | None = None, newer: Cursor | None = None) -> KeysetPage:
+    """One page of ``audit_query(...)``: the entries just older than ``older``, or just newer than
+    ``newer``, or the newest. One query whatever the depth: no OFFSET and no count; one row more
+    than the page tells whether there is a page beyond."""
+    key = tuple_(AuditEntry.created_at, AuditEntry.id)
+    if newer is not None:
+        query = (query.where(key > tuple_(newer.created_at, newer.id)).order_by(None)
+                 .order_by(AuditEntry.created_at.asc(), AuditEntry.id.asc()))
+    elif older is not None:
+        query = query.where(key < tuple_(older.created_at, older.id))
+    rows = list(db.session.scalars(query.limit(per_page + 1)))
+    beyond = len(rows) > per_page
+    rows = rows[:per_page]
+    if newer is not None:
+        rows.reverse()
+        has_newer, has_older = beyond, True
+    else:
+        has_newer, has_older = older is not None, beyond
+    if not rows:  # past either end (an entry deleted, a stale link): no links but back to the start
+        return KeysetPage([], None, None)
+    return KeysetPage(rows, Cursor.of(rows[-1]) if has_older else None, Cursor.of(rows[0]) if has_newer else None)

@@ -7,8 +7,8 @@ from portal.accounts.access import roles
 from portal.accounts.models import Role
 from portal.audit import labels, services
 from portal.audit.forms import AuditFilterForm
-from portal.extensions import db
 from portal.i18n import office_zone
+from portal.inputs import bounded_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -30,5 +30,23 @@ def index():
             "since": _local_midnight(form.since.data) if form.since.data else None,
             "until": _local_midnight(form.until.data) + timedelta(days=1) if form.until.data else None,
         }
-    page = db.paginate(services.audit_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("audit/index.html", form=form, page=page, labels=labels)
+    page = services.keyset_page(services.audit_query(**filters), current_app.config["PER_PAGE"],
+                                older=_cursor("older"), newer=_cursor("newer"))
+    links = request.args.to_dict()
+    links.pop("older", None)
+    links.pop("newer", None)
+    return render_template("audit/index.html", form=form, page=page, labels=labels, links=links)
+
+
+def _cursor(name: str) -> services.Cursor | None:
+    """``?older=`` or ``?newer=`` as a cursor, "<ISO time with its zone>,<id>"; None (the first
+    page) when missing or malformed."""
+    at, _sep, entry_id = request.args.get(name, "").rpartition(",")
+    try:
+        created_at = datetime.fromisoformat(at)
+        number = bounded_int(entry_id)
+    except ValueError:
+        return None
+    if created_at.tzinfo is None:
+        return None
+    return services.Cursor(created_at, number)
