@@ -16,10 +16,10 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from deploy.topology.database import create_fresh
 from portal import create_app
 from portal.extensions import db
 from portal.mail.delivery import (
@@ -38,12 +38,7 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench"
 
 
 def _prepare_postgres(url: str) -> str:
-    parsed = sa.engine.make_url(url)
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
+    create_fresh(url)
     return url
 
 

@@ -14,27 +14,23 @@ time, a few seconds a page. Runs outside CI (``make bench-national``).
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from benchmarks import national_data
-from benchmarks.registration_burst import _free_port, _token
+from benchmarks.registration_burst import _token
+from benchmarks.serving import served
 
-ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_national_bench"
 KUPANG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_national_bench_kupang"
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - the demo data's, printed by seed-demo
@@ -81,29 +77,6 @@ def facts(url: str) -> dict[str, str]:
     return {"invited_event": str(invited), "registered_event": str(registered), "session": str(session),
             "name_term": urllib.parse.quote(term), "legal_term": urllib.parse.quote(legal),
             "month": date.today().strftime("%Y-%m")}
-
-
-@contextmanager
-def served(app: str, env: dict, workers: int):
-    """``app`` under gunicorn with the deployment's settings, on a free port; yields its URL."""
-    port = _free_port()
-    env = {**os.environ, **env, "GUNICORN_WORKERS": str(workers), "GUNICORN_LOG_LEVEL": "warning"}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                                "-b", f"127.0.0.1:{port}", app], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - our own http URL
-                break
-            except urllib.error.HTTPError:
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def portal_env(url: str) -> dict:

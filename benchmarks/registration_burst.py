@@ -10,54 +10,31 @@ The test suite's HTTP R1 uses the same helpers.
 """
 
 import argparse
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.serving import served
+from deploy.topology.database import create_fresh
+
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/portal_reg_bench"
 PASSWORD = "correct-horse-42"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
 def gunicorn(database_url: str, workers: int = 2):
     """The portal under gunicorn in a subprocess, on a free port; yields its base URL."""
-    port = _free_port()
     # A measurement over plain HTTP, not production: said so, or the portal refuses gunicorn.
-    env = {**os.environ, "DATABASE_URL": database_url, "PORTAL_ENV": "testing", "SECRET_KEY": "burst",
+    env = {"DATABASE_URL": database_url, "PORTAL_ENV": "testing", "SECRET_KEY": "burst",
            "RATELIMIT_ENABLED": "0", "PORTAL_ALLOW_NON_PRODUCTION": "1"}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b",
-                                f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                               cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own http URL
-                break
-            except OSError:
-                time.sleep(0.1)
+    with served("wsgi:app", env, workers) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _token(html: str) -> str:
@@ -177,12 +154,7 @@ def main() -> None:
     from portal.cooperatives.reference import seed_reference_data
     from portal.extensions import db
 
-    url = sa.engine.make_url(args.postgres)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
+    create_fresh(args.postgres)
     app = create_app({"PORTAL_ENV": "testing", "SECRET_KEY": "burst", "SQLALCHEMY_DATABASE_URI": args.postgres})
     with app.app_context():
         db.create_all()
