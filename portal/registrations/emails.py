@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from portal.events.calendar import build_calendar
 from portal.mail.services import external_url, queue_email
 from portal.registrations import tickets
-from portal.registrations.seats import waitlist_position
+from portal.registrations.models import RegistrationStatus
+from portal.registrations.queries import waitlist_positions
 
 SUBJECTS = {
     "confirmed": _l("Registration confirmed: %(title)s"),
@@ -119,7 +120,10 @@ def send_statuses(registrations) -> None:
     """Each registration's current state (confirmed, pending, waitlisted, rejected, cancelled),
     from one action. The queue number is new when a cancelled registration is signed up again,
     so the new state gets its email instead of being taken for a repeat of the old one."""
-    _tell([Notice(r, r.status.value, f"{r.status.value}:{r.id}:{r.queue_number}", waitlist_position(r))
+    registrations = list(registrations)
+    waiting = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
+    positions = waitlist_positions(waiting) if waiting else {}
+    _tell([Notice(r, r.status.value, f"{r.status.value}:{r.id}:{r.queue_number}", positions.get(r.id))
            for r in registrations])
 
 
