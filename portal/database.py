@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import DateTime, Enum, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
@@ -21,6 +22,12 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def clock_now() -> datetime:
+    """Now, for a request's rules: the app's ``PORTAL_CLOCK`` when set (a callable returning an
+    aware datetime, so tests can stand on any day), otherwise ``utcnow()``."""
+    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def streamed(engine, statement, *, batch_size: int = 500, scalars: bool = False):

@@ -4,7 +4,7 @@ link or code, walk-ins at the door, the daftar hadir and the exports.
 The time comes from ``PORTAL_CLOCK`` when it is set (a callable returning an aware datetime), so
 a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.attendance.subscriptions import shows_check_in
-from portal.database import utcnow
+from portal.database import clock_now
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.documents.qr import qr_png
@@ -34,10 +34,6 @@ bp = Blueprint("attendance", __name__)
 @bp.context_processor
 def marks():
     return {"marks": list(AttendanceMark)}
-
-
-def _now():
-    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _wants_json() -> bool:
@@ -91,7 +87,7 @@ def mark(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     registration_id, _sep, chosen = request.form.get("set", "").partition(":")
     outcome = attempt(lambda: services.mark_attendance(current_user, parse_id(registration_id) or 0,
-                                                       session.id, chosen, _now()))
+                                                       session.id, chosen, clock_now()))
     if not outcome.ok:
         if _wants_json():
             return jsonify(error=outcome.violation.message), 409
@@ -109,7 +105,7 @@ def mark(event_id: int, session_id: int):
 @roles(*STAFF_ROLES)
 def remaining_absent(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
-    return act(lambda: services.mark_remaining_absent(current_user, event.id, session.id, _now()),
+    return act(lambda: services.mark_remaining_absent(current_user, event.id, session.id, clock_now()),
                done=lambda count: _("%(count)d people marked absent.", count=count), then=_sheet_url(event, session))
 
 
@@ -118,7 +114,7 @@ def remaining_absent(event_id: int, session_id: int):
 def check_in_code(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     form = CheckInCodeForm()
-    return act(lambda: services.check_in_by_code(current_user, session, form.code.data, _now()), form=form,
+    return act(lambda: services.check_in_by_code(current_user, session, form.code.data, clock_now()), form=form,
                answer=_confirmation) or _render_sheet(event, session, form, 400)
 
 
@@ -128,7 +124,7 @@ def walk_in(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     form = WalkInForm()
     return act(lambda: services.record_walk_in(current_user, session, form.full_name.data, form.affiliation.data,
-                                               form.position.data, form.phone.data, _now()),
+                                               form.position.data, form.phone.data, clock_now()),
                form=form, answer=_confirmation
                ) or (render_template("attendance/walk_in.html", event=event, session=session, form=form,
                                      suggestions=queries.affiliation_suggestions(event.id)),
@@ -190,7 +186,7 @@ def check_in(token: str):
         return render_error(404, violation.message)
     if not is_staff(current_actor()):
         return redirect(url_for("registrations.ticket", token=registration.token))
-    now = _now()
+    now = clock_now()
     current = services.current_session(registration.event, now)
     return render_template("attendance/check_in_confirm.html", registration=registration, token=token,
                            event=registration.event, today=now, running=current is not None,
@@ -208,7 +204,7 @@ def check_in_session(token: str):
     session = db.session.get(EventSession, parse_id(request.form.get("session_id")) or 0)
     if session is None or session.event_id != registration.event_id:
         abort(404)
-    outcome = attempt(lambda: services.check_in_at_door(current_user, registration, session, _now()))
+    outcome = attempt(lambda: services.check_in_at_door(current_user, registration, session, clock_now()))
     if not outcome.ok:
         return _confirmation(None, outcome.violation.message, registration)
     return _confirmation(outcome.result)

@@ -13,7 +13,7 @@ from portal.certificates import documents, services
 from portal.certificates.forms import CodeForm, RevokeForm
 from portal.certificates.models import Certificate
 from portal.cooperatives.policies import may_act_for
-from portal.database import utcnow
+from portal.database import clock_now
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind
@@ -22,10 +22,6 @@ from portal.registrations.models import Registration
 from portal.transactions import Confirmation, act
 
 bp = Blueprint("certificates", __name__)
-
-
-def _now():
-    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _pdf(certificate: Certificate) -> Response:
@@ -47,7 +43,7 @@ def manage(event_id: int):
 @roles(*STAFF_ROLES)
 def issue(event_id: int):
     event = db.get_or_404(Event, event_id)
-    return act(lambda: services.issue_certificates(current_user, event.id, _now()), done=_issued,
+    return act(lambda: services.issue_certificates(current_user, event.id, clock_now()), done=_issued,
                then=url_for("certificates.manage", event_id=event.id))
 
 
@@ -67,7 +63,7 @@ def revoke(certificate_id: int):
     def revoke_validated() -> None:
         if not form.validate_on_submit():
             raise RuleViolation("reason", _("Give the reason for revoking the certificate."))
-        services.revoke_certificate(current_user, certificate, form.reason.data, _now())
+        services.revoke_certificate(current_user, certificate, form.reason.data, clock_now())
 
     back = url_for("certificates.manage", event_id=certificate.event_id)
     asked = Confirmation(

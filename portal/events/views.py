@@ -16,7 +16,7 @@ from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
 from portal.cooperatives.services import district_ids_for, listed_districts
-from portal.database import utcnow
+from portal.database import clock_now
 from portal.events import feeds, queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
@@ -55,10 +55,6 @@ def session_times(session: EventSession) -> str:
 def local_day(day: date) -> str:
     """A calendar date (already the office's): 'Kamis, 1 Desember 2022'."""
     return format_date(day, "EEEE, d MMMM y", locale=str(get_locale()))
-
-
-def _now():
-    return current_app.config.get("PORTAL_CLOCK", utcnow)()
 
 
 def _districts() -> list[District]:
@@ -318,7 +314,7 @@ def complete(event_id: int):
     consequences = [_("%(title)s is closed: no more sign-ups, cancellations or changes.", title=event.title)]
     if training:
         consequences.append(_("Certificates can then be issued to everyone whose attendance meets the threshold."))
-    return act(lambda: services.complete_event(current_user, event, _now()),
+    return act(lambda: services.complete_event(current_user, event, clock_now()),
                confirm=lambda: Confirmation(_("Mark %(title)s as completed?", title=event.title), consequences,
                                             _("Yes, mark as completed"), back),
                done=" ".join((_("The event is marked as completed."),
