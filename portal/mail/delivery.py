@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.mail.services import attachment_renderer
+from portal.mail.services import ORPHANED, attachment_renderer
 from portal.seams import PERIODIC_JOBS, registered
 
 log = logging.getLogger("portal.mail")
@@ -132,9 +132,6 @@ def claim_batch(worker_id: str, now: datetime, policy: DeliveryPolicy) -> list[C
     ).all()
     db.session.commit()
     return load_claimed(claimed)
-
-
-ORPHANED = "not sent: the message it must follow was not delivered"
 
 
 def _cancel_orphans() -> None:

@@ -251,6 +251,7 @@ class Superseded:
 
 
 SUPERSEDED = "replaced: what it is about changed before it left"
+ORPHANED = "not sent: the message it must follow was not delivered"
 
 
 def supersede_pending(kind: str, ids, templates, reason: str = SUPERSEDED) -> list[Superseded]:
@@ -276,7 +277,7 @@ def plain_reason(message: OutboxMessage) -> str | None:
         return None
     code = error[:3]
     if message.status == MessageStatus.CANCELLED:
-        if error.startswith("not sent: the message it must follow"):
+        if error == ORPHANED:
             return _("Not sent: the message it follows was not delivered.")
         if error == SUPERSEDED:
             return _("Replaced by a message written from the new state.")
