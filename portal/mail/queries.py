@@ -85,14 +85,19 @@ FAILED_WINDOW = timedelta(days=7)
 RETRYING_FOR = timedelta(hours=1)
 
 
+def _failed_lately(now: datetime):
+    return and_(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.next_attempt_at >= now - FAILED_WINDOW)
+
+
+def _retrying_long(now: datetime):
+    return and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
+                OutboxMessage.created_at <= now - RETRYING_FOR)
+
+
 def in_trouble(now: datetime):
     """SQL: a message that failed for good in the last 7 days (its last attempt was then), or one
     still retrying more than an hour after it was queued."""
-    return or_(
-        and_(OutboxMessage.status == MessageStatus.FAILED, OutboxMessage.next_attempt_at >= now - FAILED_WINDOW),
-        and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
-             OutboxMessage.created_at <= now - RETRYING_FOR),
-    )
+    return or_(_failed_lately(now), _retrying_long(now))
 
 
 def trouble_counts(now: datetime | None = None) -> dict[str, int]:
@@ -101,9 +106,7 @@ def trouble_counts(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     # Two counts, each through its own index (``ix_outbox_messages_due`` and the partial
     # ``ix_outbox_messages_retrying``): this runs on every staff page.
-    failed = select(func.count()).where(OutboxMessage.status == MessageStatus.FAILED,
-                                        OutboxMessage.next_attempt_at >= now - FAILED_WINDOW)
-    retrying = select(func.count()).where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.attempts > 0,
-                                          OutboxMessage.created_at <= now - RETRYING_FOR)
+    failed = select(func.count()).where(_failed_lately(now))
+    retrying = select(func.count()).where(_retrying_long(now))
     failed, retrying = db.session.execute(select(failed.scalar_subquery(), retrying.scalar_subquery())).one()
     return {"failed": failed, "retrying": retrying, "total": failed + retrying}
