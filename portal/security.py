@@ -16,6 +16,7 @@ from werkzeug.routing.converters import NumberConverter
 
 from portal.accounts.access import PUBLIC, public
 from portal.extensions import csrf, limiter
+from portal.static_files import STATIC_ENDPOINTS
 
 bp = Blueprint("security", __name__)
 log = logging.getLogger("portal.csp")
@@ -70,9 +71,6 @@ def add_security_headers(response):
     if current_app.config["PORTAL_ENV"] == "production":
         response.headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_MAX_AGE']}"
     return response
-
-
-STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
 
 def _is_private() -> bool:

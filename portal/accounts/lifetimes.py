@@ -20,10 +20,11 @@ from sqlalchemy import delete, select, update
 from portal.accounts.models import STAFF_ROLES, LoginAttempt, LoginSession, Role, User
 from portal.database import begin_write, utcnow
 from portal.extensions import db
+from portal.static_files import STATIC_ENDPOINTS
 
 # last_seen_at is written when it is older than this, not on every request.
 TOUCH_INTERVAL = timedelta(minutes=5)
-UNTRACKED_ENDPOINTS = {None, "static", "bootstrap.static", "security.csp_report"}
+UNTRACKED_ENDPOINTS = {None, *STATIC_ENDPOINTS, "security.csp_report"}
 
 
 def clock() -> datetime:
