@@ -5,6 +5,7 @@ the log can be filtered; only the page translates them. A code with no label her
 is, and ``tests/test_indonesian_pages.py`` checks that every code the portal writes has one."""
 
 import enum
+import functools
 import re
 from datetime import date, datetime
 
@@ -205,8 +206,10 @@ def field_label(field: str) -> str:
     return str(FIELDS.get(field, field))
 
 
+@functools.cache
 def _enum_of(object_type: str, field: str) -> type[enum.Enum] | None:
-    """The enum the object's model stores in ``field``, if it stores one there."""
+    """The enum the object's model stores in ``field``, if it stores one there (the models do not
+    change while the process runs, so the walk over them is made once per pair)."""
     for mapper in db.Model.registry.mappers:
         table = getattr(mapper, "local_table", None)
         if table is not None and table.name == object_type and field in table.columns:
