@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+import portal.revival.models  # noqa: F401
+
+bp = Blueprint("revival", __name__)
