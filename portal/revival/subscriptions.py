@@ -1,7 +1,15 @@
-"""How revival plugs into the capabilities before it: its part of the cooperative's page."""
+"""How revival plugs into the capabilities before it: its part of the cooperative's page (RAT
+records, the offer to make it active again, the contact log and the timeline)."""
 
+from portal.revival import queries, services
+from portal.revival.views import office_today
 from portal.seams import COOPERATIVE_PAGE_PARTS, register
+
+
+def reactivation_offer(cooperative):
+    return services.reactivation_evidence(cooperative, office_today())
 
 
 def register_subscriptions(app) -> None:
     register(app, COOPERATIVE_PAGE_PARTS, "revival/_cooperative.html")
+    app.jinja_env.globals.update(rat_records_of=queries.rat_records_of, reactivation_offer=reactivation_offer)
