@@ -7,9 +7,10 @@ from datetime import date
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload
 
+from portal.accounts.models import STAFF_ROLES, User
 from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from portal.extensions import db
-from portal.revival.models import RatRecord, RatStatus
+from portal.revival.models import Contact, RatRecord, RatStatus
 from portal.revival.services import recent_book_years
 
 
@@ -75,3 +76,29 @@ def without_verified_rat_query(book_year: int, district_ids=None, type=None, sta
     query = (select(Cooperative).options(joinedload(Cooperative.district))
              .where(~_verified_held((book_year,))).order_by(Cooperative.name, Cooperative.id))
     return _filtered(query, district_ids, type, status)
+
+
+def open_steps_query(until: date | None = None, officer_id: int | None = None, district_ids=None):
+    """The "tindak lanjut" list: next steps not yet done, the most urgent first; ``until`` keeps
+    those due by then."""
+    query = (select(Contact).join(Contact.cooperative)
+             .options(joinedload(Contact.cooperative).joinedload(Cooperative.district), joinedload(Contact.officer))
+             .where(Contact.next_step.is_not(None), Contact.next_step_done_at.is_(None))
+             .order_by(Contact.next_step_due, Contact.id))
+    if until is not None:
+        query = query.where(Contact.next_step_due <= until)
+    if officer_id is not None:
+        query = query.where(Contact.officer_id == officer_id)
+    return _filtered(query, district_ids)
+
+
+def staff_officers():
+    """The office's staff, for the list's officer filter."""
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name)))
+
+
+def open_steps_of(cooperative_id: int) -> list[Contact]:
+    return list(db.session.scalars(
+        select(Contact).options(joinedload(Contact.officer))
+        .where(Contact.cooperative_id == cooperative_id, Contact.next_step.is_not(None),
+               Contact.next_step_done_at.is_(None)).order_by(Contact.next_step_due, Contact.id)))

@@ -12,22 +12,20 @@ from portal.accounts.models import STAFF_ROLES, Role
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import may_act_for
 from portal.cooperatives.services import district_ids_for, listed_districts
-from portal.database import clock_now
 from portal.extensions import db
 from portal.files.services import download
-from portal.i18n import format_calendar_date, to_local
+from portal.i18n import format_calendar_date
 from portal.pagination import paginate
 from portal.revival import queries, services
+from portal.revival.contact_views import bp as contacts_bp
+from portal.revival.dates import office_today
 from portal.revival.forms import RatForm
 from portal.revival.models import RatRecord
 from portal.transactions import Confirmation, act
 
 bp = Blueprint("revival", __name__)
+bp.register_blueprint(contacts_bp)
 ELIGIBLE_SHOWN = 50
-
-
-def office_today() -> date:
-    return to_local(clock_now()).date()
 
 
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
