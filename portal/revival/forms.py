@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -40,3 +40,10 @@ class ContactForm(Form):
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in (
             "channel", "contacted_on", "person", "outcome", "next_step", "next_step_due")}
+
+
+class RatImportForm(Form):
+    file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired()],
+                     description=_l("Columns: Nomor Badan Hukum; Nama Koperasi; Tahun Buku; Tanggal RAT; "
+                                    "Jumlah Anggota Hadir; Jumlah Anggota; Lapor ODS (Ya/Tidak)."))
+    dry_run = BooleanField(_l("Preview only: change nothing"))

@@ -38,7 +38,7 @@ def rat_of(cooperative: Cooperative, book_year: int) -> RatRecord | None:
                                                      RatRecord.book_year == book_year))
 
 
-def _check(cooperative: Cooperative, values: dict, today: date) -> dict:
+def check_rat_values(cooperative: Cooperative, values: dict, today: date) -> dict:
     """The record's values as they will be kept, or a refusal on the field that is wrong."""
     book_year = values.get("book_year")
     if book_year is None or not FIRST_BOOK_YEAR <= book_year < today.year:
@@ -84,7 +84,7 @@ def save_rat(actor, cooperative: Cooperative, values: dict, today: date, *, docu
     any record. ``document`` is ``(filename, bytes)`` of the berita acara or report, checked by its
     content; a board's submission of a held RAT needs one."""
     _require_board_or_staff(actor, cooperative)
-    clean = _check(cooperative, values, today)
+    clean = check_rat_values(cooperative, values, today)
     record = rat_of(cooperative, clean["book_year"])
     staff = is_staff(actor)
     if record is not None and record.status.is_verified and not staff:
@@ -96,7 +96,8 @@ def save_rat(actor, cooperative: Cooperative, values: dict, today: date, *, docu
         clean["document_id"] = store_upload(actor, document[0], document[1], "document").id
     before = snapshot(record, RAT_FIELDS) if record is not None else None
     if record is None:
-        record = RatRecord(cooperative=cooperative, book_year=clean["book_year"])
+        record = RatRecord(cooperative=cooperative, book_year=clean["book_year"], status=RatStatus.SUBMITTED,
+                           source=RatSource.BOARD)
         db.session.add(record)
     for key, value in clean.items():
         setattr(record, key, value)

@@ -20,11 +20,13 @@ from portal.revival import queries, services
 from portal.revival.contact_views import bp as contacts_bp
 from portal.revival.dates import office_today
 from portal.revival.forms import RatForm
+from portal.revival.import_views import bp as imports_bp
 from portal.revival.models import RatRecord
 from portal.transactions import Confirmation, act
 
 bp = Blueprint("revival", __name__)
 bp.register_blueprint(contacts_bp)
+bp.register_blueprint(imports_bp)
 ELIGIBLE_SHOWN = 50
 
 
