@@ -3,6 +3,7 @@ records, the offer to make it active again, the contact log and the timeline).""
 
 from portal.revival import queries, services
 from portal.revival.dates import office_today
+from portal.revival.timeline import cooperative_timeline
 from portal.seams import COOPERATIVE_PAGE_PARTS, register
 
 
@@ -13,4 +14,4 @@ def reactivation_offer(cooperative):
 def register_subscriptions(app) -> None:
     register(app, COOPERATIVE_PAGE_PARTS, "revival/_cooperative.html")
     app.jinja_env.globals.update(rat_records_of=queries.rat_records_of, open_steps_of=queries.open_steps_of,
-                                 reactivation_offer=reactivation_offer)
+                                 reactivation_offer=reactivation_offer, cooperative_timeline=cooperative_timeline)

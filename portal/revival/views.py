@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.access import owner, roles
 from portal.accounts.models import STAFF_ROLES, Role
@@ -16,6 +17,7 @@ from portal.extensions import db
 from portal.files.services import download
 from portal.i18n import format_calendar_date
 from portal.pagination import paginate
+from portal.revival import funnel as funnels
 from portal.revival import queries, services
 from portal.revival.contact_views import bp as contacts_bp
 from portal.revival.dates import office_today
@@ -124,3 +126,16 @@ def at_risk():
     return render_template("revival/at_risk.html", page=page, eligible=eligible,
                            years=services.recent_book_years(today),
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
+
+
+@bp.get("/rat/funnel")
+@roles(*STAFF_ROLES)
+def funnel():
+    """The funnel of the cooperatives inactive at the start of a year, with those at each stage."""
+    year = request.args.get("year", type=int) or office_today().year
+    year = min(max(year, 2000), office_today().year)
+    stage = request.args.get("stage")
+    stage = stage if stage in dict(funnels.STAGES) else None
+    page = paginate(funnels.stage_query(year, stage).options(joinedload(Cooperative.district)))
+    return render_template("revival/funnel.html", year=year, stage=stage, stages=funnels.STAGES,
+                           counts=funnels.funnel_counts(year), page=page)
