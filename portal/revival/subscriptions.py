@@ -1,10 +1,10 @@
 """How revival plugs into the capabilities before it: its part of the cooperative's page (RAT
 records, the offer to make it active again, the contact log and the timeline)."""
 
-from portal.revival import queries, services
+from portal.revival import campaign, queries, services
 from portal.revival.dates import office_today
 from portal.revival.timeline import cooperative_timeline
-from portal.seams import COOPERATIVE_PAGE_PARTS, register
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, COOPERATIVE_PAGE_PARTS, register
 
 
 def reactivation_offer(cooperative):
@@ -13,5 +13,7 @@ def reactivation_offer(cooperative):
 
 def register_subscriptions(app) -> None:
     register(app, COOPERATIVE_PAGE_PARTS, "revival/_cooperative.html")
+    register(app, ATTACHMENT_RENDERERS, (campaign.RENDERER, campaign.render_rat_letter))
+    register(app, ATTACHMENT_NAMES, (campaign.RENDERER, campaign.ATTACHMENT_NAME))
     app.jinja_env.globals.update(rat_records_of=queries.rat_records_of, open_steps_of=queries.open_steps_of,
                                  reactivation_offer=reactivation_offer, cooperative_timeline=cooperative_timeline)

@@ -19,6 +19,7 @@ from portal.i18n import format_calendar_date
 from portal.pagination import paginate
 from portal.revival import funnel as funnels
 from portal.revival import queries, services
+from portal.revival.campaign_views import bp as campaign_bp
 from portal.revival.contact_views import bp as contacts_bp
 from portal.revival.dates import office_today
 from portal.revival.forms import RatForm
@@ -29,6 +30,7 @@ from portal.transactions import Confirmation, act
 bp = Blueprint("revival", __name__)
 bp.register_blueprint(contacts_bp)
 bp.register_blueprint(imports_bp)
+bp.register_blueprint(campaign_bp)
 ELIGIBLE_SHOWN = 50
 
 
