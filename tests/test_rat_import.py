@@ -98,3 +98,23 @@ def test_the_organiser_uploads_the_list_and_reads_the_report(client, logged_in, 
 def test_a_board_member_cannot_import(client, login, make_cooperative, make_board_user):
     login(client, make_board_user(make_cooperative()))
     assert client.get("/rat/import").status_code == 403
+
+
+REGISTRY_LIST = (b"Nama Koperasi;No. Badan Hukum;Jenis Koperasi;Kecamatan;RAT Terakhir\n"
+                 b"KSP Sehati;518/BH/XIV/2011;KSP;Kupang Timur;2022\n"
+                 b"KSP Baru;601/BH/XIV/2020;KSP;Semau;2023\n")
+
+
+def test_the_registry_lists_last_rat_year_becomes_a_verified_record_and_never_lowers_it(app, registry, make_user):
+    from portal.cooperatives.importing import import_cooperatives
+    organiser = make_user(Role.ORGANISER)
+    import_rats(organiser, "rat.csv", SAMPLE, dry_run=False, today=TODAY)  # Sehati: verified 2024
+    first = import_cooperatives(organiser, "daftar.csv", REGISTRY_LIST, dry_run=False, today=TODAY)
+    db.session.commit()
+    records = _records()
+    assert records[("KSP Baru", 2023)].source == RatSource.REGISTRY
+    assert ("KSP Sehati", 2022) not in records  # the list's older year adds nothing
+    assert (registry["sehati"].last_rat_year, records[("KSP Baru", 2023)].cooperative.last_rat_year) == (2024, 2023)
+    again = import_cooperatives(organiser, "daftar.csv", REGISTRY_LIST, dry_run=False, today=TODAY)
+    assert [row.outcome for row in first.rows] == ["unchanged", "created"]
+    assert [row.outcome for row in again.rows] == ["unchanged", "unchanged"]

@@ -9,14 +9,14 @@ from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, insert, literal, select, update
 
 from portal.accounts.policies import is_staff
 from portal.audit.services import record_change, snapshot
 from portal.cooperatives.models import Cooperative, CooperativeStatus
 from portal.cooperatives.policies import is_board_of
 from portal.cooperatives.services import set_status
-from portal.database import utcnow
+from portal.database import UTCDateTime, utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.files.services import store_upload
@@ -143,6 +143,27 @@ def refresh_last_rat_year(actor, cooperative: Cooperative) -> None:
         before = snapshot(cooperative, ["last_rat_year"])
         cooperative.last_rat_year = year
         record_change(actor, "cooperative.last_rat_year", cooperative, before, snapshot(cooperative, ["last_rat_year"]))
+
+
+def record_registry_years(cooperative_ids: list[int], chunk: int = 500) -> None:
+    """The registry's "last RAT year" of these cooperatives (from an import of the office's list)
+    as verified records, where none is kept for that book year; then ``last_rat_year`` of each is
+    derived again. Set-based, a chunk at a time, for an import of thousands of rows."""
+    for start in range(0, len(cooperative_ids), chunk):
+        ids = cooperative_ids[start:start + chunk]
+        kept = select(RatRecord.id).where(RatRecord.cooperative_id == Cooperative.id,
+                                          RatRecord.book_year == Cooperative.last_rat_year)
+        db.session.execute(insert(RatRecord).from_select(
+            ["cooperative_id", "book_year", "is_held", "is_reported_to_ods", "status", "source", "recorded_at"],
+            select(Cooperative.id, Cooperative.last_rat_year, literal(True), literal(False),
+                   literal(RatStatus.VERIFIED.value), literal(RatSource.REGISTRY.value), literal(utcnow(), UTCDateTime))
+            .where(Cooperative.id.in_(ids), Cooperative.last_rat_year.is_not(None), ~exists(kept))))
+        latest = (select(func.max(RatRecord.book_year)).where(
+            RatRecord.cooperative_id == Cooperative.id, RatRecord.status == RatStatus.VERIFIED, RatRecord.is_held)
+            .scalar_subquery())
+        db.session.execute(update(Cooperative).where(Cooperative.id.in_(ids)).values(last_rat_year=latest)
+                           .execution_options(synchronize_session=False))
+    db.session.expire_all()
 
 
 def reactivation_evidence(cooperative: Cooperative, today: date) -> RatRecord | None:
