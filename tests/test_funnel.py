@@ -63,3 +63,12 @@ def test_the_funnel_page_costs_the_same_for_10_and_1000_events(client, logged_in
 def test_a_board_member_cannot_read_the_funnel(client, login, make_cooperative, make_board_user):
     login(client, make_board_user(make_cooperative()))
     assert client.get("/rat/funnel").status_code == 403
+
+
+def test_taking_part_counts_attendance_in_the_year(app, finished_training, organiser):
+    done = finished_training([["present", "absent"], ["absent", "absent"]], min_sessions=1)
+    done.cooperative.status, done.cooperative.status_reason = CooperativeStatus.INACTIVE, "x"
+    db.session.commit()
+    year = done.event.sessions[0].starts_at.year
+    assert _names("took_part", year) == [done.cooperative.name]
+    assert _names("took_part", year - 1) == []

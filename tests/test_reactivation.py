@@ -105,13 +105,29 @@ def test_a_board_member_cannot_reactivate_or_read_the_lists(client, logged_in, m
 
 
 @CLOCK
-def test_the_follow_up_pages_list_at_a_constant_number_of_queries(client, logged_in, make_cooperative, count_queries):
+def test_the_follow_up_pages_list_at_a_constant_number_of_queries(client, logged_in, make_cooperative, count_queries,
+                                                                  make_board_user):
+    from tests.files_samples import pdf_bytes
+
     logged_in(Role.ORGANISER)
     make_cooperative()
     with count_queries() as few:
         assert client.get("/rat/at-risk").status_code == 200
+    with count_queries() as few_pending:
+        assert client.get("/rat/pending").status_code == 200
     for _n in range(30):
         make_cooperative()
     with count_queries() as many:
         assert client.get("/rat/at-risk").status_code == 200
     assert len(many) == len(few)
+    board = make_board_user(cooperative := make_cooperative())
+    for year in range(2000, 2010):
+        services.save_rat(board, cooperative, _rat(year), TODAY, document=("a.pdf", pdf_bytes()))
+    db.session.commit()
+    with count_queries() as many_pending:
+        page = client.get("/rat/pending")
+    assert page.text.count("Tahun buku 20") == 10
+    assert len(many_pending) == len(few_pending)
+    in_semau = make_cooperative(name="KSP Pulau Semau", district="Semau")
+    assert "KSP Pulau Semau" in client.get(f"/rat/at-risk?district={in_semau.district_id}").text
+    assert "KSP Pulau Semau" not in client.get(f"/rat/at-risk?district={cooperative.district_id}").text
