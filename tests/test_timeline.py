@@ -74,4 +74,5 @@ def test_the_cooperative_page_costs_the_same_for_10_and_1000_items(client, login
         page = client.get(f"/cooperatives/{cooperative.id}?timeline=30")
     assert page.status_code == 200 and 'data-kind="contact"' in page.text
     assert len(many) == len(few)
+    assert len(page.text) < 200_000  # a thousand items are not all on the page
     assert len(deep) <= len(few)  # one query per kind on the page, at most

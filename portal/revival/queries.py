@@ -97,8 +97,13 @@ def staff_officers():
     return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name)))
 
 
-def open_steps_of(cooperative_id: int) -> list[Contact]:
+OPEN_STEPS_SHOWN = 10
+
+
+def open_steps_of(cooperative_id: int, limit: int = OPEN_STEPS_SHOWN) -> list[Contact]:
+    """A cooperative's next steps not yet done, the most urgent first, a few (the timeline and the
+    "tindak lanjut" list hold the rest)."""
     return list(db.session.scalars(
         select(Contact).options(joinedload(Contact.officer))
         .where(Contact.cooperative_id == cooperative_id, Contact.next_step.is_not(None),
-               Contact.next_step_done_at.is_(None)).order_by(Contact.next_step_due, Contact.id)))
+               Contact.next_step_done_at.is_(None)).order_by(Contact.next_step_due, Contact.id).limit(limit)))
