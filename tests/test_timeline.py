@@ -43,7 +43,8 @@ def test_the_timeline_shows_every_kind_newest_first(app, finished_training, invi
 
 def _add_contacts(cooperative, organiser, count):
     db.session.add_all(Contact(cooperative_id=cooperative.id, channel=ContactChannel.PHONE, officer_id=organiser.id,
-                               contacted_on=date(2020, 1, 1) + timedelta(days=n), outcome=f"Telepon {n}")
+                               contacted_on=date(2020, 1, 1) + timedelta(days=n), outcome=f"Telepon {n}",
+                               next_step="Telepon lagi", next_step_due=date(2026, 5, 1))
                        for n in range(count))
     db.session.commit()
 
