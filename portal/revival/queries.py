@@ -23,7 +23,8 @@ def rat_records_of(cooperative_id: int) -> list[RatRecord]:
     """A cooperative's RAT records, newest book year first (one a year: a short list)."""
     return list(db.session.scalars(
         select(RatRecord).where(RatRecord.cooperative_id == cooperative_id)
-        .options(joinedload(RatRecord.document), joinedload(RatRecord.reactivation))
+        .options(joinedload(RatRecord.document), joinedload(RatRecord.reactivation),
+                 joinedload(RatRecord.recorded_by), joinedload(RatRecord.verified_by))
         .order_by(RatRecord.book_year.desc())))
 
 
