@@ -142,7 +142,8 @@ def register_commands(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
+    from portal.revival.cli import import_rats_command
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    send_reminders_command):
+                    send_reminders_command, import_rats_command):
         app.cli.add_command(command)

@@ -118,3 +118,14 @@ def test_the_registry_lists_last_rat_year_becomes_a_verified_record_and_never_lo
     again = import_cooperatives(organiser, "daftar.csv", REGISTRY_LIST, dry_run=False, today=TODAY)
     assert [row.outcome for row in first.rows] == ["unchanged", "created"]
     assert [row.outcome for row in again.rows] == ["unchanged", "unchanged"]
+
+
+def test_the_command_line_imports_and_reports_row_by_row(app, runner, registry, tmp_path):
+    path = tmp_path / "rat.csv"
+    path.write_bytes(SAMPLE)
+    preview = runner.invoke(args=["import-rats", str(path), "--dry-run"])
+    assert preview.exit_code == 0 and "created 4" in preview.output and "line 8:" in preview.output
+    assert db.session.scalar(select(func.count()).select_from(RatRecord)) == 0
+    done = runner.invoke(args=["import-rats", str(path)])
+    assert done.exit_code == 0 and "created 4, updated 0, unchanged 0, rejected 3, duplicate 1" in done.output
+    assert db.session.scalar(select(func.count()).select_from(RatRecord)) == 4
