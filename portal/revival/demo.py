@@ -65,7 +65,7 @@ def seed_revival(actor, today: date) -> None:
             "book_year": year - 1, "is_held": True, "held_on": held, "members_present": 18,
             "members_total": max(cooperative.member_count or 30, 25), "place": f"Kantor {cooperative.name}",
             "is_reported_to_ods": True}, today)
-        services.reactivate(actor, record, today)
+        services.reactivate(actor, record, min(today, date(year, 12, 31)))  # within the story's year
     db.session.flush()
 
 
