@@ -115,16 +115,19 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.views import bp as main_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
+    from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
+    from portal.revival.views import bp as revival_bp
     from portal.settings.views import bp as settings_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
-                      registrations_bp, invitations_bp, attendance_bp, certificates_bp):
+                      registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
     register_invitation_subscriptions(app)
     register_attendance_subscriptions(app)
     register_certificate_subscriptions(app)
+    register_revival_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -139,7 +142,8 @@ def register_commands(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
+    from portal.revival.cli import import_rats_command
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    send_reminders_command):
+                    send_reminders_command, import_rats_command):
         app.cli.add_command(command)

@@ -192,6 +192,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "DISTRICT_SELECT_LIMIT": 60,
         # Rows of an import's preview or report per page.
         "IMPORT_PREVIEW_PER_PAGE": int(env.get("IMPORT_PREVIEW_PER_PAGE", "200")),
+        # An uploaded document (a RAT's berita acara, a photo): portal/files/.
+        "UPLOAD_MAX_BYTES": int(env.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))),
     }
     config.update(overrides)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(config)

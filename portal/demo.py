@@ -14,6 +14,7 @@ from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.i18n import to_local
 from portal.invitations.demo import seed_invitations
+from portal.revival.demo import seed_revival
 from portal.settings.services import get_office_settings
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
@@ -44,6 +45,7 @@ def seed_demo_command() -> None:
     seed_events(organiser)
     seed_invitations(organiser)
     seed_attendance(organiser)
+    seed_revival(organiser, to_local(utcnow()).date())
     db.session.commit()
     if created:
         click.echo(f"Created {created} demo cooperatives.")

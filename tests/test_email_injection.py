@@ -206,9 +206,23 @@ def test_the_mail_trouble_summary_carries_names_as_text(hostile_office, make_use
     assert deliver_and_check(smtp) == MAIL_TROUBLE_TEMPLATES
 
 
+REVIVAL_TEMPLATES = {"revival/email/rat_reminder_to_cooperative"}
+
+
+def test_the_rat_reminder_carries_names_as_text(hostile_office, make_cooperative, make_user, smtp):
+    from datetime import date
+
+    from portal.revival.campaign import send_reminder_letters
+
+    make_cooperative(name=HOSTILE, email="koperasi@example.org", address=HOSTILE)
+    send_reminder_letters(make_user(Role.ORGANISER, full_name=HOSTILE[:120]), 2025, date(2026, 1, 15))
+    db.session.commit()
+    assert deliver_and_check(smtp) == REVIVAL_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
     covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
-               | MAIL_TROUBLE_TEMPLATES)
+               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES)
     assert email_templates() == covered
 
 

@@ -96,3 +96,37 @@ def test_the_checks_see_every_way_of_importing():
     assert [offence.split(" uses ")[1] for offence in outbox_rows(source, path)] == [
         "OutboxMessage", "OutboxAttachment"]
     assert outbox_rows(source, PORTAL / "mail" / "delivery.py") == []
+
+
+# Each capability's place in the layers (docs/architecture.md): a capability imports only those
+# of a lower place; the first three share one and may use each other. ``files``, ``mail`` and
+# ``documents`` serve all: the features above the first three are none of their business.
+LAYERS = {"accounts": 0, "audit": 0, "settings": 0, "cooperatives": 1, "events": 2, "registrations": 3,
+          "invitations": 4, "attendance": 4, "certificates": 5, "revival": 6}
+SERVING = {"files", "mail", "documents"}
+
+
+def layer_offences(source: str, path: Path) -> list[str]:
+    own = _capability(path)
+    found = []
+    for line, name in _imports(ast.parse(source), _module_name(path)):
+        parts = name.split(".")
+        target = parts[1] if len(parts) >= 2 and parts[0] == "portal" else None
+        if target is None or target == own or target not in LAYERS:
+            continue
+        too_high = own in LAYERS and (LAYERS[target] > LAYERS[own] or (LAYERS[target] == LAYERS[own] > 0))
+        if too_high or (own in SERVING and LAYERS[target] > 0):
+            found.append(f"{path.relative_to(PORTAL.parent)}:{line} imports {name}")
+    return found
+
+
+def test_capabilities_import_only_the_layers_before_them():
+    offences = sorted({offence for path in _modules() for offence in layer_offences(path.read_text(), path)})
+    assert offences == []
+
+
+def test_the_layer_check_sees_an_import_the_wrong_way():
+    assert layer_offences("from portal.revival.queries import rat_records_of", PORTAL / "cooperatives" / "views.py")
+    assert layer_offences("import portal.attendance.models", PORTAL / "invitations" / "services.py")
+    assert layer_offences("from portal.cooperatives.models import Cooperative", PORTAL / "files" / "services.py")
+    assert not layer_offences("from portal.cooperatives.models import Cooperative", PORTAL / "revival" / "models.py")

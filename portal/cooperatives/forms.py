@@ -33,7 +33,6 @@ class CooperativeForm(Form):
     village = StringField(_l("Village"), validators=[Optional(), Length(max=120)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
     member_count = IntegerField(_l("Members"), validators=[Optional(), NumberRange(min=0)])
-    last_rat_year = IntegerField(_l("Year of the last annual members meeting (RAT)"), validators=[Optional()])
     email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), PhoneNumber()])
 

@@ -24,6 +24,7 @@ from portal.cooperatives.models import (
 )
 from portal.cooperatives.rows import Row, RowReader, district_lookup
 from portal.cooperatives.rows import RowResult as RowResult  # re-exported: part of the report
+from portal.cooperatives.signals import registry_imported
 from portal.cooperatives.spreadsheet import LABELS, read_table
 from portal.cooperatives.spreadsheet import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported for the CLI and views
 from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
@@ -76,7 +77,8 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
     for plan in plans:
         plan.decide()
     if not dry_run:
-        _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today)
+        written = _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today)
+        registry_imported.send(actor, cooperative_ids=written)
     return ImportReport.from_rows([row.result for row in rows])
 
 
@@ -157,6 +159,8 @@ class _Plan:
             result.outcome = "created"
             return
         current = self.cooperative
+        if (values.get("last_rat_year") or 0) <= (current.last_rat_year or 0):
+            values.pop("last_rat_year", None)  # derived from RAT records: a list can add a later year, not lower it
         self.changes = {attr: value for attr, value in values.items() if getattr(current, attr) != value}
         holders = {}
         for member in current.board_members:
@@ -184,9 +188,10 @@ def _set_status_details(cooperative: Cooperative, today: date) -> None:
     cooperative.status_date = today
 
 
-def _apply(actor, plans: list[_Plan], today: date) -> None:
+def _apply(actor, plans: list[_Plan], today: date) -> list[int]:
     """Write the plans, then one audit entry per cooperative. New cooperatives go in with one
-    flush; their board members and first status entries as one bulk insert each."""
+    flush; their board members and first status entries as one bulk insert each. Returns the
+    ids of the cooperatives written."""
     history = {"reason": IMPORTED, "effective_date": today, "changed_by_id": actor.id if actor else None}
     created, updated = [], []
     for plan in plans:
@@ -218,3 +223,4 @@ def _apply(actor, plans: list[_Plan], today: date) -> None:
         record_change(actor, "cooperative.import_create", cooperative, None, _snapshot(cooperative, board))
     for cooperative, before in updated:
         record_change(actor, "cooperative.import_update", cooperative, before, _snapshot(cooperative))
+    return [cooperative.id for cooperative, _board in created] + [cooperative.id for cooperative, _before in updated]

@@ -85,6 +85,47 @@ def district_lookup() -> dict[str, District]:
     return {" ".join(d.name.casefold().split()): d for d in db.session.scalars(select(District))}
 
 
+InvalidCell = _Invalid  # what the readers below raise, for another list's reader (revival's RAT import)
+
+
+def read_date(value, column: str, today: date) -> date:
+    """A date cell as offices write it: a spreadsheet date, an Excel serial day, yyyy-mm-dd, or
+    dd/mm/yyyy, dd-mm-yy, dd.mm.yyyy; ``InvalidCell`` names ``column`` otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if isinstance(value, (int, float)) or re.fullmatch(r"\d{5}", text):  # an Excel serial day
+        if isinstance(value, bool) or not 1 <= float(value) < 2958466:
+            raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
+                             column=column))
+        return date(1899, 12, 30) + timedelta(days=int(float(value)))
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?", text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", text):
+        day, month, year = (int(part) for part in match.groups())
+        if len(match.group(3)) == 2:
+            year += 2000 if 2000 + year <= today.year else 1900
+    else:
+        raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
+                         column=column))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise _Invalid(_("The date %(value)s in %(column)s does not exist.", value=text, column=column)) from None
+
+
+def read_whole_number(value, column: str) -> int:
+    """A whole number cell: "1.250" (dots grouping thousands), " 40 ", 40.0; ``InvalidCell`` otherwise."""
+    text = _text(value).replace(" ", "")
+    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 1.250: the dot groups thousands
+        text = text.replace(".", "")
+    if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,9}", text):
+        raise _Invalid(_("%(value)s in %(column)s is not a whole number.", value=_text(value), column=column))
+    return int(text)
+
+
 class RowReader:
     def __init__(self, columns: dict, labels: dict, districts: dict, today: date):
         self.columns, self.labels, self.districts, self.today = columns, labels, districts, today
@@ -163,39 +204,10 @@ class RowReader:
         return found
 
     def legal_date(self, value) -> date:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = _text(value)
-        if isinstance(value, (int, float)) or re.fullmatch(r"\d{5}", text):  # an Excel serial day
-            if isinstance(value, bool) or not 1 <= float(value) < 2958466:
-                raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
-                                 column=self.label("legal_date")))
-            return date(1899, 12, 30) + timedelta(days=int(float(value)))
-        if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]+)?", text):
-            year, month, day = (int(part) for part in match.groups())
-        elif match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", text):
-            day, month, year = (int(part) for part in match.groups())
-            if len(match.group(3)) == 2:
-                year += 2000 if 2000 + year <= self.today.year else 1900
-        else:
-            raise _Invalid(_("%(value)s in %(column)s is not a date; write dates as dd/mm/yyyy.", value=text,
-                             column=self.label("legal_date")))
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise _Invalid(_("The date %(value)s in %(column)s does not exist.", value=text,
-                             column=self.label("legal_date"))) from None
+        return read_date(value, self.label("legal_date"), self.today)
 
     def _whole_number(self, attr: str, value) -> int:
-        text = _text(value).replace(" ", "")
-        if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):  # 1.250: the dot groups thousands
-            text = text.replace(".", "")
-        if isinstance(value, bool) or not re.fullmatch(r"-?\d{1,9}", text):
-            raise _Invalid(_("%(value)s in %(column)s is not a whole number.", value=_text(value),
-                             column=self.label(attr)))
-        return int(text)
+        return read_whole_number(value, self.label(attr))
 
     def member_count(self, value) -> int:
         count = self._whole_number("member_count", value)

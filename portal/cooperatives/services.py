@@ -29,8 +29,9 @@ from portal.extensions import db
 from portal.forms import parse_id
 from portal.pagination import bounded_count
 
+# last_rat_year is not typed: it is the latest verified RAT's book year (portal/revival/services.py).
 PROFILE_FIELDS = ["name", "legal_number", "legal_date", "nik", "type", "district_id", "village", "address",
-                  "member_count", "last_rat_year", "email", "phone"]
+                  "member_count", "email", "phone"]
 CONTACT_FIELDS = ["email", "phone", "address"]
 BOARD_FIELDS = ["full_name", "position", "email", "phone"]
 SORTS = {
@@ -125,8 +126,6 @@ def _clean_profile(values: dict, current: Cooperative | None = None) -> dict:
             raise RuleViolation("legal_number", _("Another cooperative already has this legal-entity number."))
     if values.get("member_count") is not None and values["member_count"] < 0:
         raise RuleViolation("member_count", _("The member count cannot be negative."))
-    if values.get("last_rat_year") and not 1900 <= values["last_rat_year"] <= date.today().year:
-        raise RuleViolation("last_rat_year", _("Enter a year between 1900 and this year."))
     return values
 
 

@@ -4,6 +4,7 @@ import csv
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import PurePath
 
@@ -66,7 +67,21 @@ def _not_a_list() -> ImportFileError:
                              ".xlsx or .csv and try again."))
 
 
-def read_table(filename: str, data: bytes):
+@dataclass(frozen=True)
+class Layout:
+    """What a list's header row may say: the header of each field (by ``header_key``), how a
+    missing column is named, and the columns a row needs. The registry's is ``REGISTRY``; another
+    list the office keeps (past RATs, in revival) brings its own and reads through the same code."""
+
+    headers: dict
+    labels: dict
+    required: tuple
+
+
+REGISTRY = Layout(HEADERS, LABELS, REQUIRED)
+
+
+def read_table(filename: str, data: bytes, layout: Layout = REGISTRY):
     """The data rows as (line, cells), the column of each field, and the headers as written."""
     if not data:
         raise ImportFileError(_("The file is empty."))
@@ -76,10 +91,10 @@ def read_table(filename: str, data: bytes):
     if suffix not in (".csv", ".xlsx"):
         raise _not_a_list()
     if data.startswith(b"PK\x03\x04"):
-        return _read_workbook(data)
+        return _read_workbook(data, layout)
     if suffix == ".xlsx" or b"\x00" in data:
         raise _not_a_list()
-    return _read_csv(_decode(data))
+    return _read_csv(_decode(data), layout)
 
 
 def _decode(data: bytes) -> str:
@@ -102,26 +117,27 @@ def _csv_lines(text: str, delimiter: str):
         raise ImportFileError(_("The CSV file could not be read near line %(line)s.", line=line)) from error
 
 
-def _read_csv(text: str):
+def _read_csv(text: str, layout: Layout):
     """Comma, semicolon or tab: whichever makes a header row of the first lines."""
-    candidates = [(_find_header(islice(_csv_lines(text, delimiter), HEADER_SCAN_ROWS)), delimiter)
+    candidates = [(_find_header(islice(_csv_lines(text, delimiter), HEADER_SCAN_ROWS), layout), delimiter)
                   for delimiter in (",", ";", "\t")]
-    (position, columns, labels), delimiter = max(candidates, key=lambda candidate: _rank(candidate[0][1]))
-    _require_headers(columns)
+    (position, columns, labels), delimiter = max(candidates, key=lambda candidate: _rank(candidate[0][1], layout))
+    _require_headers(columns, layout)
     return islice(_csv_lines(text, delimiter), position + 1, None), columns, labels
 
 
-def _read_workbook(data: bytes):
+def _read_workbook(data: bytes, layout: Layout):
     """The first sheet with a header row (title rows above it are fine); values, not formulas."""
     _refuse_zip_bomb(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             candidates = [(_find_header(enumerate(sheet.iter_rows(max_row=HEADER_SCAN_ROWS, max_col=MAX_COLUMNS,
-                                                                   values_only=True), start=1)), sheet)
+                                                                   values_only=True), start=1), layout), sheet)
                           for sheet in workbook.worksheets]
-            (position, columns, labels), sheet = max(candidates, key=lambda candidate: _rank(candidate[0][1]))
-            _require_headers(columns)
+            (position, columns, labels), sheet = max(candidates,
+                                                     key=lambda candidate: _rank(candidate[0][1], layout))
+            _require_headers(columns, layout)
             rows = sheet.iter_rows(min_row=position + 2, max_col=MAX_COLUMNS, values_only=True)
             return list(enumerate(rows, start=position + 2)), columns, labels
         finally:
@@ -148,34 +164,35 @@ def _refuse_zip_bomb(data: bytes) -> None:
                                 "not opened."))
 
 
-def _rank(columns: dict) -> tuple[bool, int]:
-    return all(attr in columns for attr in REQUIRED), len(columns)
+def _rank(columns: dict, layout: Layout = REGISTRY) -> tuple[bool, int]:
+    return all(attr in columns for attr in layout.required), len(columns)
 
 
-def _find_header(rows) -> tuple[int | None, dict, dict]:
+def _find_header(rows, layout: Layout = REGISTRY) -> tuple[int | None, dict, dict]:
     """(index, columns, labels) of the first row with the required headers, else of the row that
     looks most like a header; ``columns`` maps a field to its column, ``labels`` to its header."""
     best = (None, {}, {})
     for position, (_line, cells) in enumerate(rows):
         columns, labels = {}, {}
         for index, cell in enumerate(cells or ()):
-            attr = HEADERS.get(header_key(cell))
+            attr = layout.headers.get(header_key(cell))
             if attr and attr not in columns:
                 columns[attr], labels[attr] = index, " ".join(str(cell).split())
-        if _rank(columns) > _rank(best[1]):
+        if _rank(columns, layout) > _rank(best[1], layout):
             best = (position, columns, labels)
-        if _rank(best[1])[0]:
+        if _rank(best[1], layout)[0]:
             break
     return best
 
 
-def _require_headers(columns: dict) -> None:
-    missing = [LABELS[attr] for attr in REQUIRED if attr not in columns]
+def _require_headers(columns: dict, layout: Layout = REGISTRY) -> None:
+    missing = [layout.labels[attr] for attr in layout.required if attr not in columns]
     if not missing:
         return
     if len(columns) >= 2:
         raise ImportFileError(_("The header row lacks the required columns: %(columns)s.",
                                 columns=", ".join(missing)))
     raise ImportFileError(_("No header row found in the first %(rows)s rows. The list needs at least the columns "
-                            "%(columns)s.", rows=HEADER_SCAN_ROWS, columns=", ".join(LABELS[a] for a in REQUIRED)))
+                            "%(columns)s.", rows=HEADER_SCAN_ROWS,
+                            columns=", ".join(layout.labels[a] for a in layout.required)))
 
