@@ -24,7 +24,7 @@ from portal.invitations.forms import (
     TrackingFilterForm,
 )
 from portal.invitations.letters import invitation_letter
-from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
+from portal.invitations.models import NAMES_OWED_LABEL, NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
 from portal.transactions import act
@@ -35,6 +35,7 @@ bp = Blueprint("invitations", __name__)
 @bp.context_processor
 def template_helpers():
     return {"deliveries": Delivery, "answers": InvitationAnswer, "no_answer_label": NO_ANSWER_LABEL,
+            "names_owed_label": NAMES_OWED_LABEL,
             "valid_until": services.valid_until}
 
 
@@ -169,7 +170,9 @@ def _refused(refused: services.LinkRefused):
 def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: DeclineForm, status: int = 200):
     event = invitation.event
     signed_up = (queries.cooperative_registrations(event.id, invitation.cooperative_id)
-                 if services.names_participants(invitation) else [])
+                 if invitation.cooperative_id else [])
+    if accept_form.attendee_names.data is None and event.kind.is_meeting:
+        accept_form.attendee_names.data = "\n".join(r.participant.full_name for r in signed_up if r.is_active)
     return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
                            decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
 
@@ -213,7 +216,8 @@ def answer(event_id: int, token: str):
     response = act(lambda: services.answer_invitation(
         current_actor(), invitation, InvitationAnswer.ACCEPTED if accepting else InvitationAnswer.DECLINED,
         reason=getattr(form, "reason", None) and form.reason.data,
-        attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data),
+        attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data,
+        attendee_count=getattr(form, "attendee_count", None) and form.attendee_count.data),
         form=form, done=lambda previous: _answered(invitation, previous),
         then=url_for(then, event_id=event_id, token=token))
     forms = (form, DeclineForm(formdata=None)) if accepting else (AcceptForm(formdata=None), form)
