@@ -2,6 +2,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     Field,
     IntegerField,
     RadioField,
@@ -9,8 +10,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.cooperatives.models import CooperativeStatus, CooperativeType
 from portal.forms import Form, NewPersonForm, parse_ids
@@ -19,6 +21,7 @@ from portal.invitations.models import (
     NAMES_OWED_LABEL,
     NO_ANSWER,
     NO_ANSWER_LABEL,
+    OFFICE_CHANNELS,
     Delivery,
     InvitationAnswer,
 )
@@ -120,6 +123,19 @@ class AcceptForm(Form):
     attendee_names = TextAreaField(_l("Who will come? One name per line."), validators=[Optional(), Length(max=5000)])
     attendee_count = IntegerField(_l("Names not known yet? How many will come"), validators=[Optional()],
                                   description=_l("The names can be given later, until registration closes."))
+
+
+class OfficeAnswerForm(AcceptForm):
+    """An answer the office received by phone, WhatsApp, letter or in person, recorded for the invitee."""
+
+    answer = RadioField(_l("Answer"), choices=InvitationAnswer.choices(), validators=[DataRequired()])
+    channel = SelectField(_l("Received by"), choices=[(c.value, c.label) for c in OFFICE_CHANNELS],
+                          validators=[DataRequired()])
+    answered_by_name = StringField(_l("Who answered"), validators=[DataRequired(), Length(max=120)],
+                                   description=_l("For example: Ibu Maria Tefa, chair"))
+    answered_on = DateField(_l("Answered on"), validators=[Optional()], description=_l("Empty: today"))
+    answered_time = TimeField(_l("At"), validators=[Optional()], description=_l("Empty: now"))
+    reason = TextAreaField(_l("Reason for declining (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class ParticipantsForm(NewPersonForm):

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE
 from portal.invitations.models import NAMES_OWED, NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
 from portal.mail import queries as mail
+from portal.registrations import queries as registration_queries
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
 from portal.registrations.participants import others_than_board, phone_key
 
@@ -124,9 +125,7 @@ def rounds(event_id: int) -> list[InvitationRound]:
 
 def cooperative_registrations(event_id: int, cooperative_id: int) -> list[Registration]:
     """Who this cooperative has signed up for the event, for the answer page."""
-    return list(db.session.scalars(select(Registration).where(
-        Registration.event_id == event_id, Registration.cooperative_id == cooperative_id)
-        .options(selectinload(Registration.participant)).order_by(Registration.id)))
+    return registration_queries.event_registrations_of(event_id, cooperative_id)
 
 
 def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]

@@ -211,7 +211,8 @@ def _attendee_names(event: Event, text: str | None, count: int | None) -> tuple[
 def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, reason: str | None = None,
                       attendee_names: str | None = None, now: datetime | None = None,
                       attendee_count: int | None = None, channel: AnswerChannel = AnswerChannel.LINK,
-                      answered_by_name: str | None = None) -> InvitationAnswer | None:
+                      answered_by_name: str | None = None, answered_at: datetime | None = None
+                      ) -> InvitationAnswer | None:
     """Record the invitee's answer; a later answer replaces the earlier one. A decline may give a
     reason and cancels the invitee's registrations. Accepting a coordination meeting names who
     will come: the names become the invitee's registrations, under the rules of a sign-up (names
@@ -224,12 +225,12 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
     _require_open(event, now)
     answer, channel = InvitationAnswer(answer), AnswerChannel(channel)
     if channel != AnswerChannel.LINK:
-        require_staff(actor)
+        _check_office_answer(actor, answered_by_name, answered_at, now)
     previous = invitation.answer
     names, count = ([], None)
     if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING:
         names, count = _attendee_names(event, attendee_names, attendee_count)
-    invitation.answer, invitation.answered_at = answer, now or utcnow()
+    invitation.answer, invitation.answered_at = answer, answered_at or now or utcnow()
     invitation.answered_by_id = actor.id if actor is not None else None
     invitation.answer_channel = channel
     invitation.answered_by_name = (" ".join((answered_by_name or "").split())[:120] or None
@@ -246,6 +247,17 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
                       after={"answer": answer.value, "channel": channel.value, "by": invitation.answered_by_name,
                              "names": names, "count": count})
     return previous
+
+
+def _check_office_answer(actor, answered_by_name: str | None, answered_at: datetime | None,
+                         now: datetime | None) -> None:
+    """An organiser records an answer given by phone, WhatsApp, letter or in person: who gave it, and
+    when (not in the future)."""
+    require_staff(actor, _("Only organisers can record an answer on an invitee's behalf."))
+    if not " ".join((answered_by_name or "").split()):
+        raise RuleViolation("answered_by_name", _("Write who gave the answer."))
+    if answered_at is not None and answered_at > (now or utcnow()) + timedelta(minutes=5):
+        raise RuleViolation("answered_on", _("The answer cannot have been given in the future."))
 
 
 def _invitees_registrations(invitation: Invitation) -> list[Registration]:

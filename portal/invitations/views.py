@@ -9,9 +9,8 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles, safe_next_url
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import district_ids_for, districts, listed_districts
+from portal.cooperatives.services import district_ids_for, districts, listed_districts, search_cooperatives
 from portal.events.models import Event
-from portal.events.queries import search_cooperatives
 from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
@@ -25,11 +24,13 @@ from portal.invitations.forms import (
 )
 from portal.invitations.letters import invitation_letter
 from portal.invitations.models import NAMES_OWED_LABEL, NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
+from portal.invitations.office_views import bp as office_bp
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
 from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
+bp.register_blueprint(office_bp)
 
 
 @bp.context_processor

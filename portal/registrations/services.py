@@ -120,6 +120,17 @@ def sign_up_people(actor, event_id: int, participant_ids: list[int], board_membe
     return sign_up(actor, event_id, ids, cooperative_id)
 
 
+def sign_up_for_cooperative(actor, event_id: int, cooperative_id: int, participant_ids: list[int],
+                            board_member_ids: list[int], new_person: dict | None = None) -> list[Registration]:
+    """An organiser signs people up on a cooperative's behalf (one without an account, often), as
+    its board would: the audience, the window, seats and the cooperative's limit all apply. The
+    audit names the organiser, on the cooperative's behalf."""
+    require_staff(actor, _("Only organisers can sign people up for a cooperative."))
+    if db.session.get(Cooperative, cooperative_id) is None:
+        raise RuleViolation("cooperative_id", _("Choose a cooperative from the registry."))
+    return sign_up_people(actor, event_id, participant_ids, board_member_ids, new_person, cooperative_id)
+
+
 def sign_up_named(actor, event_id: int, people: list[Participant], cooperative: Cooperative | None,
                   vouched: bool = False) -> list[Registration]:
     """The people an invitee named when it accepted, not yet signed up: each under the rules of a
