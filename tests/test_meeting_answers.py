@@ -145,3 +145,22 @@ def test_the_reminder_asks_a_count_only_acceptance_for_its_names(meeting):
     asked = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == NAMES_OWED_TEMPLATE)).all()
     assert {m.concerns_id for m in asked} == {str(one.id)}
     assert one.token in asked[0].body_text
+
+
+def test_an_answer_through_the_link_commits_with_its_registrations_or_not_at_all(meeting, client):
+    from portal.database import utcnow
+
+    event, [cooperative], [invitation] = meeting(seats_per_cooperative=1)
+    url = f"/events/{event.id}/invitation/{invitation.token}"
+    done = client.post(url, data={"answer": "accepted", "attendee_names": "Agus Lake\nRina Nope"})
+    assert done.status_code == 302
+    assert states(event) == [("Agus Lake", "confirmed"), ("Rina Nope", "waitlisted")]
+    page = client.get(url)
+    assert "Agus Lake" in page.text and "Rina Nope" in page.text
+    event.registration_closes_at = utcnow()
+    db.session.commit()
+    refused = client.post(url, data={"answer": "accepted", "attendee_names": "Agus Lake\nYosef Baru"})
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert states(event) == [("Agus Lake", "confirmed"), ("Rina Nope", "waitlisted")], "nothing half-done"
+    assert db.session.scalar(select(Participant.id).where(Participant.full_name == "Yosef Baru")) is None

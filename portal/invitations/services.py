@@ -34,6 +34,7 @@ from portal.mail.services import retry_message, supersede_pending
 from portal.registrations import participants
 from portal.registrations import services as registrations
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
+from portal.registrations.seats import lock_event
 from portal.settings.services import take_letter_number
 
 MAX_ATTENDEES = 50
@@ -221,7 +222,8 @@ def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, r
     The caller vouches for the invitee (its link) or is an organiser (``channel`` other than the
     link, with who answered). Returns the answer replaced; on a refusal the caller rolls back, so
     an answer never stands without its registrations."""
-    event = invitation.event
+    event = lock_event(invitation.event_id)  # first: two answers at once change registrations in turn
+    db.session.refresh(invitation)
     _require_open(event, now)
     answer, channel = InvitationAnswer(answer), AnswerChannel(channel)
     if channel != AnswerChannel.LINK:
