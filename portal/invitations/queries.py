@@ -140,3 +140,12 @@ def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
                if (m.email or "").strip().lower() not in emails and phone_key(m.phone) not in phones]
     taken = {p.id for p in active}
     return members, [p for p in others_than_board(cooperative) if p.id not in taken]
+
+
+def cooperative_invitations_query(cooperative_id: int):
+    """The invitations a cooperative received, latest event first; the caller paginates."""
+    return (select(Invitation).join(Event, Invitation.event_id == Event.id)
+            .where(Invitation.cooperative_id == cooperative_id)
+            .options(selectinload(Invitation.event).selectinload(Event.sessions),
+                     selectinload(Invitation.round))
+            .order_by(Event.starts_on.desc(), Invitation.id.desc()))

@@ -14,6 +14,7 @@ from portal.events.models import Event
 from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
+from portal.invitations.board_views import bp as board_bp
 from portal.invitations.forms import (
     AcceptForm,
     ChooseForm,
@@ -31,6 +32,7 @@ from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
 bp.register_blueprint(office_bp)
+bp.register_blueprint(board_bp)
 
 
 @bp.context_processor
