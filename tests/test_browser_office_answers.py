@@ -21,8 +21,14 @@ def seed_meeting(app, day: date) -> tuple[int, int, int]:
 
     from portal.accounts.models import Role
     from portal.accounts.services import create_user
-    from portal.cooperatives.models import BoardMember, BoardPosition, Cooperative, CooperativeStatus, \
-        CooperativeType, District
+    from portal.cooperatives.models import (
+        BoardMember,
+        BoardPosition,
+        Cooperative,
+        CooperativeStatus,
+        CooperativeType,
+        District,
+    )
     from portal.events import services as events
     from portal.events import venues
     from portal.events.models import EventKind
