@@ -164,3 +164,15 @@ def test_an_answer_through_the_link_commits_with_its_registrations_or_not_at_all
     db.session.expire_all()
     assert states(event) == [("Agus Lake", "confirmed"), ("Rina Nope", "waitlisted")], "nothing half-done"
     assert db.session.scalar(select(Participant.id).where(Participant.full_name == "Yosef Baru")) is None
+
+
+def test_an_outside_organisations_names_become_its_guests_registrations(meeting, invite):
+    event, _cooperatives, _invitations = meeting()
+    invite(event, organisations=[("Bank NTT Cabang Oelamasi", "kredit@bankntt.example")])
+    [bank] = [i for i in invitations_of(event) if i.organisation_name]
+    services.answer_invitation(None, bank, "accepted", attendee_names="Yanti Lado\nRobert Manu")
+    services.answer_invitation(None, bank, "accepted", attendee_names="yanti  lado")
+    guests = [(r.participant.full_name, r.participant.organisation_name, r.status.value)
+              for r in registrations_of(event)]
+    assert guests == [("Yanti Lado", "Bank NTT Cabang Oelamasi", "confirmed"),
+                      ("Robert Manu", "Bank NTT Cabang Oelamasi", "cancelled")]
