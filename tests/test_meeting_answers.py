@@ -95,6 +95,13 @@ def test_a_count_only_acceptance_holds_no_seat_and_shows_as_names_owed(meeting, 
     login(client, organiser)
     tab = client.get(f"/organiser/events/{event.id}/invitations")
     assert 'data-names-owed="3"' in tab.text
+    owing = client.get(f"/organiser/events/{event.id}/invitations?answer=names_owed")
+    assert owing.text.count('data-testid="invitation"') == 1 and 'data-count="names_owed"' in owing.text
+    page = client.get(f"/events/{event.id}/invitation/{invitation.token}")
+    assert 'data-names-owed="3"' in page.text, "the answer page asks for the names still owed"
+    typo = client.post(f"/events/{event.id}/invitation/{invitation.token}",
+                       data={"answer": "accepted", "attendee_count": "tiga"})
+    assert typo.status_code == 400 and "is-invalid" in typo.text
     services.answer_invitation(None, invitation, "accepted", attendee_names="Agus Lake\nRina Nope", attendee_count=3)
     db.session.commit()
     assert len(registrations_of(event)) == 2 and queries.names_owed_count(event.id) == 1
