@@ -122,3 +122,29 @@ def test_an_organiser_records_a_whatsapp_answer_with_names_and_checks_one_in_at_
         marks = {r.registration.participant.full_name: r.mark.value
                  for r in db.session.scalars(select(AttendanceRecord))}
     assert marks == {"Agus Lake": "present", "Yosef Nalle": "present"}
+
+
+def test_a_board_accepts_a_meeting_with_a_count_then_names_the_people_through_its_link(live_server, page):
+    server = live_server(WTF_CSRF_ENABLED=True)
+    event_id, _session_id, invitation_id = seed_meeting(server.app, DAY)
+    with server.app.app_context():
+        from portal.extensions import db
+        from portal.invitations.models import Invitation
+
+        token = db.session.get(Invitation, invitation_id).token
+    page.goto(f"{server.url}/events/{event_id}/invitation/{token}")
+    accept = page.get_by_test_id("accept-form")
+    accept.locator("#attendee_count").fill("3")
+    with page.expect_navigation():
+        accept.get_by_test_id("accept").click()
+    expect(page.get_by_test_id("current-answer")).to_have_attribute("data-answer", "accepted")
+    expect(page.locator("[data-names-owed]")).to_have_attribute("data-names-owed", "3")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "office-answer-phone-link-count")
+    accept = page.get_by_test_id("accept-form")
+    accept.locator("#attendee_names").fill("Maria Tefa\nAgus Lake\nYosef Nalle")
+    with page.expect_navigation():
+        accept.get_by_test_id("accept").click()
+    expect(page.get_by_test_id("coming").locator("li")).to_have_count(3)
+    expect(page.locator("[data-names-owed]")).to_have_count(0)
+    screenshot(page, "office-answer-phone-link-names")

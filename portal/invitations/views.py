@@ -175,7 +175,10 @@ def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: 
     signed_up = (queries.cooperative_registrations(event.id, invitation.cooperative_id)
                  if invitation.cooperative_id else [])
     if accept_form.attendee_names.data is None and event.kind.is_meeting:
-        accept_form.attendee_names.data = "\n".join(r.participant.full_name for r in signed_up if r.is_active)
+        named = [r.participant.full_name for r in signed_up if r.is_active]
+        accept_form.attendee_names.data = "\n".join(named)
+        if services.names_owed(invitation, len(named)):  # the count stays until every name is given
+            accept_form.attendee_count.data = invitation.attendee_count
     return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
                            decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
 
