@@ -30,3 +30,20 @@ def test_a_board_member_lists_the_invitations_their_cooperative_received(client,
 def test_the_invitations_list_is_for_board_members(client, logged_in):
     logged_in(Role.ORGANISER)
     assert client.get("/my-cooperative/invitations").status_code == 403
+
+
+def test_the_invitations_list_costs_the_same_whatever_the_number_of_invitations(client, login, board_of,
+                                                                                 invitable_event, invite,
+                                                                                 count_queries):
+    cooperative, board = board_of(name="KSP Banyak Undangan")
+    login(client, board)
+    invite(invitable_event(title="Rapat 1", kind=EventKind.MEETING), [cooperative])
+    with count_queries() as few:
+        assert client.get("/my-cooperative/invitations").status_code == 200
+    for n in range(2, 7):
+        invite(invitable_event(title=f"Rapat {n}", kind=EventKind.MEETING), [cooperative])
+    with count_queries() as many:
+        page = client.get("/my-cooperative/invitations")
+    assert page.text.count('data-testid="board-invitation"') == 6
+    assert len(many) == len(few), (len(few), len(many))
+    print(f"board invitations page: {len(many)} queries")

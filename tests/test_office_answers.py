@@ -126,3 +126,20 @@ def test_an_organiser_signs_up_two_people_for_a_cooperative_without_any_account_
                                    "position": "staff"})
     assert third.status_code == 400 and "paling banyak 2" in third.text.lower(), "the quota applies"
     assert len(registrations_of(event, offline_invitee)) == 2
+
+
+def test_the_cooperative_search_costs_the_same_whatever_the_number_found(client, logged_in, invitable_event,
+                                                                        make_invitee, count_queries):
+    event = invitable_event()
+    logged_in(Role.ORGANISER)
+    url = f"/organiser/events/{event.id}/registrations/for-cooperative?q=Cari"
+    make_invitee(name="KSP Cari 0")
+    with count_queries() as few:
+        client.get(url)
+    for n in range(1, 15):
+        make_invitee(name=f"KSP Cari {n}", district_name="Kupang Barat" if n % 2 else "Amarasi")
+    with count_queries() as many:
+        page = client.get(url)
+    assert page.text.count('data-testid="choose-cooperative"') == 15
+    assert len(many) == len(few), (len(few), len(many))
+    print(f"cooperative search: {len(many)} queries")
