@@ -93,7 +93,8 @@ def _named():
 def owing_names():
     """An accepted meeting's invitations that announced more people than they have named."""
     meeting = select(Event.id).where(Event.id == Invitation.event_id, Event.kind == EventKind.MEETING).exists()
-    return and_(Invitation.answer == InvitationAnswer.ACCEPTED, Invitation.attendee_count > _named(), meeting)
+    return and_(Invitation.answer == InvitationAnswer.ACCEPTED, Invitation.attendee_count.is_not(None), meeting,
+                Invitation.attendee_count > _named())
 
 
 def names_owed_count(event_id: int) -> int:
