@@ -220,9 +220,37 @@ def test_the_rat_reminder_carries_names_as_text(hostile_office, make_cooperative
     assert deliver_and_check(smtp) == REVIVAL_TEMPLATES
 
 
+SUBSTITUTE_AND_NAMES_TEMPLATES = {"registrations/email/substituted_to_participant",
+                                  "invitations/email/names_owed_to_guest"}
+
+
+def test_substitute_and_names_owed_emails_carry_names_and_titles_as_text(hostile_event, make_cooperative,
+                                                                         make_board_user, make_invitee, invite, smtp):
+    from portal.invitations import services as invitations
+    from portal.invitations.emails import queue_names_reminders
+    from portal.invitations.models import Invitation
+    from portal.invitations.recipients import addressees
+    from portal.registrations.substitutes import substitute_participant
+
+    event = hostile_event()
+    cooperative, board = _hostile_board(make_cooperative, make_board_user)
+    person = participants.find_or_create_participant(None, cooperative, HOSTILE[:120], "staff",
+                                                     email="peserta@example.org")
+    [signed] = registrations.sign_up(board, event.id, [person.id])
+    substitute_participant(board, signed, new_person={"full_name": HOSTILE[:110] + " 2", "position": "staff",
+                                                      "email": "pengganti@example.org"})
+    invitee = make_invitee(name=HOSTILE, board=((HOSTILE[:120], "auto"),))
+    invite(event, [invitee])
+    invitation = db.session.scalar(select(Invitation).where(Invitation.cooperative_id == invitee.id))
+    invitations.answer_invitation(None, invitation, "accepted", attendee_count=3)
+    queue_names_reminders(event, addressees(Invitation.id == invitation.id), "names-test")
+    db.session.commit()
+    assert deliver_and_check(smtp) >= SUBSTITUTE_AND_NAMES_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
     covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
-               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES)
+               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES)
     assert email_templates() == covered
 
 

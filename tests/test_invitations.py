@@ -160,19 +160,24 @@ def test_an_answer_replaces_the_earlier_one_and_a_decline_keeps_its_reason(invit
     assert invitation.decline_reason is None and invitation.answered_at is not None
 
 
-def test_accepting_a_meeting_records_who_will_come(invitable_event, make_invitee, invite):
+def test_accepting_a_meeting_signs_up_who_will_come(invitable_event, make_invitee, invite):
+    """The names become registrations; beyond the cooperative's limit they wait (tests/test_meeting_answers.py)."""
     event = invitable_event(kind=EventKind.MEETING, seats_per_cooperative=2)
     invite(event, [make_invitee()])
     [invitation] = invitations_of(event)
     with pytest.raises(RuleViolation) as refused:
         services.answer_invitation(None, invitation, "accepted", attendee_names="  \n ")
     assert refused.value.field == "attendee_names"
-    with pytest.raises(RuleViolation):
-        services.answer_invitation(None, invitation, "accepted", attendee_names="A\nB\nC")
-    services.answer_invitation(None, invitation, "accepted", attendee_names="Yohanes  Bani\n\nMaria Tefa\n")
-    assert (invitation.attendee_names, invitation.attendee_count) == ("Yohanes Bani\nMaria Tefa", 2)
+    services.answer_invitation(None, invitation, "accepted", attendee_names="Yohanes  Bani\n\nMaria Tefa\nAgus\n")
+    signed_up = db.session.scalars(select(Registration).where(Registration.event_id == event.id)
+                                   .order_by(Registration.id)).all()
+    assert [(r.participant.full_name, r.status) for r in signed_up] == [
+        ("Yohanes Bani", RegistrationStatus.CONFIRMED), ("Maria Tefa", RegistrationStatus.CONFIRMED),
+        ("Agus", RegistrationStatus.WAITLISTED)]
+    assert invitation.attendee_count == 3
     services.answer_invitation(None, invitation, "declined")
-    assert invitation.attendee_names is None and invitation.attendee_count is None
+    assert invitation.attendee_count is None
+    assert {r.status for r in signed_up} == {RegistrationStatus.CANCELLED}
 
 
 def test_links_are_refused_when_unknown_for_another_event_or_after_the_event(invitable_event, make_invitee, invite):

@@ -13,9 +13,11 @@ class CheckInCodeForm(Form):
 
 class WalkInForm(Form):
     full_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    affiliation = StringField(_l("Cooperative or organisation"), validators=[DataRequired(), Length(max=200)],
-                              description=_l("A cooperative's name as in the registry, or the organisation "
-                                             "the person comes from."))
+    affiliation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                              description=_l("For someone not from a cooperative: the organisation they come "
+                                             "from. A cooperative is chosen above, from the registry."))
+    substitute_for = SelectField(_l("Comes instead of (optional)"), choices=[], validate_choice=False,
+                                 validators=[Optional()])
     position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
                            default=ParticipantPosition.STAFF.value)
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PhoneNumber()])

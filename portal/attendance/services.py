@@ -24,7 +24,7 @@ from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
 from portal.i18n import format_local_date, to_local
 from portal.mail.services import external_url
-from portal.registrations import participants, tickets
+from portal.registrations import participants, substitutes, tickets
 from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
 from portal.registrations.seats import lock_event
 
@@ -225,6 +225,20 @@ def mark_remaining_absent(actor, event_id: int, session_id: int, now: datetime) 
 # -- walk-ins -----------------------------------------------------------------------------------
 
 
+def _substitute_at_the_door(actor, session: EventSession, event: Event, cooperative: Cooperative | None,
+                            registration_id: int, full_name: str, position: str, phone: str | None,
+                            now: datetime) -> CheckIn:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        raise RuleViolation("substitute_for", _("Choose a registration of this event."))
+    if cooperative is None or registration.cooperative_id != cooperative.id:
+        raise RuleViolation("substitute_for", _("A substitute must be a person of the same cooperative."))
+    person = participants.find_or_create_participant(actor, cooperative, full_name, position, None, phone,
+                                                     same_name=True)
+    substitutes.substitute_participant(actor, registration, participant_id=person.id, vouched=True)
+    return check_in(actor, registration, session, now, MarkSource.WALK_IN)
+
+
 def _cooperative_named(name: str) -> Cooperative | None:
     """The cooperative with exactly this name (any case), when only one has it."""
     found = list(db.session.scalars(select(Cooperative).where(
@@ -243,19 +257,28 @@ def _registration_of_namesake(event_id: int, cooperative: Cooperative | None, or
         .order_by(Registration.id))
 
 
-def record_walk_in(actor, session: EventSession, full_name: str, affiliation: str, position: str,
-                   phone: str | None, now: datetime) -> CheckIn:
+def record_walk_in(actor, session: EventSession, full_name: str, affiliation: str | None, position: str,
+                   phone: str | None, now: datetime, cooperative_id: int | None = None,
+                   substitute_for_id: int | None = None) -> CheckIn:
     """Someone who came without a seat: registered as a walk-in (no seat taken, outside the
-    cooperative's limit) and checked in for ``session``. ``affiliation`` is a cooperative's exact
-    name or else the organisation the person comes from. A person already on the event is
-    checked in as they are; one who had cancelled or was waiting becomes a walk-in."""
+    cooperative's limit) and checked in for ``session``. The person's cooperative is chosen from
+    the registry (``cooperative_id``); otherwise ``affiliation`` is the organisation they come
+    from (or a cooperative's exact name). A person already on the event is checked in as they
+    are; one who had cancelled or was waiting becomes a walk-in. With ``substitute_for_id`` the
+    person comes instead of a registration of their cooperative: they take its place (and seat)."""
     require_staff(actor, _("Only organisers can take attendance."))
     event = lock_event(session.event_id)
     _require_open(event)
     full_name, affiliation = " ".join((full_name or "").split()), " ".join((affiliation or "").split())
-    if not affiliation:
+    cooperative = db.session.get(Cooperative, cooperative_id) if cooperative_id else None
+    if cooperative_id and cooperative is None:
+        raise RuleViolation("cooperative_id", _("Choose a cooperative from the registry."))
+    if cooperative is None and not affiliation:
         raise RuleViolation("affiliation", _("Enter the cooperative or organisation."))
-    cooperative = _cooperative_named(affiliation)
+    cooperative = cooperative or _cooperative_named(affiliation)
+    if substitute_for_id:
+        return _substitute_at_the_door(actor, session, event, cooperative, substitute_for_id, full_name, position,
+                                       phone, now)
     registration = _registration_of_namesake(event.id, cooperative, affiliation, full_name) if full_name else None
     if registration is None:
         person = participants.find_or_create_participant(

@@ -16,6 +16,8 @@ from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.attendance.subscriptions import shows_check_in
+from portal.cooperatives.models import Cooperative
+from portal.cooperatives.services import search_cooperatives
 from portal.database import clock_now
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
@@ -25,6 +27,7 @@ from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.registrations import queries as registration_queries
 from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
 
@@ -121,14 +124,26 @@ def check_in_code(event_id: int, session_id: int):
 @bp.route("/organiser/events/<int:event_id>/attendance/<int:session_id>/walk-in", methods=["GET", "POST"])
 @roles(*STAFF_ROLES)
 def walk_in(event_id: int, session_id: int):
+    """The person's cooperative is found in the registry (a search field and its results,
+    refreshed as one types where scripts run); then they may come instead of one of its people."""
     event, session = _event_and_session(event_id, session_id)
     form = WalkInForm()
-    return act(lambda: services.record_walk_in(current_user, session, form.full_name.data, form.affiliation.data,
-                                               form.position.data, form.phone.data, clock_now()),
-               form=form, answer=_confirmation
-               ) or (render_template("attendance/walk_in.html", event=event, session=session, form=form,
-                                     suggestions=queries.affiliation_suggestions(event.id)),
-                     400 if form.errors else 200)
+    cooperative_id = parse_id(request.values.get("cooperative_id"))
+    cooperative = db.session.get(Cooperative, cooperative_id) if cooperative_id else None
+    expected = registration_queries.event_registrations_of(event.id, cooperative.id) if cooperative else []
+    form.substitute_for.choices = [("", _("Nobody: a walk-in"))] + [
+        (str(r.id), r.participant.full_name) for r in expected if r.is_active]
+    response = act(lambda: services.record_walk_in(
+        current_user, session, form.full_name.data, form.affiliation.data, form.position.data, form.phone.data,
+        clock_now(), cooperative_id=cooperative.id if cooperative else None,
+        substitute_for_id=parse_id(form.substitute_for.data)), form=form, answer=_confirmation)
+    if response:
+        return response
+    search = " ".join(request.args.get("q", "").split())[:100]
+    return render_template("attendance/walk_in.html", event=event, session=session, form=form,
+                           cooperative=cooperative, search=search,
+                           found=search_cooperatives(search) if cooperative is None else [],
+                           suggestions=queries.affiliation_suggestions(event.id)), 400 if form.errors else 200
 
 
 @bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/daftar-hadir.pdf")

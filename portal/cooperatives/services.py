@@ -5,7 +5,7 @@ from typing import Literal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import create_user, find_user_by_email, request_email_verification
@@ -81,6 +81,18 @@ def search_condition(search: str):
     condition = Cooperative.name.ilike(f"%{search.strip()}%")
     key = legal_number_key(search)
     return condition | Cooperative.legal_number_key.startswith(key, autoescape=True) if key else condition
+
+
+def search_cooperatives(text: str | None, limit: int = 20) -> list[Cooperative]:
+    """The cooperatives a picker offers for what was typed: part of the name or the start of the
+    legal number (``search_condition``), by name, at most ``limit``. Every search-as-you-type
+    choice of a cooperative goes through here."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    return list(db.session.scalars(select(Cooperative).where(search_condition(text))
+                                   .options(selectinload(Cooperative.district))
+                                   .order_by(Cooperative.name, Cooperative.id).limit(limit)))
 
 
 def _filtered(query, search=None, district_ids=None, type=None, status=None):

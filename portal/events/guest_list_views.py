@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
+from portal.cooperatives.services import search_cooperatives
 from portal.events import guest_lists, queries
 from portal.events.forms import GuestOrganisationForm
 from portal.events.models import Event, GuestListEntry
@@ -21,7 +22,7 @@ def _render_guests(event: Event, form: GuestOrganisationForm, status: int = 200)
     search = request.args.get("q", "")
     guests = list(db.session.scalars(queries.guest_list_query(event)))
     listed = {guest.cooperative_id for guest in guests}
-    found = [c for c in queries.search_cooperatives(search) if c.id not in listed]
+    found = [c for c in search_cooperatives(search) if c.id not in listed]
     return render_template("events/guests.html", event=event, form=form, guests=guests, search=search,
                            found=found), status
 

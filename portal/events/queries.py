@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import search_condition
 from portal.events.models import (
     VISIBLE_STATUSES,
     Event,
@@ -31,15 +30,6 @@ def guest_list_query(event: Event):
     return (select(GuestListEntry).where(GuestListEntry.event_id == event.id)
             .outerjoin(Cooperative).options(selectinload(GuestListEntry.cooperative))
             .order_by(func.coalesce(Cooperative.name, GuestListEntry.organisation_name), GuestListEntry.id))
-
-
-def search_cooperatives(text: str, limit: int = 20) -> list[Cooperative]:
-    text = (text or "").strip()
-    if not text:
-        return []
-    query = (select(Cooperative).where(search_condition(text))
-             .options(selectinload(Cooperative.district)).order_by(Cooperative.name).limit(limit))
-    return list(db.session.scalars(query))
 
 
 def _with_sessions(query):

@@ -26,6 +26,7 @@ INVITATION_TEMPLATE = "invitations/email/invitation_to_guest"
 CHANGED_TEMPLATE = "invitations/email/event_changed_to_guest"
 GUEST_REMINDER_TEMPLATE = "invitations/email/reminder_to_guest"
 PARTICIPANT_REMINDER_TEMPLATE = "invitations/email/reminder_to_participant"
+NAMES_OWED_TEMPLATE = "invitations/email/names_owed_to_guest"
 CALENDAR_RENDERER = "invitations.calendar"
 LETTER_RENDERER = "invitations.letter"
 CALENDAR_NAME = _l("Event calendar (.ics)")
@@ -138,6 +139,11 @@ def queue_cancelled(event: Event, addressees: list[Addressee], reason: str | Non
 def queue_guest_reminders(event: Event, addressees: list[Addressee], key: str) -> int:
     """A reminder to answer, with the answer links, to every address of each invitee."""
     return _queue(event, addressees, "reminder", GUEST_REMINDER_TEMPLATE, key)
+
+
+def queue_names_reminders(event: Event, addressees: list[Addressee], key: str) -> int:
+    """A reminder to give the names still owed, with the answer page's link, to each invitee's addresses."""
+    return _queue(event, addressees, "reminder", NAMES_OWED_TEMPLATE, key)
 
 
 def queue_participant_reminders(event: Event, participants, key: str) -> int:

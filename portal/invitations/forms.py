@@ -1,11 +1,30 @@
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.cooperatives.models import CooperativeStatus, CooperativeType
 from portal.forms import Form, NewPersonForm, parse_ids
-from portal.invitations.models import NO_ANSWER, NO_ANSWER_LABEL, Delivery, InvitationAnswer
+from portal.invitations.models import (
+    NAMES_OWED,
+    NAMES_OWED_LABEL,
+    NO_ANSWER,
+    NO_ANSWER_LABEL,
+    OFFICE_CHANNELS,
+    Delivery,
+    InvitationAnswer,
+)
 from portal.invitations.selection import BY_FILTER, BY_HAND, Selection
 from portal.registrations.models import ParticipantPosition
 
@@ -102,6 +121,21 @@ class SendForm(ChooseForm):
 
 class AcceptForm(Form):
     attendee_names = TextAreaField(_l("Who will come? One name per line."), validators=[Optional(), Length(max=5000)])
+    attendee_count = IntegerField(_l("Names not known yet? How many will come"), validators=[Optional()],
+                                  description=_l("The names can be given later, until registration closes."))
+
+
+class OfficeAnswerForm(AcceptForm):
+    """An answer the office received by phone, WhatsApp, letter or in person, recorded for the invitee."""
+
+    answer = RadioField(_l("Answer"), choices=InvitationAnswer.choices(), validators=[DataRequired()])
+    channel = SelectField(_l("Received by"), choices=[(c.value, c.label) for c in OFFICE_CHANNELS],
+                          validators=[DataRequired()])
+    answered_by_name = StringField(_l("Who answered"), validators=[DataRequired(), Length(max=120)],
+                                   description=_l("For example: Ibu Maria Tefa, chair"))
+    answered_on = DateField(_l("Answered on"), validators=[Optional()], description=_l("Empty: today"))
+    answered_time = TimeField(_l("At"), validators=[Optional()], description=_l("Empty: now"))
+    reason = TextAreaField(_l("Reason for declining (optional)"), validators=[Optional(), Length(max=500)])
 
 
 class ParticipantsForm(NewPersonForm):
@@ -120,7 +154,7 @@ class TrackingFilterForm(Form):
 
     delivery = SelectField(_l("Delivery"), validators=[Optional()], choices=Delivery.choices(_l("Any delivery")))
     answer = SelectField(_l("Answer"), validators=[Optional()], choices=[
-        *InvitationAnswer.choices(_l("Any answer")), (NO_ANSWER, NO_ANSWER_LABEL)])
+        *InvitationAnswer.choices(_l("Any answer")), (NO_ANSWER, NO_ANSWER_LABEL), (NAMES_OWED, NAMES_OWED_LABEL)])
     # A district's id, chosen from a list, or its name, typed in where there are too many to list.
     district_id = StringField(_l("District"), validators=[Optional(), Length(max=80)])
     q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])

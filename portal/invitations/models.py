@@ -23,9 +23,26 @@ class InvitationAnswer(LabelledEnum):
     DECLINED = "declined", _l("Declined")
 
 
+class AnswerChannel(LabelledEnum):
+    """How an answer reached the portal: the board through its link, or the office on its behalf."""
+
+    LINK = "link", _l("Answer link")
+    PHONE = "phone", _l("Phone")
+    WHATSAPP = "whatsapp", _l("WhatsApp")
+    LETTER = "letter", _l("Letter")
+    IN_PERSON = "in_person", _l("In person")
+
+
+# The channels an organiser records an answer from.
+OFFICE_CHANNELS = tuple(channel for channel in AnswerChannel if channel != AnswerChannel.LINK)
+
+
 # An invitation not answered yet has no answer (NULL); the organisers' filters and counts call it this.
 NO_ANSWER = "none"
 NO_ANSWER_LABEL = _l("No answer")
+# An accepted meeting whose invitee announced more people than it has named yet.
+NAMES_OWED = "names_owed"
+NAMES_OWED_LABEL = _l("Names owed")
 
 
 class Delivery(LabelledEnum):
@@ -100,8 +117,11 @@ class Invitation(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decline_reason: Mapped[str | None] = mapped_column(String(500))
-    # For a coordination meeting: who will come, one name per line, and how many they are.
-    attendee_names: Mapped[str | None] = mapped_column(Text)
+    # How the answer came, and, for one the office recorded, who gave it ("Ibu Maria, ketua").
+    answer_channel: Mapped[AnswerChannel | None] = mapped_column(enum_type(AnswerChannel))
+    answered_by_name: Mapped[str | None] = mapped_column(String(120))
+    # For a coordination meeting: how many people the cooperative said will come. The people it
+    # names are its registrations; a count above them is names still owed.
     attendee_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

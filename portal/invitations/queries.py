@@ -1,14 +1,16 @@
 """Finding invitations for the organisers' tab: each one's delivery (from its outbox messages)
 and answer, counts, filters, and the progress of the mail; a fixed number of queries per page."""
 
-from sqlalchemy import String, case, cast, func, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.cooperatives.models import BoardMember, Cooperative
+from portal.events.models import Event, EventKind
 from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE
-from portal.invitations.models import NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
+from portal.invitations.models import NAMES_OWED, NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
 from portal.mail import queries as mail
+from portal.registrations import queries as registration_queries
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
 from portal.registrations.participants import others_than_board, phone_key
 
@@ -41,6 +43,8 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
         query = _joined(query, stats).where(_delivery(stats) == Delivery(delivery).value)
     if answer == NO_ANSWER:
         query = query.where(Invitation.answer.is_(None))
+    elif answer == NAMES_OWED:
+        query = query.where(owing_names())
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
     if district_ids is not None:
@@ -62,14 +66,41 @@ def counts(event_id: int) -> dict[str, int]:
     """How many invitations per delivery and per answer, in one query."""
     stats = _message_stats(event_id)
     delivery = _delivery(stats).label("delivery")
-    rows = db.session.execute(_joined(select(delivery, Invitation.answer, func.count()), stats)
+    owing = func.sum(case((owing_names(), 1), else_=0))
+    rows = db.session.execute(_joined(select(delivery, Invitation.answer, func.count(), owing), stats)
                               .where(Invitation.event_id == event_id).group_by(delivery, Invitation.answer))
-    result = dict.fromkeys([*(d.value for d in Delivery), *(a.value for a in InvitationAnswer), NO_ANSWER, "all"], 0)
-    for delivery, answer, n in rows:
+    result = dict.fromkeys([*(d.value for d in Delivery), *(a.value for a in InvitationAnswer), NO_ANSWER,
+                            NAMES_OWED, "all"], 0)
+    for delivery, answer, n, owed in rows:
         result[delivery] += n
         result[answer.value if answer else NO_ANSWER] += n
+        result[NAMES_OWED] += owed or 0
         result["all"] += n
     return result
+
+
+def _named():
+    """How many people the invitation's invitee has signed up (seat, approval or waiting list)."""
+    return (select(func.count()).select_from(Registration)
+            .join(Participant, Registration.participant_id == Participant.id)
+            .where(Registration.event_id == Invitation.event_id, Registration.status.in_(ACTIVE_STATUSES),
+                   or_(Registration.cooperative_id == Invitation.cooperative_id,
+                       and_(Invitation.cooperative_id.is_(None), Registration.cooperative_id.is_(None),
+                            func.lower(Participant.organisation_name) == func.lower(Invitation.organisation_name))))
+            .correlate(Invitation).scalar_subquery())
+
+
+def owing_names():
+    """An accepted meeting's invitations that announced more people than they have named."""
+    meeting = select(Event.id).where(Event.id == Invitation.event_id, Event.kind == EventKind.MEETING).exists()
+    return and_(Invitation.answer == InvitationAnswer.ACCEPTED, Invitation.attendee_count.is_not(None), meeting,
+                Invitation.attendee_count > _named())
+
+
+def names_owed_count(event_id: int) -> int:
+    """How many invitees still owe names (bounded by the event's invitations)."""
+    return db.session.scalar(select(func.count()).select_from(Invitation)
+                             .where(Invitation.event_id == event_id, owing_names()))
 
 
 def message_progress(event_id: int) -> dict[str, int]:
@@ -95,9 +126,7 @@ def rounds(event_id: int) -> list[InvitationRound]:
 
 def cooperative_registrations(event_id: int, cooperative_id: int) -> list[Registration]:
     """Who this cooperative has signed up for the event, for the answer page."""
-    return list(db.session.scalars(select(Registration).where(
-        Registration.event_id == event_id, Registration.cooperative_id == cooperative_id)
-        .options(selectinload(Registration.participant)).order_by(Registration.id)))
+    return registration_queries.event_registrations_of(event_id, cooperative_id)
 
 
 def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
@@ -112,3 +141,12 @@ def not_signed_up(cooperative: Cooperative, signed_up: list[Registration]
                if (m.email or "").strip().lower() not in emails and phone_key(m.phone) not in phones]
     taken = {p.id for p in active}
     return members, [p for p in others_than_board(cooperative) if p.id not in taken]
+
+
+def cooperative_invitations_query(cooperative_id: int):
+    """The invitations a cooperative received, latest event first; the caller paginates."""
+    return (select(Invitation).join(Event, Invitation.event_id == Event.id)
+            .where(Invitation.cooperative_id == cooperative_id)
+            .options(selectinload(Invitation.event).selectinload(Event.sessions),
+                     selectinload(Invitation.round))
+            .order_by(Event.starts_on.desc(), Invitation.id.desc()))

@@ -29,6 +29,7 @@ from portal.events.services import MAX_REMINDER_DAYS
 from portal.extensions import db
 from portal.invitations import emails
 from portal.invitations.models import Invitation, ReminderRun
+from portal.invitations.queries import owing_names
 from portal.invitations.recipients import DEFAULT_LANGUAGE, addressees, usable_address
 from portal.invitations.reminder_runs import claim_runs, due_offsets, local_day
 from portal.invitations.services import has_ended
@@ -55,6 +56,7 @@ def _send(event: Event, key: str) -> int:
     before = count_keyed(key + ":")
     emails.queue_participant_reminders(event, _confirmed_participants(event.id), key)
     emails.queue_guest_reminders(event, addressees(unanswered(event.id)), key)
+    emails.queue_names_reminders(event, addressees(Invitation.event_id == event.id, owing_names()), f"{key}:names")
     return count_keyed(key + ":") - before
 
 

@@ -24,15 +24,17 @@ from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
 from portal.events.services import local_moment
 from portal.extensions import db
 from portal.invitations import emails
-from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
+from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound, new_token
 from portal.invitations.recipients import addressees, usable_address
 from portal.invitations.reminder_runs import count_invitations_as_reminders
 from portal.invitations.selection import Selection, chosen_cooperatives
 from portal.mail import queries as mail
 from portal.mail.models import MessageStatus
 from portal.mail.services import retry_message, supersede_pending
+from portal.registrations import participants
 from portal.registrations import services as registrations
-from portal.registrations.models import ACTIVE_STATUSES, Registration
+from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
+from portal.registrations.seats import lock_event
 from portal.settings.services import take_letter_number
 
 MAX_ATTENDEES = 50
@@ -193,45 +195,109 @@ def open_invitation(event_id: int, token: str, now: datetime | None = None) -> I
     return invitation
 
 
-def _attendee_names(event: Event, text: str | None) -> list[str]:
+def _attendee_names(event: Event, text: str | None, count: int | None) -> tuple[list[str], int]:
+    """The names an acceptance gives and how many will come: names, or a count alone when the
+    names are not known yet (they are owed, and may follow until registration closes)."""
     names = list(dict.fromkeys(" ".join(line.split())[:120] for line in (text or "").splitlines() if line.strip()))
-    if not names:
-        raise RuleViolation("attendee_names", _("Write the name of each person who will come, one per line."))
-    limit = min(event.seats_per_cooperative or MAX_ATTENDEES, MAX_ATTENDEES)
-    if len(names) > limit:
-        raise RuleViolation("attendee_names", _("Your cooperative may send at most %(count)d people.", count=limit))
-    return names
+    if count is not None and not 1 <= count <= MAX_ATTENDEES:
+        raise RuleViolation("attendee_count", _("Give a number from 1 to %(count)d.", count=MAX_ATTENDEES))
+    if not names and count is None:
+        raise RuleViolation("attendee_names", _("Write the name of each person who will come, one per line, "
+                                                "or at least how many will come."))
+    if len(names) > MAX_ATTENDEES:
+        raise RuleViolation("attendee_names", _("At most %(count)d names can be given.", count=MAX_ATTENDEES))
+    return names, max(len(names), count or 0)
 
 
 def answer_invitation(actor, invitation: Invitation, answer: InvitationAnswer, reason: str | None = None,
-                      attendee_names: str | None = None, now: datetime | None = None) -> InvitationAnswer | None:
+                      attendee_names: str | None = None, now: datetime | None = None,
+                      attendee_count: int | None = None, channel: AnswerChannel = AnswerChannel.LINK,
+                      answered_by_name: str | None = None, answered_at: datetime | None = None
+                      ) -> InvitationAnswer | None:
     """Record the invitee's answer; a later answer replaces the earlier one. A decline may give a
-    reason; accepting a coordination meeting names who will come. Returns the answer replaced."""
-    event = invitation.event
+    reason and cancels the invitee's registrations. Accepting a coordination meeting names who
+    will come: the names become the invitee's registrations, under the rules of a sign-up (names
+    beyond the seats or the cooperative's limit join the waiting list), and someone no longer
+    named is cancelled (the seat goes to the waiting list). A count without names holds no seat.
+    The caller vouches for the invitee (its link) or is an organiser (``channel`` other than the
+    link, with who answered). Returns the answer replaced; on a refusal the caller rolls back, so
+    an answer never stands without its registrations."""
+    event = lock_event(invitation.event_id)  # first: two answers at once change registrations in turn
+    db.session.refresh(invitation)
     _require_open(event, now)
-    answer = InvitationAnswer(answer)
+    answer, channel = InvitationAnswer(answer), AnswerChannel(channel)
+    if channel != AnswerChannel.LINK:
+        _check_office_answer(actor, answered_by_name, answered_at, now)
     previous = invitation.answer
-    names = (_attendee_names(event, attendee_names)
-             if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING else None)
-    invitation.answer, invitation.answered_at = answer, now or utcnow()
+    names, count = ([], None)
+    if answer == InvitationAnswer.ACCEPTED and event.kind == EventKind.MEETING:
+        names, count = _attendee_names(event, attendee_names, attendee_count)
+    invitation.answer, invitation.answered_at = answer, answered_at or now or utcnow()
     invitation.answered_by_id = actor.id if actor is not None else None
+    invitation.answer_channel = channel
+    invitation.answered_by_name = (" ".join((answered_by_name or "").split())[:120] or None
+                                   if channel != AnswerChannel.LINK else None)
     invitation.decline_reason = ((reason or "").strip()[:500] or None) if answer == InvitationAnswer.DECLINED else None
-    invitation.attendee_names = "\n".join(names) if names else None
-    invitation.attendee_count = len(names) if names else None
+    invitation.attendee_count = count
     db.session.flush()
-    if answer == InvitationAnswer.DECLINED and names_participants(invitation):
-        _cancel_named_participants(actor, invitation)
+    if answer == InvitationAnswer.DECLINED:
+        _cancel_registrations(actor, invitation, keep=())
+    elif names:
+        _register_names(actor, invitation, names)
+    if channel != AnswerChannel.LINK:
+        record_change(actor, "invitation.answered_for", invitation, before={"answer": previous and previous.value},
+                      after={"answer": answer.value, "channel": channel.value, "by": invitation.answered_by_name,
+                             "names": names, "count": count})
     return previous
 
 
-def _cancel_named_participants(actor, invitation: Invitation) -> None:
-    """Declining a training gives back the seats of the people the cooperative named (each is
-    told, the waiting list moves up); past the cancellation deadline the decline is refused."""
-    named = db.session.scalars(select(Registration).where(
-        Registration.event_id == invitation.event_id, Registration.cooperative_id == invitation.cooperative_id,
-        Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)).all()
-    for registration in named:
-        registrations.cancel_registration(actor, registration, cooperative_id=invitation.cooperative_id)
+def _check_office_answer(actor, answered_by_name: str | None, answered_at: datetime | None,
+                         now: datetime | None) -> None:
+    """An organiser records an answer given by phone, WhatsApp, letter or in person: who gave it, and
+    when (not in the future)."""
+    require_staff(actor, _("Only organisers can record an answer on an invitee's behalf."))
+    if not " ".join((answered_by_name or "").split()):
+        raise RuleViolation("answered_by_name", _("Write who gave the answer."))
+    if answered_at is not None and answered_at > (now or utcnow()) + timedelta(minutes=5):
+        raise RuleViolation("answered_on", _("The answer cannot have been given in the future."))
+
+
+def _invitees_registrations(invitation: Invitation) -> list[Registration]:
+    """The invitee's active registrations for the event: its cooperative's, or its organisation's people's."""
+    query = select(Registration).where(Registration.event_id == invitation.event_id,
+                                       Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id)
+    if invitation.cooperative_id is not None:
+        query = query.where(Registration.cooperative_id == invitation.cooperative_id)
+    else:
+        query = query.join(Participant, Registration.participant_id == Participant.id).where(
+            Registration.cooperative_id.is_(None),
+            func.lower(Participant.organisation_name) == invitation.organisation_name.lower())
+    return list(db.session.scalars(query))
+
+
+def _cancel_registrations(actor, invitation: Invitation, keep) -> None:
+    """Give back the seats of the invitee's people not in ``keep`` (each is told, the waiting list
+    moves up); past the cancellation deadline the link's answer is refused, an organiser's is not."""
+    for registration in _invitees_registrations(invitation):
+        if registration.participant_id not in keep:
+            registrations.cancel_registration(actor, registration, cooperative_id=invitation.cooperative_id,
+                                              vouched=True)
+
+
+def _register_names(actor, invitation: Invitation, names: list[str]) -> None:
+    people = participants.named_people(actor, invitation.cooperative, names, invitation.organisation_name)
+    keep = {person.id for person in people}
+    _cancel_registrations(actor, invitation, keep)
+    active = {r.participant_id for r in _invitees_registrations(invitation)}
+    registrations.sign_up_named(actor, invitation.event_id, [p for p in people if p.id not in active],
+                                invitation.cooperative, vouched=True)
+
+
+def names_owed(invitation: Invitation, coming: int) -> int:
+    """How many people an accepted meeting's invitee still has to name: announced minus signed up."""
+    if invitation.answer != InvitationAnswer.ACCEPTED or invitation.event.kind != EventKind.MEETING:
+        return 0
+    return max((invitation.attendee_count or 0) - coming, 0)
 
 
 def names_participants(invitation: Invitation) -> bool:

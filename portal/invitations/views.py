@@ -9,12 +9,12 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles, safe_next_url
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative
-from portal.cooperatives.services import district_ids_for, districts, listed_districts
+from portal.cooperatives.services import district_ids_for, districts, listed_districts, search_cooperatives
 from portal.events.models import Event
-from portal.events.queries import search_cooperatives
 from portal.extensions import db, limiter
 from portal.forms import parse_ids
 from portal.invitations import queries, reminders, services
+from portal.invitations.board_views import bp as board_bp
 from portal.invitations.forms import (
     AcceptForm,
     ChooseForm,
@@ -24,17 +24,21 @@ from portal.invitations.forms import (
     TrackingFilterForm,
 )
 from portal.invitations.letters import invitation_letter
-from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
+from portal.invitations.models import NAMES_OWED_LABEL, NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
+from portal.invitations.office_views import bp as office_bp
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
 from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
+bp.register_blueprint(office_bp)
+bp.register_blueprint(board_bp)
 
 
 @bp.context_processor
 def template_helpers():
     return {"deliveries": Delivery, "answers": InvitationAnswer, "no_answer_label": NO_ANSWER_LABEL,
+            "names_owed_label": NAMES_OWED_LABEL,
             "valid_until": services.valid_until}
 
 
@@ -169,7 +173,12 @@ def _refused(refused: services.LinkRefused):
 def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: DeclineForm, status: int = 200):
     event = invitation.event
     signed_up = (queries.cooperative_registrations(event.id, invitation.cooperative_id)
-                 if services.names_participants(invitation) else [])
+                 if invitation.cooperative_id else [])
+    if accept_form.attendee_names.data is None and event.kind.is_meeting:
+        named = [r.participant.full_name for r in signed_up if r.is_active]
+        accept_form.attendee_names.data = "\n".join(named)
+        if services.names_owed(invitation, len(named)):  # the count stays until every name is given
+            accept_form.attendee_count.data = invitation.attendee_count
     return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
                            decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
 
@@ -213,7 +222,8 @@ def answer(event_id: int, token: str):
     response = act(lambda: services.answer_invitation(
         current_actor(), invitation, InvitationAnswer.ACCEPTED if accepting else InvitationAnswer.DECLINED,
         reason=getattr(form, "reason", None) and form.reason.data,
-        attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data),
+        attendee_names=getattr(form, "attendee_names", None) and form.attendee_names.data,
+        attendee_count=getattr(form, "attendee_count", None) and form.attendee_count.data),
         form=form, done=lambda previous: _answered(invitation, previous),
         then=url_for(then, event_id=event_id, token=token))
     forms = (form, DeclineForm(formdata=None)) if accepting else (AcceptForm(formdata=None), form)

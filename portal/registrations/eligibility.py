@@ -48,6 +48,13 @@ def is_open_for_registration(event: Event, now=None) -> bool:
 
 
 def check_can_sign_up(event: Event, cooperative: Cooperative) -> None:
+    check_window(event)
+    if not is_in_audience(event, cooperative):
+        raise RuleViolation(None, _("This event is not open to your cooperative."))
+
+
+def check_window(event: Event) -> None:
+    """Published, and within its registration window."""
     if event.status != EventStatus.PUBLISHED:
         raise RuleViolation(None, _("This event is not open for registration."))
     now = utcnow()
@@ -56,8 +63,6 @@ def check_can_sign_up(event: Event, cooperative: Cooperative) -> None:
     closes = registration_closes_at(event)
     if closes and now >= closes:
         raise RuleViolation(None, _("Registration has closed."))
-    if not is_in_audience(event, cooperative):
-        raise RuleViolation(None, _("This event is not open to your cooperative."))
 
 
 def cancellation_deadline(event: Event):

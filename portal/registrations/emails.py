@@ -141,3 +141,20 @@ def send_event_changed(registrations, key: str) -> None:
 
 def send_event_cancelled(registrations, reason: str | None) -> None:
     _tell([Notice(r, "event_cancelled", f"event-cancelled:{r.id}") for r in registrations], reason=reason)
+
+
+SUBSTITUTED_SUBJECT = _l("Someone else takes your place: %(title)s")
+
+
+def send_substituted(registration, replaced) -> None:
+    """A short notice to the person a substitute replaced (the substitute gets the ticket, as any
+    confirmation): their ticket no longer works."""
+    if not replaced.email:
+        return
+    event = registration.event
+    queue_email(replaced.email, "registrations/email/substituted_to_participant", SUBSTITUTED_SUBJECT,
+                subject_values={"title": event.title}, to_name=replaced.full_name, language="id",
+                key=f"substituted:{registration.id}:{replaced.id}:{registration.participant_id}",
+                concerns=("registration", registration.id), reply_to=event.contact_email, event=event,
+                recipient_name=replaced.full_name, substitute=registration.participant.full_name,
+                cooperative=registration.cooperative.name)

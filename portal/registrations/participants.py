@@ -114,3 +114,42 @@ def _board_participant(actor, cooperative: Cooperative, member: BoardMember) -> 
             return same
     return find_or_create_participant(actor, cooperative, member.full_name, ParticipantPosition.BOARD,
                                       member.email, member.phone)
+
+
+def normalised_name(name: str) -> str:
+    """A name as names are compared: single spaces, case folded ("  maria  TEFA" is Maria Tefa)."""
+    return " ".join((name or "").split()).casefold()
+
+
+def named_people(actor, cooperative: Cooperative | None, names: list[str],
+                 organisation_name: str | None = None) -> list[Participant]:
+    """The people an answer names, in its order: a board member of the cooperative or a person it
+    sent before with the same normalised name, otherwise a new person of the cooperative (or of
+    the outside organisation)."""
+    if cooperative is not None:
+        known = cooperative_participants(cooperative.id)
+        members = {normalised_name(m.full_name): m for m in cooperative.board_members}
+    else:
+        known = list(db.session.scalars(select(Participant).where(
+            Participant.cooperative_id.is_(None),
+            func.lower(Participant.organisation_name) == organisation_name.strip().lower()).order_by(Participant.id)))
+        members = {}
+    by_name = {}
+    for person in sorted(known, key=lambda p: p.id):
+        by_name.setdefault(normalised_name(person.full_name), person)
+    people = []
+    for name in names:
+        key = normalised_name(name)
+        person = by_name.get(key)
+        if person is None and key in members:
+            person = _board_participant(actor, cooperative, members[key])
+        if person is None:
+            person = Participant(cooperative_id=cooperative.id if cooperative else None,
+                                 organisation_name=None if cooperative else organisation_name.strip(),
+                                 full_name=" ".join(name.split()), position=ParticipantPosition.STAFF,
+                                 created_by_id=actor.id if actor else None)
+            db.session.add(person)
+            db.session.flush()
+        by_name[key] = person
+        people.append(person)
+    return people

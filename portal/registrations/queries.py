@@ -95,3 +95,10 @@ def cooperative_registrations(cooperative_id: int) -> list[Registration]:
              .options(selectinload(Registration.participant), selectinload(Registration.event))
              .order_by(Event.starts_on, Event.id, Registration.id))
     return list(db.session.scalars(query))
+
+
+def event_registrations_of(event_id: int, cooperative_id: int) -> list[Registration]:
+    """Whom a cooperative has signed up for an event, in every state, in the order they came."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event_id, Registration.cooperative_id == cooperative_id)
+        .options(selectinload(Registration.participant)).order_by(Registration.id)))

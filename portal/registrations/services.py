@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.policies import require_staff
+from portal.accounts.policies import is_staff, require_staff
 from portal.audit.services import record_change
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import approved_cooperative_id
@@ -16,9 +16,10 @@ from portal.errors import RuleViolation
 from portal.events.models import Event
 from portal.extensions import db
 from portal.registrations import emails, participants, tickets
-from portal.registrations.eligibility import can_cancel, check_can_sign_up, is_cancellable_by_board
+from portal.registrations.eligibility import can_cancel, check_can_sign_up, check_window, is_cancellable_by_board
 from portal.registrations.models import (
     ACTIVE_STATUSES,
+    SEAT_STATUSES,
     Participant,
     ParticipantPosition,
     Registration,
@@ -28,20 +29,24 @@ from portal.registrations.seats import cooperative_count, lock_event, next_queue
 from portal.registrations.waitlist import promote_from_waitlist
 
 
-def _place(actor, event: Event, participant: Participant, *, by_organiser: bool) -> Registration:
+def _place(actor, event: Event, participant: Participant, *, by_organiser: bool,
+           over_limit_waits: bool = False) -> Registration:
     """Insert one registration under the event's lock: a seat if one is free, else the list.
     A person whose registration was cancelled can be signed up again: the same row comes back
-    at the end of the queue."""
+    at the end of the queue. Beyond the cooperative's limit a sign-up is refused, or, with
+    ``over_limit_waits`` (the names of an answer), joins the waiting list."""
     existing = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.participant_id == participant.id))
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         raise RuleViolation("participants", _("%(name)s is already registered for this event.",
                                               name=participant.full_name))
-    limit = event.seats_per_cooperative
-    if (limit and participant.cooperative_id and not by_organiser
-            and cooperative_count(event.id, participant.cooperative_id, ACTIVE_STATUSES) >= limit):
+    limit = event.seats_per_cooperative if participant.cooperative_id and not by_organiser else None
+    over_limit = False
+    if limit and over_limit_waits:
+        over_limit = cooperative_count(event.id, participant.cooperative_id, SEAT_STATUSES) >= limit
+    elif limit and cooperative_count(event.id, participant.cooperative_id, ACTIVE_STATUSES) >= limit:
         raise RuleViolation("participants", _("Your cooperative may send at most %(count)d people.", count=limit))
-    full = seat_count(event.id) >= event.seats
+    full = over_limit or seat_count(event.id) >= event.seats
     status = RegistrationStatus.WAITLISTED if full else seat_status(event)
     if existing is not None:
         registration = existing
@@ -63,9 +68,16 @@ def _place(actor, event: Event, participant: Participant, *, by_organiser: bool)
     except IntegrityError:
         raise RuleViolation("participants", _("%(name)s is already registered for this event.",
                                               name=participant.full_name)) from None
-    record_change(actor, action, registration,
-                  after={"participant": participant.full_name, "status": registration.status.value})
+    record_change(actor, action, registration, after=_record(actor, participant, registration))
     return registration
+
+
+def _record(actor, participant: Participant, registration: Registration) -> dict:
+    """What the audit keeps of a sign-up; an organiser's for a cooperative says on whose behalf."""
+    after = {"participant": participant.full_name, "status": registration.status.value}
+    if participant.cooperative_id and is_staff(actor):
+        after["on_behalf_of"] = participant.cooperative.name
+    return after
 
 
 def _board_cooperative_id(actor) -> int:
@@ -108,6 +120,36 @@ def sign_up_people(actor, event_id: int, participant_ids: list[int], board_membe
     return sign_up(actor, event_id, ids, cooperative_id)
 
 
+def sign_up_for_cooperative(actor, event_id: int, cooperative_id: int, participant_ids: list[int],
+                            board_member_ids: list[int], new_person: dict | None = None) -> list[Registration]:
+    """An organiser signs people up on a cooperative's behalf (one without an account, often), as
+    its board would: the audience, the window, seats and the cooperative's limit all apply. The
+    audit names the organiser, on the cooperative's behalf."""
+    require_staff(actor, _("Only organisers can sign people up for a cooperative."))
+    if db.session.get(Cooperative, cooperative_id) is None:
+        raise RuleViolation("cooperative_id", _("Choose a cooperative from the registry."))
+    return sign_up_people(actor, event_id, participant_ids, board_member_ids, new_person, cooperative_id)
+
+
+def sign_up_named(actor, event_id: int, people: list[Participant], cooperative: Cooperative | None,
+                  vouched: bool = False) -> list[Registration]:
+    """The people an invitee named when it accepted, not yet signed up: each under the rules of a
+    sign-up (the window, the audience, seats), except that names beyond the cooperative's limit
+    join the waiting list rather than being refused. ``cooperative`` is None for an outside
+    organisation, which its invitation admits. The caller (the answer) has checked who may name them:
+    the invitation's link, its board, or an organiser recording the answer."""
+    if not vouched:
+        require_staff(actor)
+    event = lock_event(event_id)
+    if cooperative is not None:
+        check_can_sign_up(event, cooperative)
+    else:
+        check_window(event)
+    placed = [_place(actor, event, person, by_organiser=False, over_limit_waits=True) for person in people]
+    emails.send_statuses(placed)
+    return placed
+
+
 def register_guest(actor, event_id: int, participant: Participant) -> Registration:
     """An organiser adds someone by hand (a cooperative's person or an outside guest), outside
     the audience rule and the per-cooperative limit, never beyond the seats."""
@@ -129,13 +171,15 @@ def add_guest(actor, event_id: int, full_name: str, organisation_name: str, emai
     return register_guest(actor, event_id, person)
 
 
-def cancel_registration(actor, registration: Registration, cooperative_id: int | None = None) -> list[Registration]:
+def cancel_registration(actor, registration: Registration, cooperative_id: int | None = None,
+                        vouched: bool = False) -> list[Registration]:
     """The board until the event's cancellation deadline, organisers any time; ``cooperative_id``
-    is the cooperative a caller vouches for (an invitation's link), as in ``sign_up``. A freed seat
-    goes to the waiting list; returns who was promoted."""
+    is the cooperative a caller vouches for (an invitation's link), as in ``sign_up``, and
+    ``vouched`` says a caller has checked whose registration it is (an organisation's link). A
+    freed seat goes to the waiting list; returns who was promoted."""
     event = lock_event(registration.event_id)
     db.session.refresh(registration)
-    vouched = (cooperative_id is not None and cooperative_id == registration.cooperative_id
+    vouched = ((vouched or (cooperative_id is not None and cooperative_id == registration.cooperative_id))
                and registration.status in ACTIVE_STATUSES and is_cancellable_by_board(registration))
     if not (vouched or can_cancel(actor, registration)):
         if registration.status not in ACTIVE_STATUSES:

@@ -17,9 +17,11 @@ from portal.forms import parse_ids
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, SignUpForm
 from portal.registrations.models import Registration, RegistrationStatus
+from portal.registrations.office_views import bp as office_bp
 from portal.transactions import Confirmation, act
 
 bp = Blueprint("registrations", __name__)
+bp.register_blueprint(office_bp)
 
 
 def _ids(name: str) -> list[int]:
