@@ -33,7 +33,8 @@ bp = Blueprint("attendance", __name__)
 
 @bp.context_processor
 def marks():
-    return {"marks": list(AttendanceMark)}
+    """The marks, and the sheet's buttons as plain (value, label) pairs: looked up once, not per person."""
+    return {"marks": list(AttendanceMark), "mark_buttons": [(mark.value, str(mark.label)) for mark in AttendanceMark]}
 
 
 def _wants_json() -> bool:
