@@ -81,3 +81,29 @@ def test_the_attendance_sheet_keeps_everyone_in_slim_rows(client, login, organis
     assert _sheet_rows(searched) == 1 and people[-1].full_name in searched, "the search works without script"
     by_cooperative = client.get(url, query_string={"q": t.cooperative.name.lower()}).text
     assert _sheet_rows(by_cooperative) == 103
+
+
+def test_invitations_tab_counts_deliveries_without_reading_the_event_s_outbox(
+        client, logged_in, invitable_event, make_invitee, invite, smtp, count_queries):
+    from sqlalchemy import select
+
+    from portal.invitations.models import Invitation
+    from portal.mail.delivery import send_pending
+
+    event = invitable_event()
+    bounced = make_invitee(name="KSP Pental", email="pental@example.org", board=())  # its message goes first
+    reached = make_invitee(name="KSP Sampai")
+    invite(event, [bounced, reached, make_invitee(name="KSP Tanpa Alamat", email=None, board=())])
+    queued = {i.guest_name: (i.messages_total, i.messages_pending) for i in db.session.scalars(
+        select(Invitation).where(Invitation.event_id == event.id))}
+    assert queued["KSP Tanpa Alamat"] == (0, 0) and queued["KSP Pental"] == (1, 1), "kept as the mail is queued"
+    smtp.answers.append("550 5.1.1 No such user")
+    send_pending("test")
+    logged_in(Role.ORGANISER)
+    with count_queries() as statements:
+        tab = client.get(f"/organiser/events/{event.id}/invitations").text
+    for key, count in {"all": 3, "sent": 1, "failed": 1, "no_address": 1, "queued": 0}.items():
+        assert tab.split(f'data-count="{key}"')[1].split("</a>")[0].endswith(f": {count}"), key
+    assert tab.split('data-progress="failed"')[1].split("</span>")[0].endswith(": 1")
+    outbox = [s for s in statements if "outbox_messages" in s and "invitations" in s]
+    assert outbox == [], "the counts are kept on the invitations as the worker delivers"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.mail.services import ORPHANED, attachment_renderer
+from portal.mail.services import ORPHANED, attachment_renderer, tell_watchers
 from portal.seams import PERIODIC_JOBS, registered
 
 log = logging.getLogger("portal.mail")
@@ -80,6 +80,8 @@ class ClaimedMessage:
     deferred_attachments: list
     snapshot: dict | None
     attempts: int
+    concerns_kind: str | None = None
+    concerns_id: str | None = None
     attachments: list = field(default_factory=list)
 
 
@@ -145,9 +147,12 @@ def _cancel_orphans() -> None:
                prior.status.in_((MessageStatus.FAILED, MessageStatus.CANCELLED)))
         .with_for_update(skip_locked=True, of=OutboxMessage)).all()
     if orphans:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
-                           .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=ORPHANED)
-                           .execution_options(synchronize_session=False))
+        subjects = db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
+                                      .values(status=MessageStatus.CANCELLED, idempotency_key=None,
+                                              last_error=ORPHANED)
+                                      .returning(OutboxMessage.concerns_kind, OutboxMessage.concerns_id)
+                                      .execution_options(synchronize_session=False)).all()
+        tell_watchers(subjects)
 
 
 def load_claimed(ids) -> list[ClaimedMessage]:
@@ -254,6 +259,7 @@ def _finish(message: ClaimedMessage, worker_id: str, **values) -> None:
         .values(lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
+    tell_watchers([(message.concerns_kind, message.concerns_id)])
     db.session.commit()
 
 
