@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.cooperatives.models import Cooperative
+from portal.cooperatives.models import Cooperative, District
 from portal.cooperatives.services import search_condition
 from portal.events.models import (
     VISIBLE_STATUSES,
@@ -130,9 +130,19 @@ def _in_districts(query, district_ids: list[int]):
 
 
 def feed_query(district_id: int | None = None):
-    """What /events.ics carries: visible events within the feed's window, with their sessions;
-    the caller reads it in batches and writes the events out as they come."""
-    return _with_sessions(_in_feed(select(Event), district_id).order_by(Event.starts_on, Event.id))
+    """What /events.ics carries, one row of plain values per session of the visible events within
+    the feed's window (``calendar.make_entry``'s arguments, less the link): no ORM object is built
+    for a feed of thousands. The caller reads it in batches and writes the entries as they come."""
+    order = (EventSession.starts_at, EventSession.id)
+    query = (select(Event.id.label("event_id"), EventSession.uid.label("uid_token"), EventSession.sequence,
+                    EventSession.starts_at, EventSession.ends_at, Event.title,
+                    func.row_number().over(partition_by=Event.id, order_by=order).label("number"),
+                    func.count().over(partition_by=Event.id).label("count"), Venue.name.label("venue"),
+                    Venue.address, District.name.label("district"), Event.description,
+                    (Event.status == EventStatus.CANCELLED).label("cancelled"))
+             .join(EventSession, EventSession.event_id == Event.id).join(Venue, Venue.id == EventSession.venue_id)
+             .outerjoin(District, District.id == Venue.district_id))
+    return _in_feed(query, district_id).order_by(Event.starts_on, Event.id, *order)
 
 
 def feed_version(district_id: int | None = None) -> str:
