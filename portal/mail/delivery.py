@@ -326,10 +326,10 @@ def worker_id() -> str:
 
 
 def run_periodic_jobs(now: datetime) -> None:
-    """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction, before delivery: how
-    capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
-    several workers (and cron) may run them at once. Each runs in an app context of its own, so
-    nothing it loads outlives it."""
+    """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction: how capabilities queue
+    mail that is due by the clock (reminders). Jobs must be idempotent, since several workers (and
+    cron) may run them at once. Each runs in an app context of its own, so nothing it loads
+    outlives it."""
     for name, job in registered(PERIODIC_JOBS):
         with current_app.app_context():
             try:
@@ -342,8 +342,10 @@ def run_periodic_jobs(now: datetime) -> None:
 
 def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
                on_pass=None, deliver: bool = True) -> None:
-    """Run the periodic jobs and deliver until ``stop`` is set, waiting ``interval`` seconds between
-    passes. Without a mail server (``deliver=False``) the jobs still queue their mail.
+    """Deliver, run the periodic jobs and deliver what they queued, until ``stop`` is set, waiting
+    ``interval`` seconds between passes. Mail already due goes first: a country's reminders take a
+    while to build and must not hold it back. Without a mail server (``deliver=False``) the jobs
+    still queue their mail.
 
     Each pass runs in an app context of its own, as a request does: its database session, ``g``
     and anything cached on them end with the pass, so no row loaded in one pass is used, detached,
@@ -352,9 +354,10 @@ def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: Del
     me = worker_id()
     while not stop.is_set():
         with app.app_context():
+            counts = send_pending(me, clock, policy, stop) if deliver else None
             run_periodic_jobs(clock())
             if deliver:
-                counts = send_pending(me, clock, policy, stop)
+                counts.update(send_pending(me, clock, policy, stop))
                 if on_pass is not None:
                     on_pass(counts)
         stop.wait(interval)
