@@ -5,12 +5,13 @@ A message is marked sent right after the server accepted it, in its own commit, 
 killed mid-batch re-sends at most the message in flight (with the same Message-ID).
 """
 
+import json
 import logging
 import os
 import smtplib
 import socket
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -176,7 +177,29 @@ def _sender(configured) -> str:
     return formataddr((name, address))
 
 
-def build_message(message: ClaimedMessage) -> EmailMessage:
+class RecentAttachments:
+    """The last few deferred attachments one pass has built, by what determines them (renderer,
+    arguments and snapshot): a cooperative's address and its board members' messages carry the
+    same letter, queued one after the other, and it is built once for them. Only attachments
+    built from a snapshot are kept (the others read live rows), and only a few, for one pass."""
+
+    def __init__(self, size: int = 8):
+        self.size, self.kept = size, OrderedDict()
+
+    def render(self, deferred: dict, snapshot: dict | None):
+        if snapshot is None:
+            return render_deferred(deferred, snapshot)
+        key = json.dumps([deferred, snapshot], sort_keys=True, default=str)
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return self.kept[key]
+        rendered = self.kept[key] = render_deferred(deferred, snapshot)
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return rendered
+
+
+def build_message(message: ClaimedMessage, recent: RecentAttachments | None = None) -> EmailMessage:
     """The message as the recipient gets it, built with the standard library's ``email`` package
     (RFC 5322 headers: a display name with commas or quotes is quoted, a long subject folds only
     where it has spaces). The text and HTML bodies are alternatives; an image the HTML shows
@@ -199,7 +222,8 @@ def build_message(message: ClaimedMessage) -> EmailMessage:
                                  disposition="inline")
     files = [(f, t, d) for f, t, d, content_id in message.attachments if not content_id or not message.body_html]
     for deferred in message.deferred_attachments or []:
-        rendered = render_deferred(deferred, message.snapshot)
+        rendered = (recent.render(deferred, message.snapshot) if recent is not None
+                    else render_deferred(deferred, message.snapshot))
         if rendered is not None:  # the renderer found nothing to attach any more
             files.append(rendered)
     for filename, content_type, data in files:
@@ -281,7 +305,7 @@ def _release(messages: list[ClaimedMessage], worker_id: str) -> None:
 
 
 def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: DeliveryPolicy, counts: Counter,
-             stop: threading.Event | None) -> None:
+             stop: threading.Event | None, recent: RecentAttachments) -> None:
     pending = list(batch)
     try:
         with mail.connect() as connection:
@@ -291,7 +315,7 @@ def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: Deliver
                     return
                 message = pending[0]
                 try:
-                    _send(connection, build_message(message))
+                    _send(connection, build_message(message, recent))
                 except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
                     failure = _classify(error)
                     _record_failure(message, worker_id, failure, clock(), policy, counts)
@@ -313,11 +337,12 @@ def send_pending(worker_id: str, clock=utcnow, policy: DeliveryPolicy | None = N
     """One pass over what is due now; returns how many were sent, retried and failed."""
     policy = policy or DeliveryPolicy.from_config(current_app.config)
     counts = Counter(sent=0, retried=0, failed=0)
+    recent = RecentAttachments()
     while not (stop is not None and stop.is_set()):
         batch = claim_batch(worker_id, clock(), policy)
         if not batch:
             break
-        _deliver(batch, worker_id, clock, policy, counts, stop)
+        _deliver(batch, worker_id, clock, policy, counts, stop, recent)
     return counts
 
 
