@@ -17,10 +17,13 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
                       district_ids: list[int] | None = None, search: str | None = None):
     """The event's invitations, filtered, by name; the caller paginates. Delivery comes from the
     counts kept on each invitation (``tracking.py``), not from the outbox."""
-    query = (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
-             .where(Invitation.event_id == event_id)
+    # The guest's name through the cooperatives' primary key, invitation by invitation: a join
+    # would have the planner read the country's registry to sort one event's invitations.
+    name = func.coalesce(select(Cooperative.name).where(Cooperative.id == Invitation.cooperative_id)
+                         .scalar_subquery(), Invitation.organisation_name)
+    query = (select(Invitation).where(Invitation.event_id == event_id)
              .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
-             .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
+             .order_by(name, Invitation.id))
     if delivery:
         query = query.where(tracking.delivery() == Delivery(delivery).value)
     if answer == NO_ANSWER:
@@ -28,9 +31,10 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
     if district_ids is not None:
-        query = query.where(Cooperative.district_id.in_(district_ids))
+        query = query.where(Invitation.cooperative_id.in_(
+            select(Cooperative.id).where(Cooperative.district_id.in_(district_ids))))
     if search:
-        query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
+        query = query.where(name.ilike(f"%{search.strip()}%"))
     return query
 
 
