@@ -107,3 +107,14 @@ def test_invitations_tab_counts_deliveries_without_reading_the_event_s_outbox(
     assert tab.split('data-progress="failed"')[1].split("</span>")[0].endswith(": 1")
     outbox = [s for s in statements if "outbox_messages" in s and "invitations" in s]
     assert outbox == [], "the counts are kept on the invitations as the worker delivers"
+
+
+def test_the_sheet_s_rows_escape_names_and_cooperatives(client, login, organiser, training, make_people):
+    t = training(people=0, seats=10, cooperative_name='KSP "Maju" & <Jaya>')
+    [person] = make_people(t.cooperative, 1, full_name="<script>alert(1)</script>")
+    registrations.sign_up(t.board, t.event.id, [person.id])
+    db.session.commit()
+    login(client, organiser)
+    page = client.get(f"/organiser/events/{t.event.id}/attendance/{t.sessions[0].id}").text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'KSP &#34;Maju&#34; &amp; &lt;Jaya&gt;' in page and 'aria-label="&lt;script&gt;' in page

@@ -15,6 +15,7 @@ from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
+from portal.attendance.sheet_rows import sheet_rows
 from portal.attendance.subscriptions import shows_check_in
 from portal.database import clock_now
 from portal.documents import spreadsheets
@@ -33,8 +34,7 @@ bp = Blueprint("attendance", __name__)
 
 @bp.context_processor
 def marks():
-    """The marks, and the sheet's buttons as plain (value, label) pairs: looked up once, not per person."""
-    return {"marks": list(AttendanceMark), "mark_buttons": [(mark.value, str(mark.label)) for mark in AttendanceMark]}
+    return {"marks": list(AttendanceMark)}
 
 
 def _wants_json() -> bool:
@@ -78,8 +78,9 @@ def sheet(event_id: int, session_id: int):
 def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeForm, status: int = 200):
     rows, counts = queries.sheet(event.id, session.id)
     search = request.args.get("q", "").strip()
+    shown = [row for row in rows if queries.matches(row, search)]
     return render_template("attendance/sheet.html", event=event, session=session, counts=counts, search=search,
-                           rows=[row for row in rows if queries.matches(row, search)], code_form=code_form), status
+                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form), status
 
 
 @bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/mark")
