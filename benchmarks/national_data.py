@@ -193,7 +193,7 @@ def grow(conn, scale: dict, log=print) -> None:
         SELECT '<bench-' || i || '@portal-koperasi>', 'penerima' || (i % 150000) || '@example.id', 'Penerima ' || i,
                'Undangan kegiatan koperasi ' || (i % 20000), 'Yth. pengurus koperasi, dengan hormat kami mengundang.',
                '{}', '[]',
-               CASE WHEN i % 5 = 0 THEN 'invitations/email/invitation_to_cooperative'
+               CASE WHEN i % 5 = 0 THEN 'invitations/email/invitation_to_guest'
                     ELSE 'registrations/email/confirmation_to_participant' END,
                CASE WHEN i % 5 = 0 THEN 'invitation' ELSE 'registration' END,
                CASE WHEN i % 5 = 0 THEN (inv.first + (i / 5) % inv.n)::text ELSE (reg.first + i % reg.n)::text END,
@@ -203,6 +203,15 @@ def grow(conn, scale: dict, log=print) -> None:
                CASE WHEN i % 50 > 2 THEN now() - make_interval(secs => i) END
         FROM generate_series(1, :n) i, inv, reg""",
         n=max(scale["outbox"] - have["outbox"], 0))
+    run("invitations' message counts", """
+        UPDATE invitations SET messages_total = m.total, messages_sent = m.sent, messages_pending = m.pending,
+                               messages_failed = m.failed
+        FROM (SELECT concerns_id::int AS id, count(*) AS total, count(*) FILTER (WHERE status = 'sent') AS sent,
+                     count(*) FILTER (WHERE status IN ('queued', 'sending')) AS pending,
+                     count(*) FILTER (WHERE status = 'failed') AS failed
+              FROM outbox_messages WHERE concerns_kind = 'invitation'
+                AND template = 'invitations/email/invitation_to_guest' GROUP BY concerns_id) m
+        WHERE invitations.id = m.id""")
 
 
 def shape_of(conn) -> dict[str, int]:

@@ -19,6 +19,10 @@ ATTACHMENT_NAMES = "attachment_names"
 # (name, job): job(now) runs on each pass of the mail worker, in its own transaction (reminders,
 # ending expired logins).
 PERIODIC_JOBS = "periodic_jobs"
+# (kind, watcher): watcher(ids) runs in the transaction that queues messages about ``kind`` rows
+# ``ids`` (text, as the subject key holds them) or changes their state (sent, failed, queued again,
+# cancelled): a capability keeps its own counts of its messages (invitations' delivery).
+MESSAGE_WATCHERS = "message_watchers"
 # counter(event_ids) -> {event_id: seats taken}; events adds them up for its pages (registrations).
 SEAT_COUNTERS = "seat_counters"
 # A TicketPart (portal/registrations/tickets.py): shown on a ticket page and in confirmation emails.

@@ -119,3 +119,32 @@ def test_letters_through_the_link_are_rate_limited(client, invitable_event, make
     [invitation] = invitations_of(event)
     url = f"/events/{event.id}/invitation/{invitation.token}/letter.pdf"
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_cooperative_s_recipients_share_one_letter_built_once_per_pass(
+        app, invitable_event, make_invitee, invite, smtp, monkeypatch):
+    """The worker builds a deferred attachment once for the messages that carry the same one (the
+    same renderer, arguments and snapshot): a cooperative's address and its board members'."""
+    from portal.invitations import letters as letter_module
+    from portal.seams import ATTACHMENT_RENDERERS
+
+    built = []
+    real = letter_module.render_invitation_letter
+
+    def counting(**kwargs):
+        built.append(kwargs["invitation_id"])
+        return real(**kwargs)
+
+    seams = app.extensions["portal_seams"]
+    monkeypatch.setitem(seams, ATTACHMENT_RENDERERS, [(name, counting if name == "invitations.letter" else renderer)
+                                                      for name, renderer in seams[ATTACHMENT_RENDERERS]])
+    event = invitable_event(title="Rapat Koordinasi Koperasi")
+    board = (("Yohanes Bani", "yohanes@example.org"), ("Maria Tefa", "maria@example.org"))
+    sehati = make_invitee(name="KSP Sehati Oelamasi", email="sehati@example.org", board=board)
+    flobamora = make_invitee(name="KSU Flobamora", email="flobamora@example.org", board=())
+    invite(event, [sehati, flobamora])
+    assert send_pending("test")["sent"] == 4
+    assert len(built) == 2, built
+    pdfs = {r.rcpt_tos[0]: [d for n, d in r.attachments().items() if n.endswith(".pdf")][0] for r in smtp.received}
+    assert pdfs["sehati@example.org"] == pdfs["maria@example.org"] == pdfs["yohanes@example.org"]
+    assert "Flobamora" in " ".join(pdf_text(pdfs["flobamora@example.org"]).split())

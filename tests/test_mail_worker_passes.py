@@ -157,3 +157,39 @@ def test_office_settings_are_never_handed_out_from_a_session_that_let_them_go(ap
     db.session.remove()
     again = get_office_settings()
     assert again is not first and again.office_name == name
+
+
+def test_a_pass_delivers_what_is_due_before_the_periodic_jobs_run(app, smtp):
+    """A country's reminders take a while to build: mail already due must not wait for them."""
+    from portal.mail.services import queue_test_message
+    from portal.seams import PERIODIC_JOBS, register
+
+    start = utcnow() + timedelta(minutes=1)
+    due = queue_test_message("siti@example.org")
+    db.session.commit()
+    seen = []
+
+    def slow_job(now):
+        seen.append(db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == due.id)))
+        queue_test_message("yohanes@example.org")  # what a job queues goes in the same pass
+
+    register(app, PERIODIC_JOBS, ("test.slow", slow_job))
+    passes, counts = Passes(1, start), []
+    run_worker(passes, 0, clock=passes.clock, on_pass=lambda c: counts.append(dict(c)))
+    assert seen == [MessageStatus.SENT], "the due message went before the job ran"
+    assert sorted(r.rcpt_tos[0] for r in smtp.received) == ["siti@example.org", "yohanes@example.org"]
+    assert counts == [{"sent": 2, "retried": 0, "failed": 0}], "one report a pass"
+
+
+def test_the_worker_lowers_its_cpu_priority_as_configured(app, monkeypatch):
+    """Web requests keep the CPU while workers build letters: ``MAIL_WORKER_NICE`` (10 by default)."""
+    from portal.mail import cli
+
+    niced = []
+    monkeypatch.setattr(cli.os, "nice", niced.append)
+    monkeypatch.setattr(cli, "run_worker", lambda *args, **kwargs: None)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["mail", "worker", "--interval", "0"]).exit_code == 0
+    app.config["MAIL_WORKER_NICE"] = 0
+    assert runner.invoke(args=["mail", "worker", "--interval", "0"]).exit_code == 0
+    assert niced == [10]

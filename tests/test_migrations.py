@@ -170,3 +170,53 @@ def test_migrations_run_whatever_the_requests_database_timeouts(empty_database):
     """The statement and answer timeouts guard requests; a migration (an index over a national
     registry) may take minutes, so the migration connection lifts them."""
     _upgrade(empty_database, DATABASE_STATEMENT_TIMEOUT="0.001", DATABASE_ANSWER_TIMEOUT="0.001")
+
+
+BEFORE_KEPT_MESSAGE_COUNTS = "64e9ed282045"
+
+
+def test_invitations_sent_before_keep_the_counts_of_their_messages(empty_database):
+    _upgrade(empty_database, BEFORE_KEPT_MESSAGE_COUNTS)
+    at = datetime(2026, 11, 2, 1, 0)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        event_id = _event_with_a_round(conn, at)
+        for n, email in enumerate(["a@example.org", "b@example.org", "c@example.org"]):
+            conn.execute(sa.text(
+                "INSERT INTO invitations (event_id, round_id, organisation_name, email, token, created_at)"
+                " VALUES (:event, 1, :name, :email, :token, :at)"),
+                {"event": event_id, "name": f"Bank {n}", "email": email, "token": f"t{n}", "at": at})
+        messages = [("1", "invitations/email/invitation_to_guest", "sent"),
+                    ("1", "invitations/email/invitation_to_guest", "failed"),
+                    ("1", "invitations/email/reminder_to_guest", "queued"),
+                    ("2", "invitations/email/invitation_to_guest", "queued"),
+                    ("2", "invitations/email/invitation_to_guest", "cancelled")]
+        for n, (invitation_id, template, status) in enumerate(messages):
+            conn.execute(sa.text(
+                "INSERT INTO outbox_messages (message_id, recipient_email, subject, body_text, headers,"
+                " deferred_attachments, template, concerns_kind, concerns_id, status, attempts, next_attempt_at,"
+                " created_at) VALUES (:mid, 'siti@example.org', 'Undangan', 'isi', '{}', '[]', :template,"
+                " 'invitation', :id, :status, 0, :at, :at)"),
+                {"mid": f"<{n}@example.org>", "template": template, "id": invitation_id, "status": status, "at": at})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, messages_total, messages_sent, messages_pending, messages_failed"
+                                    " FROM invitations ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [(1, 2, 1, 0, 1), (2, 2, 0, 1, 0), (3, 0, 0, 0, 0)]
+
+
+def _event_with_a_round(conn, at) -> int:
+    conn.execute(sa.text(
+        "INSERT INTO events (id, kind, title, description, seats, starts_on, ends_on, audience, requires_approval,"
+        " status, sequence, uid_token, created_at, updated_at, reminder_days, audience_status)"
+        " VALUES (1, 'meeting', 'Rapat', '', 30, :day, :day, 'all', false, 'published', 0, 'uid1', :at, :at,"
+        " '[]', 'any')"), {"day": at.date(), "at": at})
+    conn.execute(sa.text(
+        "INSERT INTO invitation_rounds (id, event_id, selection, cooperative_count, organisation_count,"
+        " message_count, created_at) VALUES (1, 1, '{}', 0, 3, 3, :at)"), {"at": at})
+    return 1

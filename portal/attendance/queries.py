@@ -2,6 +2,8 @@
 loads in a fixed number of queries, however many people there are."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -10,7 +12,7 @@ from portal.attendance.models import ATTENDED_MARKS, AttendanceMark, AttendanceR
 from portal.cooperatives.models import Cooperative
 from portal.events.models import Event, EventSession, GuestListEntry
 from portal.extensions import db
-from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration
+from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
 
 
 @dataclass
@@ -41,14 +43,15 @@ class Counts:
                 "unmarked": self.unmarked, "total": self.total, "attended": self.attended}
 
 
-@dataclass
-class SheetRow:
-    registration: Registration
-    record: AttendanceRecord | None
+class SheetRow(NamedTuple):
+    """One person on a session's sheet, as plain values: what a slim row shows."""
 
-    @property
-    def mark(self) -> AttendanceMark | None:
-        return self.record.mark if self.record else None
+    registration_id: int
+    full_name: str
+    affiliation: str
+    is_walk_in: bool
+    mark: AttendanceMark | None
+    arrived_at: datetime | None
 
 
 def _sort_key(registration: Registration):
@@ -64,11 +67,26 @@ def attending(event_id: int) -> list[Registration]:
     return sorted(db.session.scalars(query).unique(), key=_sort_key)
 
 
+def sheet_query(event_id: int, session_id: int):
+    """Everyone expected as plain values, with their mark at the session: read through the
+    registrations' event index and the marks' unique (registration, session) key."""
+    own = aliased(Cooperative)
+    record = aliased(AttendanceRecord)
+    return (select(Registration.id, Participant.full_name, func.coalesce(own.name, Participant.organisation_name),
+                    Registration.status, record.mark, record.arrived_at)
+             .join(Participant, Participant.id == Registration.participant_id)
+             .outerjoin(own, own.id == Participant.cooperative_id)
+             .outerjoin(record, (record.registration_id == Registration.id) & (record.session_id == session_id))
+             .where(Registration.event_id == event_id, Registration.status.in_(ATTENDING_STATUSES)))
+
+
 def sheet(event_id: int, session_id: int) -> tuple[list[SheetRow], Counts]:
-    """The session's sheet: one row per person expected, with their mark, and the counts."""
-    records = {r.registration_id: r for r in db.session.scalars(
-        select(AttendanceRecord).where(AttendanceRecord.session_id == session_id))}
-    rows = [SheetRow(registration, records.get(registration.id)) for registration in attending(event_id)]
+    """The session's sheet: one row per person expected, by name, with their mark, and the counts."""
+    rows = sorted((SheetRow(registration_id, name, affiliation or "", status == RegistrationStatus.WALK_IN, mark,
+                            arrived_at)
+                   for registration_id, name, affiliation, status, mark, arrived_at in db.session.execute(
+                       sheet_query(event_id, session_id))),
+                  key=lambda row: (row.full_name.casefold(), row.registration_id))
     counts = Counts()
     for row in rows:
         key = row.mark.value if row.mark else "unmarked"
@@ -79,8 +97,7 @@ def sheet(event_id: int, session_id: int) -> tuple[list[SheetRow], Counts]:
 def matches(row: SheetRow, text: str) -> bool:
     """Whether the person's name or cooperative contains ``text`` (any case)."""
     text = text.casefold().strip()
-    person = row.registration.participant
-    return not text or text in person.full_name.casefold() or text in (person.affiliation or "").casefold()
+    return not text or text in row.full_name.casefold() or text in row.affiliation.casefold()
 
 
 def session_counts(event: Event) -> dict[int, Counts]:

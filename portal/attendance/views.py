@@ -15,6 +15,7 @@ from portal.accounts.policies import is_staff
 from portal.attendance import exports, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
+from portal.attendance.sheet_rows import sheet_rows
 from portal.attendance.subscriptions import shows_check_in
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import search_cooperatives
@@ -80,8 +81,9 @@ def sheet(event_id: int, session_id: int):
 def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeForm, status: int = 200):
     rows, counts = queries.sheet(event.id, session.id)
     search = request.args.get("q", "").strip()
+    shown = [row for row in rows if queries.matches(row, search)]
     return render_template("attendance/sheet.html", event=event, session=session, counts=counts, search=search,
-                           rows=[row for row in rows if queries.matches(row, search)], code_form=code_form), status
+                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form), status
 
 
 @bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/mark")

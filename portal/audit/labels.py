@@ -223,6 +223,12 @@ def actor_label(stored: str) -> str:
     return _("System (command line)") if stored == SYSTEM_ACTOR else stored
 
 
+def action_choices() -> list[tuple[str, str]]:
+    """Every action the portal writes, as the filter offers them: the list above, not a
+    ``SELECT DISTINCT`` over a log of millions (tests/test_indonesian_pages.py keeps it whole)."""
+    return [(action, str(label)) for action, label in sorted(ACTIONS.items())]
+
+
 def action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 

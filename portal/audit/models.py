@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
@@ -15,6 +15,10 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_object", "object_type", "object_id"),
         # The log's order, newest first, which its pages walk by keyset (created_at, id).
         Index("ix_audit_entries_created_at_id", "created_at", "id"),
+        # The actor search (any part of a name or address): a trigram index on PostgreSQL; on
+        # SQLite a regency's log is scanned fast enough (migrations/env.py compares it there only).
+        Index("ix_audit_entries_actor_label_trgm", "actor_label", postgresql_using="gin",
+              postgresql_ops={"actor_label": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,3 +34,7 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
 
     actor = relationship("User")
+
+
+event.listen(AuditEntry.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

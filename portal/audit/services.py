@@ -64,10 +64,6 @@ def audit_query(action: str | None = None, actor: str | None = None, object_type
     return query
 
 
-def known_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
-
-
 @dataclass(frozen=True)
 class Cursor:
     """Where a page of the log starts: the (created_at, id) of the last entry seen."""

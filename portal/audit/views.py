@@ -21,7 +21,7 @@ def _local_midnight(day):
 @roles(Role.ADMIN)
 def index():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [(a, labels.action_label(a)) for a in services.known_actions()]
+    form.action.choices = [("", _("All actions"))] + labels.action_choices()
     filters = {}
     if form.validate():
         filters = {

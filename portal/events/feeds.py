@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from portal.database import streamed
-from portal.events.calendar import write_calendar
+from portal.events.calendar import make_entry, write_entries
 
 STALE_SECONDS = 24 * 3600
 
@@ -20,14 +20,22 @@ def cached_feed(directory: Path, version: str) -> Path | None:
     return path if path.exists() else None
 
 
+def _entries(rows, base_url: str):
+    base_url = base_url.rstrip("/")
+    for row in rows:
+        values = row._asdict()
+        event_id = values.pop("event_id")
+        yield make_entry(**values, url=f"{base_url}/events/{event_id}")
+
+
 def written_feed(engine, query, base_url: str, directory: Path, version: str):
-    """The feed's body as it is written, kept under ``version`` once whole (a client that goes
-    away midway leaves nothing behind)."""
+    """The feed's body as it is written from ``queries.feed_query``'s rows, kept under
+    ``version`` once whole (a client that goes away midway leaves nothing behind)."""
     directory.mkdir(parents=True, exist_ok=True)
     partial = directory / f"{version}.{os.getpid()}.partial"
     try:
         with partial.open("wb") as copy:
-            for chunk in write_calendar(streamed(engine, query, batch_size=200, scalars=True), base_url=base_url):
+            for chunk in write_entries(_entries(streamed(engine, query, batch_size=1000), base_url)):
                 copy.write(chunk)
                 yield chunk
         partial.replace(directory / f"{version}.ics")

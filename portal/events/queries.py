@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.cooperatives.models import Cooperative
+from portal.cooperatives.models import Cooperative, District
 from portal.events.models import (
     VISIBLE_STATUSES,
     Event,
@@ -73,6 +73,12 @@ def organiser_query(status: EventStatus | None = None, search: str | None = None
 SESSIONS_PER_DAY = 3
 
 
+def _of_visible_event():
+    """SQL: the session's event is visible, looked up through the events' primary key for each
+    session the time index finds (a join would have the planner read every event of the country)."""
+    return select(Event.status).where(Event.id == EventSession.event_id).scalar_subquery().in_(VISIBLE_STATUSES)
+
+
 def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[EventSession], dict[date, int]]:
     """Sessions of visible events that start in ``month`` (the office's calendar month): the
     first ``per_day`` of each day, and how many more each day has. Two queries, the page bounded
@@ -80,8 +86,8 @@ def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[E
     venues and districts (joins, not ``selectinload``, whose IN lists are cut into batches)."""
     first, last = month_bounds(month)
     start, end = local_moment(first, time(0, 0)), local_moment(last + timedelta(days=1), time(0, 0))
-    starts = (select(EventSession.id, EventSession.starts_at).join(Event)
-              .where(Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= start, EventSession.starts_at < end)
+    starts = (select(EventSession.id, EventSession.starts_at)
+              .where(_of_visible_event(), EventSession.starts_at >= start, EventSession.starts_at < end)
               .order_by(EventSession.starts_at, EventSession.id))
     shown, per_day_seen = [], {}
     for session_id, starts_at in db.session.execute(starts):
@@ -120,9 +126,19 @@ def _in_districts(query, district_ids: list[int]):
 
 
 def feed_query(district_id: int | None = None):
-    """What /events.ics carries: visible events within the feed's window, with their sessions;
-    the caller reads it in batches and writes the events out as they come."""
-    return _with_sessions(_in_feed(select(Event), district_id).order_by(Event.starts_on, Event.id))
+    """What /events.ics carries, one row of plain values per session of the visible events within
+    the feed's window (``calendar.make_entry``'s arguments, less the link): no ORM object is built
+    for a feed of thousands. The caller reads it in batches and writes the entries as they come."""
+    order = (EventSession.starts_at, EventSession.id)
+    query = (select(Event.id.label("event_id"), EventSession.uid.label("uid_token"), EventSession.sequence,
+                    EventSession.starts_at, EventSession.ends_at, Event.title,
+                    func.row_number().over(partition_by=Event.id, order_by=order).label("number"),
+                    func.count().over(partition_by=Event.id).label("count"), Venue.name.label("venue"),
+                    Venue.address, District.name.label("district"), Event.description,
+                    (Event.status == EventStatus.CANCELLED).label("cancelled"))
+             .join(EventSession, EventSession.event_id == Event.id).join(Venue, Venue.id == EventSession.venue_id)
+             .outerjoin(District, District.id == Venue.district_id))
+    return _in_feed(query, district_id).order_by(Event.starts_on, Event.id, *order)
 
 
 def feed_version(district_id: int | None = None) -> str:
@@ -138,8 +154,8 @@ def next_event_month(today: date) -> date | None:
     """The first day of the month in which the next visible session starts, within the feed's
     window; None when nothing is coming."""
     _first, last = feed_window(today)
-    start = db.session.scalar(select(func.min(EventSession.starts_at)).join(Event).where(
-        Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= local_moment(today, time(0, 0)),
+    start = db.session.scalar(select(func.min(EventSession.starts_at)).where(
+        _of_visible_event(), EventSession.starts_at >= local_moment(today, time(0, 0)),
         EventSession.starts_at < local_moment(last + timedelta(days=1), time(0, 0))))
     return to_local(start).date().replace(day=1) if start else None
 

@@ -2,6 +2,7 @@ import calendar
 import hashlib
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from babel.dates import format_date, format_time, get_day_names
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
@@ -93,6 +94,17 @@ def index():
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
+class CalendarEntry(NamedTuple):
+    """A session as the month calendar shows it."""
+
+    url: str
+    times: str
+    title: str
+    venue: str
+    district: str
+    is_cancelled: bool
+
+
 @bp.get("/events/calendar")
 @public
 def month():
@@ -108,13 +120,17 @@ def month():
         shown = following_event
         sessions, more = queries.month_sessions(shown)
     by_day = {}
-    for session in sessions:
-        by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
+    for session in sessions:  # each shown twice (the phone's list, the wide grid): worked out once
+        event = session.event
+        by_day.setdefault(to_local(session.starts_at).date(), []).append(CalendarEntry(
+            url_for("events.show", event_id=event.id), session_times(session), event.title, session.venue.name,
+            session.venue.district.name, event.status.is_cancelled))
     locale = str(get_locale())
     weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
     previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
     following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
     return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, more=more,
+                           more_url=url_for("events.index", month=shown.strftime("%Y-%m")),
                            weekdays=weekdays, weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
                            title=format_date(shown, "LLLL y", locale=locale),
                            previous=previous if previous >= first.replace(day=1) else None,

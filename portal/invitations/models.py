@@ -46,7 +46,8 @@ NAMES_OWED_LABEL = _l("Names owed")
 
 
 class Delivery(LabelledEnum):
-    """Where an invitation's email stands, worked out from its outbox messages (never stored)."""
+    """Where an invitation's email stands, worked out from the counts of its messages kept on it
+    (``tracking.py``)."""
 
     QUEUED = "queued", _l("Queued")  # some message waits for the worker, none has gone yet
     SENT = "sent", _l("Sent")  # at least one address has received it
@@ -104,6 +105,13 @@ class Invitation(db.Model):
         CheckConstraint("decline_reason IS NULL OR answer = 'declined'", name="reason_only_when_declined"),
         Index("ix_invitations_event_answer", "event_id", "answer"),
     )
+
+    # Its invitation messages by state, kept as the mail layer queues and delivers them
+    # (``tracking.py``): the tab counts an event's deliveries without reading the outbox.
+    messages_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    messages_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    messages_pending: Mapped[int] = mapped_column(default=0, server_default="0")
+    messages_failed: Mapped[int] = mapped_column(default=0, server_default="0")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))

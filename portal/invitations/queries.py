@@ -1,46 +1,33 @@
-"""Finding invitations for the organisers' tab: each one's delivery (from its outbox messages)
-and answer, counts, filters, and the progress of the mail; a fixed number of queries per page."""
+"""Finding invitations for the organisers' tab: each one's delivery (from the counts of its
+messages kept on it) and answer, counts, filters, and the progress of the mail; a fixed number of
+queries per page, none of them reading the outbox."""
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.cooperatives.models import BoardMember, Cooperative
 from portal.events.models import Event, EventKind
 from portal.extensions import db
-from portal.invitations.emails import INVITATION_TEMPLATE
+from portal.invitations import tracking
 from portal.invitations.models import NAMES_OWED, NO_ANSWER, Delivery, Invitation, InvitationAnswer, InvitationRound
-from portal.mail import queries as mail
 from portal.registrations import queries as registration_queries
 from portal.registrations.models import ACTIVE_STATUSES, Participant, Registration
 from portal.registrations.participants import others_than_board, phone_key
 
 
-def _message_stats(event_id: int):
-    """Per invitation of the event: how many invitation messages, and how many sent, pending, failed."""
-    return mail.delivery_stats("invitation", select(Invitation.id).where(Invitation.event_id == event_id),
-                               INVITATION_TEMPLATE)
-
-
-def _delivery(stats):
-    return case((stats.c.sent > 0, Delivery.SENT.value), (stats.c.pending > 0, Delivery.QUEUED.value),
-                (stats.c.total.is_(None), Delivery.NO_ADDRESS.value), else_=Delivery.FAILED.value)
-
-
-def _joined(query, stats):
-    return query.outerjoin(stats, stats.c.key == cast(Invitation.id, String))
-
-
 def invitations_query(event_id: int, delivery: str | None = None, answer: str | None = None,
                       district_ids: list[int] | None = None, search: str | None = None):
-    """The event's invitations, filtered, by name; the caller paginates. The messages are read
-    only to filter by delivery (``delivery_of`` gives the shown page's)."""
-    query = (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
-             .where(Invitation.event_id == event_id)
+    """The event's invitations, filtered, by name; the caller paginates. Delivery comes from the
+    counts kept on each invitation (``tracking.py``), not from the outbox."""
+    # The guest's name through the cooperatives' primary key, invitation by invitation: a join
+    # would have the planner read the country's registry to sort one event's invitations.
+    name = func.coalesce(select(Cooperative.name).where(Cooperative.id == Invitation.cooperative_id)
+                         .scalar_subquery(), Invitation.organisation_name)
+    query = (select(Invitation).where(Invitation.event_id == event_id)
              .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
-             .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
+             .order_by(name, Invitation.id))
     if delivery:
-        stats = _message_stats(event_id)
-        query = _joined(query, stats).where(_delivery(stats) == Delivery(delivery).value)
+        query = query.where(tracking.delivery() == Delivery(delivery).value)
     if answer == NO_ANSWER:
         query = query.where(Invitation.answer.is_(None))
     elif answer == NAMES_OWED:
@@ -48,35 +35,44 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
     elif answer:
         query = query.where(Invitation.answer == InvitationAnswer(answer))
     if district_ids is not None:
-        query = query.where(Cooperative.district_id.in_(district_ids))
+        query = query.where(Invitation.cooperative_id.in_(
+            select(Cooperative.id).where(Cooperative.district_id.in_(district_ids))))
     if search:
-        query = query.where(func.coalesce(Cooperative.name, Invitation.organisation_name).ilike(f"%{search.strip()}%"))
+        query = query.where(name.ilike(f"%{search.strip()}%"))
     return query
 
 
 def delivery_of(event_id: int, invitation_ids) -> dict[int, tuple[Delivery, int]]:
     """Each invitation's delivery and its number of failed messages."""
-    stats = _message_stats(event_id)
-    rows = db.session.execute(_joined(select(Invitation.id, _delivery(stats), func.coalesce(stats.c.failed, 0)),
-                                      stats).where(Invitation.id.in_(list(invitation_ids))))
+    rows = db.session.execute(select(Invitation.id, tracking.delivery(), Invitation.messages_failed).where(
+        Invitation.event_id == event_id, Invitation.id.in_(list(invitation_ids))))
     return {invitation_id: (Delivery(state), failed) for invitation_id, state, failed in rows}
 
 
-def counts(event_id: int) -> dict[str, int]:
-    """How many invitations per delivery and per answer, in one query."""
-    stats = _message_stats(event_id)
-    delivery = _delivery(stats).label("delivery")
+def counts(event_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """How many invitations per delivery and per answer, and the progress of the mail (the
+    invitation messages by state: queued or being sent, sent, failed, cancelled), in one query
+    over the event's invitations and the counts kept on them."""
+    delivery = tracking.delivery().label("delivery")
     owing = func.sum(case((owing_names(), 1), else_=0))
-    rows = db.session.execute(_joined(select(delivery, Invitation.answer, func.count(), owing), stats)
-                              .where(Invitation.event_id == event_id).group_by(delivery, Invitation.answer))
+    rows = db.session.execute(
+        select(delivery, Invitation.answer, func.count(), func.sum(Invitation.messages_total),
+               func.sum(Invitation.messages_sent), func.sum(Invitation.messages_pending),
+               func.sum(Invitation.messages_failed), owing)
+        .where(Invitation.event_id == event_id).group_by(delivery, Invitation.answer))
     result = dict.fromkeys([*(d.value for d in Delivery), *(a.value for a in InvitationAnswer), NO_ANSWER,
                             NAMES_OWED, "all"], 0)
-    for delivery, answer, n, owed in rows:
+    progress = {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0}
+    for delivery, answer, n, total, sent, pending, failed, owed in rows:
         result[delivery] += n
         result[answer.value if answer else NO_ANSWER] += n
         result[NAMES_OWED] += owed or 0
         result["all"] += n
-    return result
+        progress["queued"] += pending or 0
+        progress["sent"] += sent or 0
+        progress["failed"] += failed or 0
+        progress["cancelled"] += (total or 0) - (sent or 0) - (pending or 0) - (failed or 0)
+    return result, progress
 
 
 def _named():
@@ -101,12 +97,6 @@ def names_owed_count(event_id: int) -> int:
     """How many invitees still owe names (bounded by the event's invitations)."""
     return db.session.scalar(select(func.count()).select_from(Invitation)
                              .where(Invitation.event_id == event_id, owing_names()))
-
-
-def message_progress(event_id: int) -> dict[str, int]:
-    """The invitation messages of the event by state: the progress of a send."""
-    return mail.progress("invitation", select(Invitation.id).where(Invitation.event_id == event_id),
-                         INVITATION_TEMPLATE)
 
 
 def people_coming(event_id: int, cooperative_ids) -> dict[int, int]:

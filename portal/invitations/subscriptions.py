@@ -4,8 +4,8 @@ and the reminders each pass of the worker sends when due."""
 from portal.database import begin_write
 from portal.events import signals
 from portal.extensions import db
-from portal.invitations import emails, letters, reminders, services
-from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, PERIODIC_JOBS, register
+from portal.invitations import emails, letters, reminders, services, tracking
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, MESSAGE_WATCHERS, PERIODIC_JOBS, register
 
 
 def send_due_reminders(now) -> None:
@@ -23,3 +23,4 @@ def register_subscriptions(app) -> None:
     register(app, ATTACHMENT_NAMES, (emails.CALENDAR_RENDERER, emails.CALENDAR_NAME))
     register(app, ATTACHMENT_NAMES, (emails.LETTER_RENDERER, emails.LETTER_NAME))
     register(app, PERIODIC_JOBS, ("invitations.reminders", send_due_reminders))
+    register(app, MESSAGE_WATCHERS, ("invitation", tracking.keep_message_counts))

@@ -28,6 +28,7 @@ from portal.invitations.models import NAMES_OWED_LABEL, NO_ANSWER_LABEL, Deliver
 from portal.invitations.office_views import bp as office_bp
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
+from portal.pagination import paginate
 from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
@@ -58,14 +59,14 @@ def manage(event_id: int):
     if form.validate():
         filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
                    "district_ids": district_ids_for(form.district_id.data), "search": form.q.data}
-    page = db.paginate(queries.invitations_query(event.id, **filters), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+    page = paginate(queries.invitations_query(event.id, **filters))
+    counts, progress = queries.counts(event.id)
     return render_template(
-        "invitations/manage.html", event=event, form=form, page=page, counts=queries.counts(event.id),
+        "invitations/manage.html", event=event, form=form, page=page, counts=counts,
         whatsapp=whatsapp_texts(event, page.items), group_text=group_text(event),
         delivery=queries.delivery_of(event.id, [i.id for i in page.items]), rounds=queries.rounds(event.id),
         coming=queries.people_coming(event.id, [i.cooperative_id for i in page.items if i.cooperative_id]),
-        progress=queries.message_progress(event.id),
+        progress=progress,
         districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 

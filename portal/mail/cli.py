@@ -1,3 +1,4 @@
+import os
 import signal
 import socket
 import threading
@@ -41,6 +42,8 @@ def worker_command(interval: float | None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     interval = interval if interval is not None else current_app.config["MAIL_WORKER_INTERVAL"]
+    if niceness := current_app.config["MAIL_WORKER_NICE"]:
+        os.nice(niceness)  # below the app servers: a letter waits, a page does not
     deliver = _mail_server_configured()
     click.echo(f"mail worker {worker_id()} started")
 

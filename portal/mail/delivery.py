@@ -5,12 +5,13 @@ A message is marked sent right after the server accepted it, in its own commit, 
 killed mid-batch re-sends at most the message in flight (with the same Message-ID).
 """
 
+import json
 import logging
 import os
 import smtplib
 import socket
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,7 +25,7 @@ from sqlalchemy.orm import aliased
 from portal.database import begin_write, utcnow
 from portal.extensions import db, mail
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
-from portal.mail.services import ORPHANED, attachment_renderer
+from portal.mail.services import ORPHANED, attachment_renderer, tell_watchers
 from portal.seams import PERIODIC_JOBS, registered
 
 log = logging.getLogger("portal.mail")
@@ -80,6 +81,8 @@ class ClaimedMessage:
     deferred_attachments: list
     snapshot: dict | None
     attempts: int
+    concerns_kind: str | None = None
+    concerns_id: str | None = None
     attachments: list = field(default_factory=list)
 
 
@@ -145,9 +148,12 @@ def _cancel_orphans() -> None:
                prior.status.in_((MessageStatus.FAILED, MessageStatus.CANCELLED)))
         .with_for_update(skip_locked=True, of=OutboxMessage)).all()
     if orphans:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
-                           .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=ORPHANED)
-                           .execution_options(synchronize_session=False))
+        subjects = db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(orphans))
+                                      .values(status=MessageStatus.CANCELLED, idempotency_key=None,
+                                              last_error=ORPHANED)
+                                      .returning(OutboxMessage.concerns_kind, OutboxMessage.concerns_id)
+                                      .execution_options(synchronize_session=False)).all()
+        tell_watchers(subjects)
 
 
 def load_claimed(ids) -> list[ClaimedMessage]:
@@ -171,7 +177,29 @@ def _sender(configured) -> str:
     return formataddr((name, address))
 
 
-def build_message(message: ClaimedMessage) -> EmailMessage:
+class RecentAttachments:
+    """The last few deferred attachments one pass has built, by what determines them (renderer,
+    arguments and snapshot): a cooperative's address and its board members' messages carry the
+    same letter, queued one after the other, and it is built once for them. Only attachments
+    built from a snapshot are kept (the others read live rows), and only a few, for one pass."""
+
+    def __init__(self, size: int = 8):
+        self.size, self.kept = size, OrderedDict()
+
+    def render(self, deferred: dict, snapshot: dict | None):
+        if snapshot is None:
+            return render_deferred(deferred, snapshot)
+        key = json.dumps([deferred, snapshot], sort_keys=True, default=str)
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            return self.kept[key]
+        rendered = self.kept[key] = render_deferred(deferred, snapshot)
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return rendered
+
+
+def build_message(message: ClaimedMessage, recent: RecentAttachments | None = None) -> EmailMessage:
     """The message as the recipient gets it, built with the standard library's ``email`` package
     (RFC 5322 headers: a display name with commas or quotes is quoted, a long subject folds only
     where it has spaces). The text and HTML bodies are alternatives; an image the HTML shows
@@ -194,7 +222,8 @@ def build_message(message: ClaimedMessage) -> EmailMessage:
                                  disposition="inline")
     files = [(f, t, d) for f, t, d, content_id in message.attachments if not content_id or not message.body_html]
     for deferred in message.deferred_attachments or []:
-        rendered = render_deferred(deferred, message.snapshot)
+        rendered = (recent.render(deferred, message.snapshot) if recent is not None
+                    else render_deferred(deferred, message.snapshot))
         if rendered is not None:  # the renderer found nothing to attach any more
             files.append(rendered)
     for filename, content_type, data in files:
@@ -254,6 +283,7 @@ def _finish(message: ClaimedMessage, worker_id: str, **values) -> None:
         .values(lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
+    tell_watchers([(message.concerns_kind, message.concerns_id)])
     db.session.commit()
 
 
@@ -275,7 +305,7 @@ def _release(messages: list[ClaimedMessage], worker_id: str) -> None:
 
 
 def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: DeliveryPolicy, counts: Counter,
-             stop: threading.Event | None) -> None:
+             stop: threading.Event | None, recent: RecentAttachments) -> None:
     pending = list(batch)
     try:
         with mail.connect() as connection:
@@ -285,7 +315,7 @@ def _deliver(batch: list[ClaimedMessage], worker_id: str, clock, policy: Deliver
                     return
                 message = pending[0]
                 try:
-                    _send(connection, build_message(message))
+                    _send(connection, build_message(message, recent))
                 except Exception as error:  # noqa: BLE001 - every failure is recorded on the message
                     failure = _classify(error)
                     _record_failure(message, worker_id, failure, clock(), policy, counts)
@@ -307,11 +337,12 @@ def send_pending(worker_id: str, clock=utcnow, policy: DeliveryPolicy | None = N
     """One pass over what is due now; returns how many were sent, retried and failed."""
     policy = policy or DeliveryPolicy.from_config(current_app.config)
     counts = Counter(sent=0, retried=0, failed=0)
+    recent = RecentAttachments()
     while not (stop is not None and stop.is_set()):
         batch = claim_batch(worker_id, clock(), policy)
         if not batch:
             break
-        _deliver(batch, worker_id, clock, policy, counts, stop)
+        _deliver(batch, worker_id, clock, policy, counts, stop, recent)
     return counts
 
 
@@ -320,10 +351,10 @@ def worker_id() -> str:
 
 
 def run_periodic_jobs(now: datetime) -> None:
-    """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction, before delivery: how
-    capabilities queue mail that is due by the clock (reminders). Jobs must be idempotent, since
-    several workers (and cron) may run them at once. Each runs in an app context of its own, so
-    nothing it loads outlives it."""
+    """The jobs at the ``PERIODIC_JOBS`` seam, each in its own transaction: how capabilities queue
+    mail that is due by the clock (reminders). Jobs must be idempotent, since several workers (and
+    cron) may run them at once. Each runs in an app context of its own, so nothing it loads
+    outlives it."""
     for name, job in registered(PERIODIC_JOBS):
         with current_app.app_context():
             try:
@@ -336,8 +367,10 @@ def run_periodic_jobs(now: datetime) -> None:
 
 def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: DeliveryPolicy | None = None,
                on_pass=None, deliver: bool = True) -> None:
-    """Run the periodic jobs and deliver until ``stop`` is set, waiting ``interval`` seconds between
-    passes. Without a mail server (``deliver=False``) the jobs still queue their mail.
+    """Deliver, run the periodic jobs and deliver what they queued, until ``stop`` is set, waiting
+    ``interval`` seconds between passes. Mail already due goes first: a country's reminders take a
+    while to build and must not hold it back. Without a mail server (``deliver=False``) the jobs
+    still queue their mail.
 
     Each pass runs in an app context of its own, as a request does: its database session, ``g``
     and anything cached on them end with the pass, so no row loaded in one pass is used, detached,
@@ -346,9 +379,10 @@ def run_worker(stop: threading.Event, interval: float, clock=utcnow, policy: Del
     me = worker_id()
     while not stop.is_set():
         with app.app_context():
+            counts = send_pending(me, clock, policy, stop) if deliver else None
             run_periodic_jobs(clock())
             if deliver:
-                counts = send_pending(me, clock, policy, stop)
+                counts.update(send_pending(me, clock, policy, stop))
                 if on_pass is not None:
                     on_pass(counts)
         stop.wait(interval)

@@ -64,6 +64,18 @@ def delivery_stats(kind: str, ids, template: str | None = None):
     return query.group_by(OutboxMessage.concerns_id).subquery()
 
 
+def count_about(kind: str, id_column, template: str, statuses=None):
+    """A correlated scalar subquery: how many ``template`` messages (in ``statuses``, or any) are
+    about the ``kind`` row whose id is ``id_column``, through the subject index; for a capability
+    that keeps counts of its messages on its own rows."""
+    query = select(func.count()).where(OutboxMessage.concerns_kind == kind,
+                                       OutboxMessage.concerns_id == cast(id_column, String),
+                                       OutboxMessage.template == template)
+    if statuses:
+        query = query.where(OutboxMessage.status.in_(list(statuses)))
+    return query.scalar_subquery()
+
+
 def progress(kind: str, ids, template: str | None = None) -> dict[str, int]:
     """The messages about ``ids`` by state: queued (or being sent), sent, failed, cancelled."""
     query = select(OutboxMessage.status, func.count()).where(*_about(kind, ids))

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.queries import in_trouble
 from portal.pagination import bounded_count
-from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, REPLY_TO, registered
+from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, MESSAGE_WATCHERS, REPLY_TO, registered
 
 _LINE_BREAK = re.compile(r"[\r\n]")
 
@@ -91,6 +91,18 @@ def _message_id() -> str:
     return make_msgid(domain=domain)
 
 
+def tell_watchers(subjects) -> None:
+    """Run the ``MESSAGE_WATCHERS`` of each kind in ``subjects`` (``(kind, id)`` pairs) once, with
+    the ids whose messages were queued or changed state, in the caller's transaction."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, id_ in subjects:
+        if kind is not None and id_ is not None:
+            by_kind.setdefault(kind, set()).add(str(id_))
+    for kind, watcher in registered(MESSAGE_WATCHERS):
+        if by_kind.get(kind):
+            watcher(sorted(by_kind[kind]))
+
+
 def queue_email(to: str, template: str, subject, *, to_name: str | None = None, language: str = "id",
                 key: str | None = None, concerns: tuple[str, object] | None = None, attachments=(),
                 deferred_attachments=(), snapshot: dict | None = None, after: int | None = None,
@@ -133,6 +145,7 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         if key is None:
             raise
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
+    tell_watchers([(message.concerns_kind, message.concerns_id)])
     return message
 
 
@@ -192,6 +205,7 @@ def queue_emails(emails) -> None:
         })
     if rows:
         db.session.execute(insert_ignoring_duplicates(db.session, OutboxMessage.__table__, "idempotency_key"), rows)
+        tell_watchers((row["concerns_kind"], row["concerns_id"]) for row in rows)
 
 
 def outbox_query(status: str | None = None, recipient: str | None = None, trouble: bool = False):
@@ -221,6 +235,8 @@ def retry_message(actor, message: OutboxMessage) -> None:
     message.status = MessageStatus.QUEUED
     message.next_attempt_at = utcnow()
     message.attempts = 0
+    db.session.flush()
+    tell_watchers([(message.concerns_kind, message.concerns_id)])
     record_change(actor, "mail.retry", message)
 
 
@@ -228,6 +244,8 @@ def cancel_message(actor, message: OutboxMessage) -> None:
     if message.status != MessageStatus.QUEUED:
         raise RuleViolation(None, _("Only a queued message can be cancelled."))
     message.status = MessageStatus.CANCELLED
+    db.session.flush()
+    tell_watchers([(message.concerns_kind, message.concerns_id)])
     record_change(actor, "mail.cancel", message)
 
 
@@ -240,6 +258,8 @@ def cancel_concerning(kind: str, ids, reason: str, statuses=(MessageStatus.QUEUE
                OutboxMessage.status.in_(statuses))
         .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
         .execution_options(synchronize_session=False))
+    if result.rowcount:
+        tell_watchers((kind, i) for i in ids)
     return result.rowcount
 
 
@@ -266,7 +286,9 @@ def supersede_pending(kind: str, ids, templates, reason: str = SUPERSEDED) -> li
         .values(status=MessageStatus.CANCELLED, idempotency_key=None, last_error=reason[:2000])
         .returning(OutboxMessage.concerns_id, OutboxMessage.recipient_email, OutboxMessage.template)
         .execution_options(synchronize_session=False))
-    return [Superseded(*row) for row in rows]
+    superseded = [Superseded(*row) for row in rows]
+    tell_watchers((kind, s.concerns_id) for s in superseded)
+    return superseded
 
 
 def plain_reason(message: OutboxMessage) -> str | None:

@@ -18,3 +18,10 @@ class GuestForm(Form):
     organisation_name = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+
+
+class RegistrationFilterForm(Form):
+    """The registrations tab's district filter, from the query string: a district's id chosen
+    from a list, or its name typed in where there are too many to list."""
+
+    district_id = StringField(_l("District"), validators=[Optional(), Length(max=80)])

@@ -1,26 +1,28 @@
 """Finding registrations for the pages and the exports."""
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.cooperatives.models import Cooperative, District
 from portal.events import queries as event_queries
 from portal.events.models import Event, GuestListEntry
 from portal.extensions import db
+from portal.pagination import bounded_count
 from portal.registrations.eligibility import audience_admits, is_open_for_registration
 from portal.registrations.models import Participant, Registration, RegistrationStatus
 
 
-def registrations_query(event_id: int, status: str | None = None, district_id: int | None = None,
+def registrations_query(event_id: int, status: str | None = None, district_ids: list[int] | None = None,
                         name: str | None = None):
-    """An event's registrations in queue order, by state, district and part of the participant's name."""
+    """An event's registrations in queue order, by state, districts (None: any) and part of the
+    participant's name or of their cooperative's or organisation's; the caller paginates."""
     query = (select(Registration)
-             .options(selectinload(Registration.participant),
+             .options(selectinload(Registration.participant).selectinload(Participant.cooperative),
                       selectinload(Registration.cooperative).selectinload(Cooperative.district)))
-    return _filtered(query, event_id, status, district_id, name)
+    return _filtered(query, event_id, status, district_ids, name)
 
 
-def export_query(event_id: int, status: str | None = None, district_id: int | None = None,
+def export_query(event_id: int, status: str | None = None, district_ids: list[int] | None = None,
                  name: str | None = None):
     """The same registrations as ``registrations_query`` as plain rows for the export, in one
     query that can be read in batches: name, position, the person's cooperative and organisation,
@@ -33,33 +35,41 @@ def export_query(event_id: int, status: str | None = None, district_id: int | No
              .outerjoin(own, own.id == Participant.cooperative_id)
              .outerjoin(Cooperative, Cooperative.id == Registration.cooperative_id)
              .outerjoin(District, District.id == Cooperative.district_id))
-    return _filtered(query, event_id, status, district_id, name)
+    return _filtered(query, event_id, status, district_ids, name)
 
 
-def _filtered(query, event_id: int, status: str | None, district_id: int | None, name: str | None):
+def _filtered(query, event_id: int, status: str | None, district_ids: list[int] | None, name: str | None):
     query = query.where(Registration.event_id == event_id).order_by(Registration.queue_number, Registration.id)
     if status:
         query = query.where(Registration.status == RegistrationStatus(status))
-    if district_id:
+    if district_ids is not None:
         query = query.where(Registration.cooperative_id.in_(
-            select(Cooperative.id).where(Cooperative.district_id == district_id)))
+            select(Cooperative.id).where(Cooperative.district_id.in_(district_ids))))
     name = " ".join((name or "").split())
     if name:
-        query = query.where(Registration.participant_id.in_(
-            select(Participant.id).where(Participant.full_name.icontains(name, autoescape=True))))
+        # Joined rather than ``IN (SELECT … ILIKE)``: the event's registrations (an index) are read
+        # and their people and cooperatives looked up, never the whole country's people.
+        person, registering, own = aliased(Participant), aliased(Cooperative), aliased(Cooperative)
+        query = (query.join(person, person.id == Registration.participant_id)
+                 .outerjoin(own, own.id == person.cooperative_id)
+                 .outerjoin(registering, registering.id == Registration.cooperative_id)
+                 .where(or_(*(column.icontains(name, autoescape=True) for column in (
+                     person.full_name, person.organisation_name, own.name, registering.name)))))
     return query
 
 
 def summary(event_id: int) -> dict[str, int]:
-    """Counts per state, plus how many cooperatives have someone confirmed or waiting for approval."""
-    counts = {status.value: 0 for status in RegistrationStatus}
-    rows = db.session.execute(select(Registration.status, func.count()).where(Registration.event_id == event_id)
-                              .group_by(Registration.status))
-    counts.update({status.value: n for status, n in rows})
-    counts["cooperatives"] = db.session.scalar(select(func.count(distinct(Registration.cooperative_id))).where(
-        Registration.event_id == event_id,
-        Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING))))
-    return counts
+    """Counts per state, plus how many cooperatives have someone confirmed or waiting for approval,
+    in one query; each stops past the count limit (``portal/pagination.py``)."""
+    of_event = select(Registration.id).where(Registration.event_id == event_id)
+    counts = {status.value: bounded_count(of_event.where(Registration.status == status))
+              for status in RegistrationStatus}
+    counts["cooperatives"] = bounded_count(
+        select(Registration.cooperative_id).distinct().where(
+            Registration.event_id == event_id, Registration.cooperative_id.is_not(None),
+            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING))))
+    values = db.session.execute(select(*counts.values())).one()
+    return dict(zip(counts, values, strict=True))
 
 
 def waitlist_positions(event_ids) -> dict[int, int]:

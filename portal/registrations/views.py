@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,14 +8,15 @@ from portal.accounts.models import STAFF_ROLES, Role
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import approved_cooperative_id, may_act_for
-from portal.cooperatives.services import districts
+from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.database import streamed
 from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
+from portal.pagination import paginate
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
-from portal.registrations.forms import GuestForm, SignUpForm
+from portal.registrations.forms import GuestForm, RegistrationFilterForm, SignUpForm
 from portal.registrations.models import Registration, RegistrationStatus
 from portal.registrations.office_views import bp as office_bp
 from portal.transactions import Confirmation, act
@@ -110,10 +111,11 @@ def _cancelled(registration: Registration, promoted: list[Registration]) -> str:
 
 
 def _filters():
+    """The state, the districts (an id chosen, or a name typed where there are many) and the search."""
     status = request.args.get("status") or None
-    district_id = request.args.get("district_id", type=int)
+    district_ids = district_ids_for(request.args.get("district_id", "")[:80])
     name = " ".join(request.args.get("q", "").split())[:120]
-    return (status if status in {s.value for s in RegistrationStatus} else None), district_id, name
+    return (status if status in {s.value for s in RegistrationStatus} else None), district_ids, name
 
 
 @bp.get("/organiser/events/<int:event_id>/registrations")
@@ -123,11 +125,13 @@ def manage(event_id: int):
 
 
 def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
-    status, district_id, name = _filters()
-    registrations = list(db.session.scalars(queries.registrations_query(event.id, status, district_id, name)))
-    return render_template("registrations/manage.html", event=event, registrations=registrations,
+    status, district_ids, name = _filters()
+    page = paginate(queries.registrations_query(event.id, status, district_ids, name))
+    return render_template("registrations/manage.html", event=event, registrations=page.items, page=page,
                            counts=queries.summary(event.id), positions=queries.waitlist_positions([event.id]),
-                           status=status, district_id=district_id, name=name, districts=districts(),
+                           status=status, district_id=request.args.get("district_id") or None, name=name,
+                           filter_form=RegistrationFilterForm(request.args, meta={"csrf": False}),
+                           districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]),
                            guest_form=guest_form, statuses=list(RegistrationStatus)), status_code
 
 
@@ -183,8 +187,8 @@ def export(event_id: int, kind: str):
     event = db.get_or_404(Event, event_id)
     if kind not in ("csv", "xlsx"):
         abort(404)
-    status, district_id, name = _filters()
-    records = streamed(db.engine, queries.export_query(event.id, status, district_id, name))
+    status, district_ids, name = _filters()
+    records = streamed(db.engine, queries.export_query(event.id, status, district_ids, name))
     data = exports.rows(records, queries.waitlist_positions([event.id]))
     return spreadsheets.download(kind, exports.header(), data, title=_("Registrations"),
                                  filename=f"registrations-{event.id}", separator_name=request.args.get("separator"))

@@ -13,11 +13,14 @@
   if (!sheet) return;
 
   if (search) {
+    // Each row's name and cooperative, read from its text once: the rows carry no copy of it.
+    var rows = Array.prototype.map.call(sheet.querySelectorAll(".sheet-row"), function (row) {
+      var name = row.querySelector("b"), affiliation = row.querySelector("small:not([data-arrived]):not(.badge)");
+      return {row: row, text: (name.textContent + " " + (affiliation ? affiliation.textContent : "")).toLowerCase()};
+    });
     search.addEventListener("input", function () {
       var text = search.value.trim().toLowerCase();
-      sheet.querySelectorAll(".sheet-row").forEach(function (row) {
-        row.hidden = text !== "" && row.dataset.search.indexOf(text) === -1;
-      });
+      rows.forEach(function (item) { item.row.hidden = text !== "" && item.text.indexOf(text) === -1; });
     });
   }
 
@@ -25,8 +28,8 @@
     row.dataset.mark = data.mark;
     row.querySelectorAll("button[name=set]").forEach(function (button) {
       var on = button.value.endsWith(":" + data.mark);
-      button.classList.toggle("active", on);
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (on) button.setAttribute("aria-pressed", "true");
+      else button.removeAttribute("aria-pressed");
     });
     var arrived = row.querySelector("[data-arrived]");
     if (arrived) arrived.textContent = data.arrived || "";
