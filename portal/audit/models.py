@@ -15,6 +15,8 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_object", "object_type", "object_id"),
         # The log's order, newest first, which its pages walk by keyset (created_at, id).
         Index("ix_audit_entries_created_at_id", "created_at", "id"),
+        # One office's log in the same order.
+        Index("ix_audit_entries_office_created_at_id", "office_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,6 +24,8 @@ class AuditEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Kept as text too, so the entry still says who it was if the account goes.
     actor_label: Mapped[str] = mapped_column(String(254))
+    # The office the change was made in (the actor's); None from the command line or a superuser.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(64))

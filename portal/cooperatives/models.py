@@ -1,12 +1,13 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum, StateEnum
 from portal.extensions import db
+from portal.offices.models import Regency, office_regencies
 
 KUPANG_DISTRICTS = (
     "Amabi Oefeto", "Amabi Oefeto Timur", "Amarasi", "Amarasi Barat", "Amarasi Selatan", "Amarasi Timur",
@@ -45,17 +46,34 @@ class BoardAccountStatus(StateEnum):
 
 
 class District(db.Model):
-    """A kecamatan: reference data, loaded by the migration, never typed free-hand."""
+    """A kecamatan of a regency: reference data, loaded by the migration or ``flask
+    load-districts``, never typed free-hand. Two regencies may each have an "Amarasi"."""
 
     __tablename__ = "districts"
-    __table_args__ = (UniqueConstraint("regency", "name"),)
+    __table_args__ = (UniqueConstraint("regency_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    regency: Mapped[str] = mapped_column(String(80), default="Kabupaten Kupang")
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regencies.id"))
+
+    regency: Mapped[Regency] = relationship()
 
     def __str__(self) -> str:
         return self.name
+
+
+def office_of_district(district_id: int | None):
+    """The office covering a district's regency, as a scalar subquery."""
+    return (select(office_regencies.c.office_id).join(District, District.regency_id == office_regencies.c.regency_id)
+            .where(District.id == district_id).scalar_subquery())
+
+
+def _office_from_district(context) -> int | None:
+    """A new cooperative's office: the one covering its district (``office_id`` is kept beside
+    ``district_id`` so that every scoped list filters one indexed column)."""
+    district_id = context.get_current_parameters().get("district_id")
+    return context.connection.scalar(select(office_regencies.c.office_id).join(
+        District, District.regency_id == office_regencies.c.regency_id).where(District.id == district_id))
 
 
 def trigram_index(name: str, column: str) -> Index:
@@ -70,6 +88,7 @@ class Cooperative(db.Model):
     __tablename__ = "cooperatives"
     __table_args__ = (
         Index("ix_cooperatives_district_status", "district_id", "status"),
+        Index("ix_cooperatives_office_status", "office_id", "status"),
         # The directory's and every picker's search: any part of a name, a legal number from its start.
         trigram_index("ix_cooperatives_name_trgm", "name"),
         Index("ix_cooperatives_legal_number_key_prefix", "legal_number_key",
@@ -85,6 +104,9 @@ class Cooperative(db.Model):
     nik: Mapped[str | None] = mapped_column(String(40), unique=True)
     type: Mapped[CooperativeType] = mapped_column(enum_type(CooperativeType), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    # The office covering the district, kept here so that scoped lists filter one indexed column;
+    # set from the district when the row is written (services set it when the district changes).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), default=_office_from_district)
     village: Mapped[str | None] = mapped_column(String(120))
     address: Mapped[str | None] = mapped_column(Text)
     member_count: Mapped[int | None]
