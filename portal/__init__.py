@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
+    from portal.offices.context import init_app as init_offices
     from portal.settings.services import register_template_globals
     from portal.static_files import register_compression, register_fingerprints
 
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
         declare_public(app, endpoint)
     register_template_helpers(app)
     register_template_globals(app)
+    init_offices(app)
     register_document_helpers(app)
     register_fingerprints(app)
     register_compression(app)

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import current_app, g, has_app_context, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -48,11 +48,18 @@ def zone_in_use(name: str | None):
         _ZONE_IN_USE.reset(token)
 
 
+ZONE_OF_REQUEST = "portal_zone_of_request"
+
+
 def zone_name() -> str:
-    """The zone times are shown in: the office in use, the request's office, or PORTAL_TIMEZONE."""
+    """The zone times are shown in: the office in use, the request's office (asked once a request
+    of what ``app.extensions[ZONE_OF_REQUEST]`` returns), or PORTAL_TIMEZONE."""
     name = _ZONE_IN_USE.get()
-    if name is None and has_app_context():
-        name = g.get("office_zone")
+    if name is None and has_request_context():
+        if "office_zone" not in g:
+            resolver = current_app.extensions.get(ZONE_OF_REQUEST)
+            g.office_zone = resolver() if resolver else None
+        name = g.office_zone
     return name or current_app.config["PORTAL_TIMEZONE"]
 
 

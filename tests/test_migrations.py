@@ -207,7 +207,7 @@ def test_the_settings_and_every_row_of_the_demo_data_move_into_the_first_office(
                                        " FROM offices")).all()
         (office_id, *_rest), = offices
         assert [tuple(row)[1:] for row in offices] == [
-            ("Dinas Koperasi Kupang", "Yohana Nenobais", "{seq}/KOP/{year}", "Asia/Makassar")]
+            ("Dinas Koperasi Kupang", "Yohana Nenobais", "{seq}/KOP/{year}", None)]
         assert conn.execute(sa.text(
             "SELECT r.name, p.name FROM office_regencies o JOIN regencies r ON r.id = o.regency_id"
             " JOIN provinces p ON p.id = r.province_id WHERE o.office_id = :o"), {"o": office_id}).all() == [

@@ -6,7 +6,6 @@ Revises: b7c3e21a9d40
 Create Date: 2026-11-30 15:10:00
 
 """
-import os
 from datetime import UTC, datetime
 
 from alembic import op
@@ -79,7 +78,7 @@ def upgrade():
     sa.Column('signatory_title', sa.String(length=200), nullable=False),
     sa.Column('signatory_nip', sa.String(length=18), nullable=True),
     sa.Column('letter_number_pattern', sa.String(length=120), nullable=False),
-    sa.Column('timezone', sa.String(length=40), nullable=False),
+    sa.Column('timezone', sa.String(length=40), nullable=True),
     sa.Column('province_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['province_id'], ['provinces.id'], name=op.f('fk_offices_province_id_provinces')),
@@ -107,7 +106,7 @@ def upgrade():
     # The settings row (or, where it was never written, today's defaults) becomes the first office.
     row = conn.execute(sa.text(f"SELECT {', '.join(SETTINGS)} FROM office_settings ORDER BY id LIMIT 1")).mappings().first()
     values = dict(row) if row else dict(DEFAULTS)
-    values["timezone"] = os.environ.get("PORTAL_TIMEZONE", "Asia/Makassar")
+    values["timezone"] = None  # the first office follows PORTAL_TIMEZONE, as the portal did
     values["updated_at"] = datetime.now(UTC) if conn.dialect.name != "sqlite" else datetime.now(UTC).replace(tzinfo=None)
     columns = [*SETTINGS, "timezone", "updated_at"]
     office_id = conn.execute(sa.text(

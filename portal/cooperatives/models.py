@@ -1,13 +1,14 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, select
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum, StateEnum
 from portal.extensions import db
-from portal.offices.models import Regency, office_regencies
+from portal.offices.models import Office, Regency, office_regencies
+from portal.offices.scope import scope_by
 
 KUPANG_DISTRICTS = (
     "Amabi Oefeto", "Amabi Oefeto Timur", "Amarasi", "Amarasi Barat", "Amarasi Selatan", "Amarasi Timur",
@@ -208,3 +209,46 @@ class CooperativeImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[dict | None] = mapped_column(JSON)
+
+
+def _users_of(ids):
+    """Staff of the offices, and board accounts claiming one of their cooperatives."""
+    from portal.accounts.models import User
+
+    claims = select(BoardAccount.user_id).join(Cooperative, Cooperative.id == BoardAccount.cooperative_id).where(
+        Cooperative.office_id.in_(ids))
+    return or_(User.office_id.in_(ids), User.id.in_(claims))
+
+
+def _office_of_user(user) -> int | None:
+    if user.office_id is not None:
+        return user.office_id
+    return db.session.scalar(select(Cooperative.office_id).join(
+        BoardAccount, BoardAccount.cooperative_id == Cooperative.id).where(BoardAccount.user_id == user.id))
+
+
+def _districts_of(ids):
+    return District.regency_id.in_(select(office_regencies.c.regency_id).where(office_regencies.c.office_id.in_(ids)))
+
+
+def _office_of_district(district) -> int | None:
+    return db.session.scalar(select(office_regencies.c.office_id).where(
+        office_regencies.c.regency_id == district.regency_id))
+
+
+def _declare_scopes() -> None:
+    from portal.accounts.models import User
+    from portal.audit.models import AuditEntry
+
+    scope_by(Office, Office.id)
+    scope_by(AuditEntry, AuditEntry.office_id)
+    scope_by(User, clause=_users_of, office_of=_office_of_user)
+    scope_by(District, clause=_districts_of, office_of=_office_of_district)
+    scope_by(Cooperative, Cooperative.office_id)
+    scope_by(BoardMember, through=(BoardMember.cooperative_id, Cooperative))
+    scope_by(StatusChange, through=(StatusChange.cooperative_id, Cooperative))
+    scope_by(BoardAccount, through=(BoardAccount.cooperative_id, Cooperative))
+    scope_by(CooperativeImport, through=(CooperativeImport.uploaded_by_id, User))
+
+
+_declare_scopes()

@@ -23,6 +23,7 @@ from portal.enums import LabelledEnum
 from portal.extensions import db
 from portal.i18n import format_short_datetime
 from portal.offices.models import Office
+from portal.offices.scope import scope_by
 
 DEFAULT_REMINDER_DAYS = (3, 1)
 
@@ -255,3 +256,9 @@ class GuestListEntry(db.Model):
     @property
     def audit_label(self) -> str:
         return self.name
+
+
+scope_by(Event, Event.office_id)
+scope_by(EventSession, through=(EventSession.event_id, Event))
+scope_by(GuestListEntry, through=(GuestListEntry.event_id, Event))
+scope_by(Venue, through=(Venue.district_id, District))

@@ -6,10 +6,11 @@ portal has only that one)."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from flask import has_request_context
 from sqlalchemy import inspect, select
 
 from portal.extensions import db
-from portal.i18n import zone_in_use
+from portal.i18n import ZONE_OF_REQUEST, zone_in_use
 from portal.offices.models import DEFAULT_LETTER_PATTERN, Office, Regency, office_regencies
 
 _IN_USE: ContextVar[int | None] = ContextVar("portal_office_in_use", default=None)
@@ -25,7 +26,7 @@ def office_in_use(office: Office | None):
         return
     token = _IN_USE.set(office.id)
     try:
-        with zone_in_use(office.timezone):
+        with zone_in_use(office.zone):
             yield
     finally:
         _IN_USE.reset(token)
@@ -67,8 +68,6 @@ def default_office() -> Office:
 
 
 def create_default_office() -> Office:
-    from flask import current_app
-
     office = Office(
         office_name="Dinas Perindustrian, Perdagangan, Koperasi dan UKM",
         parent_body="Pemerintah Kabupaten Kupang",
@@ -77,7 +76,6 @@ def create_default_office() -> Office:
         signatory_name="Kepala Dinas",
         signatory_title="Kepala Dinas Perindustrian, Perdagangan, Koperasi dan UKM Kabupaten Kupang",
         letter_number_pattern=DEFAULT_LETTER_PATTERN,
-        timezone=current_app.config["PORTAL_TIMEZONE"],
     )
     db.session.add(office)
     db.session.flush()
@@ -88,8 +86,28 @@ def create_default_office() -> Office:
     return office
 
 
+def _request_office_id() -> int | None:
+    """The logged-in staff member's office, in a request."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return getattr(current_user, "office_id", None) if current_user and current_user.is_authenticated else None
+
+
 def current_office(actor=None) -> Office:
-    """The office in use, else ``actor``'s office, else the first office."""
-    office_id = _IN_USE.get() or getattr(actor, "office_id", None)
+    """The office in use, else ``actor``'s office, else (in a request) the logged-in staff
+    member's office, else the first office."""
+    office_id = _IN_USE.get() or getattr(actor, "office_id", None) or _request_office_id()
     office = get_office(office_id) if office_id else None
     return office or default_office()
+
+
+def request_zone() -> str | None:
+    """The zone of the request's office, for ``portal.i18n`` (pages of staff show their office's
+    zone; everyone else's the first office's, unless an event's office is in use)."""
+    return current_office().zone
+
+
+def init_app(app) -> None:
+    app.extensions[ZONE_OF_REQUEST] = request_zone

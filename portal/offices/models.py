@@ -72,9 +72,9 @@ class Office(db.Model):
     signatory_title: Mapped[str] = mapped_column(String(200))
     signatory_nip: Mapped[str | None] = mapped_column(String(18))
     letter_number_pattern: Mapped[str] = mapped_column(String(120), default=DEFAULT_LETTER_PATTERN)
-    # An IANA zone (Asia/Jakarta WIB, Asia/Makassar WITA, Asia/Jayapura WIT); new offices take
-    # PORTAL_TIMEZONE.
-    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Makassar")
+    # An IANA zone (Asia/Jakarta WIB, Asia/Makassar WITA, Asia/Jayapura WIT); None follows the
+    # deployment's PORTAL_TIMEZONE (the first office, so a one-office portal keeps its setting).
+    timezone: Mapped[str | None] = mapped_column(String(40))
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -84,6 +84,13 @@ class Office(db.Model):
     @property
     def name(self) -> str:
         return self.office_name
+
+    @property
+    def zone(self) -> str:
+        """The zone its times are shown in."""
+        from flask import current_app
+
+        return self.timezone or current_app.config["PORTAL_TIMEZONE"]
 
     @property
     def is_province_office(self) -> bool:

@@ -43,7 +43,7 @@ def office_from_snapshot(data: dict) -> SimpleNamespace:
     settings = settings or get_office_settings()
     values = {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | data
     return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype,
-                           timezone=settings.timezone)
+                           timezone=settings.timezone, zone=settings.zone)
 
 
 def format_letter_number(pattern: str, seq: int, day: date) -> str:
@@ -127,18 +127,9 @@ def office_email() -> str | None:
     return get_office_settings().email or None
 
 
-def template_office() -> Office:
-    """``office()`` in templates: the office in use, else the logged-in staff member's office."""
-    from flask import has_request_context
-    from flask_login import current_user
-
-    actor = current_user if has_request_context() and current_user and current_user.is_authenticated else None
-    return current_office(actor)
-
-
 def register_template_globals(app) -> None:
     """Templates (pages, letters and emails) reach the office's settings as ``office()`` and print
     an NIP with ``|nip``; mail without a contact of its own is answered to the office's address."""
-    app.jinja_env.globals["office"] = template_office
+    app.jinja_env.globals["office"] = current_office
     app.jinja_env.filters["nip"] = format_nip
     register(app, REPLY_TO, office_email)
