@@ -149,6 +149,13 @@ def upgrade():
                                     ondelete='SET NULL')
     conn.execute(sa.text("UPDATE audit_entries SET office_id = :office"), {"office": office_id})
 
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('office_id', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_outbox_messages_office_created', ['office_id', 'created_at', 'id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_outbox_messages_office_id_offices'), 'offices', ['office_id'],
+                                    ['id'], ondelete='SET NULL')
+    conn.execute(sa.text("UPDATE outbox_messages SET office_id = :office"), {"office": office_id})
+
     # Letter numbers: the first office continues the count it had.
     sequences = conn.execute(sa.text("SELECT year, last_number FROM letter_sequences")).all()
     op.drop_table('letter_sequences')
@@ -202,6 +209,10 @@ def downgrade():
         conn.execute(sa.text("INSERT INTO letter_sequences (year, last_number) VALUES (:y, :n)"),
                      {"y": year, "n": last_number})
 
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_outbox_messages_office_id_offices'), type_='foreignkey')
+        batch_op.drop_index('ix_outbox_messages_office_created')
+        batch_op.drop_column('office_id')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_audit_entries_office_id_offices'), type_='foreignkey')
         batch_op.drop_index('ix_audit_entries_office_created_at_id')

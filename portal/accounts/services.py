@@ -187,8 +187,11 @@ def set_preferred_language(user: User, language: str) -> None:
         user.preferred_language = language
 
 
-def staff_query(search: str | None = None):
-    query = select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
+def staff_query(search: str | None = None, actor=None):
+    """Staff accounts of the offices ``actor`` reads."""
+    from portal.offices.scope import scoped
+
+    query = scoped(select(User), User, actor).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(User.full_name.ilike(pattern) | User.email.ilike(pattern))

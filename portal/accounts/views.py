@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import guard, lifetimes, services
-from portal.accounts.access import authenticated, public, roles, safe_next_url
+from portal.accounts.access import authenticated, current_actor, public, roles, safe_next_url
 from portal.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -17,6 +17,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, TokenPurpose, User
 from portal.extensions import db, limiter
+from portal.offices.scope import load_or_404
 from portal.transactions import Confirmation, act, attempt
 
 bp = Blueprint("accounts", __name__)
@@ -96,7 +97,8 @@ def change_password():
 @roles(Role.ADMIN)
 def users():
     search = request.args.get("q", "").strip()
-    page = db.paginate(services.staff_query(search), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(services.staff_query(search, current_actor()), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
     return render_template("accounts/users.html", page=page, search=search)
 
 
@@ -111,7 +113,7 @@ def new_user():
 
 
 def _staff_or_404(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id, current_actor())
     if not user.is_staff:
         abort(404)
     return user

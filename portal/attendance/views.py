@@ -25,6 +25,7 @@ from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.offices.scope import load_or_404
 from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
 
@@ -41,8 +42,8 @@ def _wants_json() -> bool:
 
 
 def _event_and_session(event_id: int, session_id: int) -> tuple[Event, EventSession]:
-    event = db.get_or_404(Event, event_id)
-    session = db.get_or_404(EventSession, session_id)
+    event = load_or_404(Event, event_id, current_actor())
+    session = load_or_404(EventSession, session_id, current_actor())
     if session.event_id != event.id:
         abort(404)
     return event, session
@@ -62,7 +63,7 @@ def _confirmation(result: services.CheckIn | None, error: str | None = None, reg
 @bp.get("/organiser/events/<int:event_id>/attendance")
 @roles(*STAFF_ROLES)
 def overview(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     return render_template("attendance/overview.html", event=event,
                            session_counts=queries.session_counts(event))
 
@@ -142,7 +143,7 @@ def attendance_sheet_pdf(event_id: int, session_id: int):
 @bp.get("/organiser/events/<int:event_id>/attendance.<kind>")
 @roles(*STAFF_ROLES)
 def export(event_id: int, kind: str):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     if kind not in ("csv", "xlsx"):
         abort(404)
     header, rows = exports.table(event)

@@ -121,6 +121,7 @@ class Cooperative(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     district: Mapped[District] = relationship()
+    office: Mapped[Office] = relationship()
     board_members: Mapped[list["BoardMember"]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan", order_by="BoardMember.id")
     status_changes: Mapped[list["StatusChange"]] = relationship(

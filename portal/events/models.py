@@ -12,8 +12,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    func,
-    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,7 +20,7 @@ from portal.database import UTCDateTime, enum_type, metadata, utcnow
 from portal.enums import LabelledEnum
 from portal.extensions import db
 from portal.i18n import format_short_datetime
-from portal.offices.models import Office
+from portal.offices.models import Office, first_office_id
 from portal.offices.scope import scope_by
 
 DEFAULT_REMINDER_DAYS = (3, 1)
@@ -30,11 +28,6 @@ DEFAULT_REMINDER_DAYS = (3, 1)
 
 def _default_reminder_days() -> list[int]:
     return list(DEFAULT_REMINDER_DAYS)
-
-
-def _first_office(context) -> int | None:
-    """An event written without an office (services always name one) belongs to the first."""
-    return context.connection.scalar(select(func.min(Office.id)))
 
 
 def _random_uid() -> str:
@@ -123,7 +116,7 @@ class Event(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The office that runs it: its staff manage it, its letterhead and zone are the event's.
-    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), default=_first_office)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), default=first_office_id)
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind), index=True)
     program_area: Mapped[ProgramArea | None] = mapped_column(enum_type(ProgramArea), index=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -21,10 +21,14 @@ from portal.events.models import (
 from portal.events.services import local_moment, local_today
 from portal.extensions import db
 from portal.i18n import to_local
+from portal.offices.models import office_regencies
+from portal.offices.scope import scoped
 
 
-def venues_query():
-    return select(Venue).options(selectinload(Venue.district)).order_by(Venue.name, Venue.id)
+def venues_query(actor=None, *, write: bool = False):
+    """The venues in the districts of the offices ``actor`` reads (or changes)."""
+    return scoped(select(Venue), Venue, actor, write=write).options(selectinload(Venue.district)).order_by(
+        Venue.name, Venue.id)
 
 
 def guest_list_query(event: Event):
@@ -33,11 +37,11 @@ def guest_list_query(event: Event):
             .order_by(func.coalesce(Cooperative.name, GuestListEntry.organisation_name), GuestListEntry.id))
 
 
-def search_cooperatives(text: str, limit: int = 20) -> list[Cooperative]:
+def search_cooperatives(text: str, limit: int = 20, actor=None) -> list[Cooperative]:
     text = (text or "").strip()
     if not text:
         return []
-    query = (select(Cooperative).where(search_condition(text))
+    query = (scoped(select(Cooperative), Cooperative, actor).where(search_condition(text))
              .options(selectinload(Cooperative.district)).order_by(Cooperative.name).limit(limit))
     return list(db.session.scalars(query))
 
@@ -52,10 +56,22 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def in_offices(query, office_id: int | None = None, regency_id: int | None = None):
+    """Events of one office, or of the offices covering one regency: the public filters."""
+    if office_id:
+        query = query.where(Event.office_id == office_id)
+    if regency_id:
+        query = query.where(Event.office_id.in_(select(office_regencies.c.office_id).where(
+            office_regencies.c.regency_id == regency_id)))
+    return query
+
+
 def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | None = None,
-                   district_ids: list[int] | None = None, month: date | None = None):
+                   district_ids: list[int] | None = None, month: date | None = None,
+                   office_id: int | None = None, regency_id: int | None = None):
     """Published (and cancelled, so people learn of it) events that have not ended, soonest first."""
     query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
+    query = in_offices(query, office_id, regency_id)
     if month:
         first, last = month_bounds(month)
         query = query.where(Event.starts_on <= last, Event.ends_on >= max(first, local_today()))
@@ -70,8 +86,9 @@ def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | No
     return _with_sessions(query.order_by(Event.starts_on, Event.id))
 
 
-def organiser_query(status: EventStatus | None = None, search: str | None = None):
-    query = select(Event)
+def organiser_query(status: EventStatus | None = None, search: str | None = None, actor=None):
+    """The events of the offices ``actor`` reads, newest first."""
+    query = scoped(select(Event), Event, actor)
     if status:
         query = query.where(Event.status == status)
     if search:
@@ -117,9 +134,10 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS)
 
 
-def _in_feed(query, district_id: int | None = None):
+def _in_feed(query, district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
     first, last = feed_window()
     query = query.where(Event.status.in_(VISIBLE_STATUSES), Event.ends_on >= first, Event.starts_on <= last)
+    query = in_offices(query, office_id, regency_id)
     return _in_districts(query, [district_id]) if district_id else query
 
 
@@ -129,19 +147,23 @@ def _in_districts(query, district_ids: list[int]):
                                     .where(Venue.district_id.in_(district_ids))))
 
 
-def feed_query(district_id: int | None = None):
-    """What /events.ics carries: visible events within the feed's window, with their sessions;
-    the caller reads it in batches and writes the events out as they come."""
-    return _with_sessions(_in_feed(select(Event), district_id).order_by(Event.starts_on, Event.id))
+def feed_query(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
+    """What /events.ics carries: visible events within the feed's window (of one district, office
+    or regency), with their sessions; the caller reads it in batches and writes the events out as
+    they come."""
+    query = _in_feed(select(Event), district_id, office_id, regency_id)
+    return _with_sessions(query.options(joinedload(Event.office)).order_by(Event.starts_on, Event.id))
 
 
-def feed_version(district_id: int | None = None) -> str:
+def feed_version(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None) -> str:
     """Changes whenever the feed would: an event in the window added, changed (its
     ``updated_at``) or moved (its sessions' sequences), and with the window itself."""
     query = _in_feed(select(func.count(EventSession.id), func.max(Event.updated_at),
-                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id)
+                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id,
+                     office_id, regency_id)
     count, changed, sequences = db.session.execute(query).one()
-    return f"{feed_window()[0]}-{district_id or 0}-{count}-{changed and changed.timestamp()}-{sequences}"
+    return (f"{feed_window()[0]}-{district_id or 0}-{office_id or 0}-{regency_id or 0}-{count}-"
+            f"{changed and changed.timestamp()}-{sequences}")
 
 
 def next_event_month(today: date) -> date | None:

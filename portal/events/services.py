@@ -33,6 +33,7 @@ from portal.events.models import (
 )
 from portal.extensions import db
 from portal.i18n import format_local_datetime, office_zone
+from portal.offices.context import default_office
 from portal.seams import SEAT_COUNTERS, registered
 
 EVENT_FIELDS = [
@@ -205,8 +206,13 @@ def _check_schedule(event: Event, sessions: list[EventSession], field_name: str 
                               start=format_local_datetime(first)))
 
 
+def event_office_id(actor) -> int:
+    """The office a new event belongs to: its organiser's (the first office from the command line)."""
+    return getattr(actor, "office_id", None) or default_office().id
+
+
 def create_event(actor, details: EventDetails) -> Event:
-    event = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT)
+    event = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT, office_id=event_office_id(actor))
     _apply_details(event, details)
     db.session.add(event)
     db.session.flush()
@@ -285,7 +291,7 @@ def duplicate_event(actor, event: Event, shift_days: int) -> Event:
     if abs(shift_days) > MAX_SHIFT_DAYS:
         raise RuleViolation("shift_days", _("Move the copy by at most ten years."))
     shift = timedelta(days=shift_days)
-    copy = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT)
+    copy = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT, office_id=event.office_id)
     for name in EVENT_FIELDS:
         value = getattr(event, name)
         setattr(copy, name, _shift_local(value, shift) if isinstance(value, (date, datetime)) else value)

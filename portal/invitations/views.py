@@ -27,6 +27,7 @@ from portal.invitations.letters import invitation_letter
 from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
+from portal.offices.scope import load_or_404
 from portal.transactions import act
 
 bp = Blueprint("invitations", __name__)
@@ -48,7 +49,7 @@ def _ids(name: str) -> list[int]:
 @bp.get("/organiser/events/<int:event_id>/invitations")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = TrackingFilterForm(request.args, meta={"csrf": False})
     filters = {}
     if form.validate():
@@ -70,7 +71,8 @@ def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: boo
                                      .order_by(Cooperative.name))) if choice.cooperative_id.data else []
     return render_template("invitations/new.html", event=event, choice=choice, send_form=send_form, picked=picked,
                            round_limit=services.MAX_COOPERATIVES_PER_ROUND,
-                           found=[c for c in search_cooperatives(choice.q.data) if c not in picked],
+                           found=[c for c in search_cooperatives(choice.q.data, actor=current_actor())
+                                  if c not in picked],
                            preview=preview(event.id, choice.selection()) if show and choice.is_chosen() else None
                            ), status
 
@@ -79,7 +81,7 @@ def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: boo
 @roles(*STAFF_ROLES)
 def new(event_id: int):
     """Choose by filter or by hand, and see how many and who before sending."""
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     choice = ChooseForm(request.args or None, meta={"csrf": False})
     choice.set_districts(districts())
     show = bool(request.args) and choice.validate()
@@ -91,7 +93,7 @@ def new(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/invitations")
 @roles(*STAFF_ROLES)
 def send(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = SendForm()
     form.set_districts(districts())
     return act(lambda: services.send_invitations(current_user, event, form.selection(), form.organisation_list(),
@@ -106,7 +108,7 @@ def send(event_id: int):
 @bp.post("/organiser/invitations/<int:invitation_id>/resend")
 @roles(*STAFF_ROLES)
 def resend(invitation_id: int):
-    invitation = db.get_or_404(Invitation, invitation_id)
+    invitation = load_or_404(Invitation, invitation_id, current_actor())
     return act(lambda: services.resend_invitation(current_user, invitation),
                done=lambda count: _("%(count)d emails are queued again.", count=count),
                then=safe_next_url(request.form.get("next"))
@@ -116,7 +118,7 @@ def resend(invitation_id: int):
 @bp.get("/organiser/invitations/<int:invitation_id>/letter.pdf")
 @roles(*STAFF_ROLES)
 def letter(invitation_id: int):
-    return _letter(db.get_or_404(Invitation, invitation_id))
+    return _letter(load_or_404(Invitation, invitation_id, current_actor()))
 
 
 def _letter(invitation: Invitation):
@@ -135,7 +137,7 @@ REMIND_PER_PAGE = 100
 @roles(*STAFF_ROLES)
 def remind(event_id: int):
     """The unanswered invitations, all ticked (``?select=none``: none), to remind now."""
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     page = db.paginate(reminders.non_responders_query(event.id), per_page=REMIND_PER_PAGE, error_out=False)
     return render_template("invitations/remind.html", event=event, page=page,
                            checked=request.args.get("select") != "none")
@@ -144,7 +146,7 @@ def remind(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/invitations/remind")
 @roles(*STAFF_ROLES)
 def send_reminders(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     chosen = None if request.form.get("everyone") else _ids("invitation_id")
     return act(lambda: reminders.remind_non_responders(current_user, event, chosen), done=_reminded,
                then=url_for("invitations.manage", event_id=event.id),

@@ -3,11 +3,13 @@ times. Work for one event or letter runs inside ``office_in_use(office)``; other
 logged-in staff member's office, and for anyone else the portal's first office (a Kupang-only
 portal has only that one)."""
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 from portal.i18n import ZONE_OF_REQUEST, zone_in_use
@@ -30,6 +32,18 @@ def office_in_use(office: Office | None):
             yield
     finally:
         _IN_USE.reset(token)
+
+
+def in_office_of(locate):
+    """Decorate a function that writes mail or documents for one office: it runs with the office
+    ``locate(*args, **kwargs)`` returns in use (its letterhead, numbering and zone)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            with office_in_use(locate(*args, **kwargs)):
+                return function(*args, **kwargs)
+        return run
+    return decorate
 
 
 def _held(session) -> dict:
@@ -104,9 +118,17 @@ def current_office(actor=None) -> Office:
 
 
 def request_zone() -> str | None:
-    """The zone of the request's office, for ``portal.i18n`` (pages of staff show their office's
-    zone; everyone else's the first office's, unless an event's office is in use)."""
-    return current_office().zone
+    """The zone of the request's office, for ``portal.i18n``: a staff member's pages show their
+    office's zone; everyone else's PORTAL_TIMEZONE, unless an event's office is in use. Asked
+    of the database only for staff, and not at all when it cannot answer (the 503 page)."""
+    office_id = _request_office_id()
+    if not office_id:
+        return None
+    try:
+        office = get_office(office_id)
+    except SQLAlchemyError:
+        return None
+    return office.zone if office is not None else None
 
 
 def init_app(app) -> None:

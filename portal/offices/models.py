@@ -104,6 +104,13 @@ class Office(db.Model):
         return self.office_name
 
 
+def first_office_id(context) -> int | None:
+    """A column default: the first office, for a row written without one (the services name it)."""
+    from sqlalchemy import func, select
+
+    return context.connection.scalar(select(func.min(Office.id)))
+
+
 class LetterSequence(db.Model):
     """The last letter number an office gave out in a year. Numbers are taken with one atomic
     upsert, so two organisers sending at once never share one, and a number is never given out

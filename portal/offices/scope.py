@@ -108,7 +108,8 @@ def office_clause(model, ids: OfficeIds):
 
 def scoped(query, model, actor, *, write: bool = False):
     """``query`` narrowed to ``model``'s rows of the offices ``actor`` may read (or change)."""
-    return query.where(office_clause(model, office_ids(actor, write)))
+    ids = office_ids(actor, write)
+    return query if ids is None else query.where(office_clause(model, ids))
 
 
 def _changing() -> bool:

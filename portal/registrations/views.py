@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import owner, public, roles
+from portal.accounts.access import current_actor, owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
@@ -14,6 +14,7 @@ from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
+from portal.offices.scope import load_or_404
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, SignUpForm
 from portal.registrations.models import Registration, RegistrationStatus
@@ -61,7 +62,7 @@ def sign_up(event_id: int):
     cooperative = _my_cooperative()
     if cooperative is None:
         return redirect(url_for("cooperatives.mine"))
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = SignUpForm()
     response = act(lambda: services.sign_up_people(current_user, event.id, _ids("participant_id"),
                                                    _ids("board_member_id"), form.new_person()),
@@ -77,7 +78,7 @@ def sign_up(event_id: int):
 @bp.post("/registrations/<int:registration_id>/cancel")
 @owner(*STAFF_ROLES, Role.BOARD)
 def cancel(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     if not may_act_for(current_user, registration.cooperative_id):
         abort(404)
     back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)
@@ -117,7 +118,7 @@ def _filters():
 @bp.get("/organiser/events/<int:event_id>/registrations")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    return _render_manage(db.get_or_404(Event, event_id), GuestForm(formdata=None))
+    return _render_manage(load_or_404(Event, event_id, current_actor()), GuestForm(formdata=None))
 
 
 def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
@@ -132,7 +133,7 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
 @bp.post("/organiser/events/<int:event_id>/registrations/guests")
 @roles(*STAFF_ROLES)
 def add_guest(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = GuestForm()
     return act(lambda: services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
                                           form.email.data, form.phone.data),
@@ -143,7 +144,7 @@ def add_guest(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/registrations/decide")
 @roles(*STAFF_ROLES)
 def decide(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     ids = _ids("registration_id")
 
     def decide_all() -> int:
@@ -158,14 +159,14 @@ def decide(event_id: int):
 @bp.post("/organiser/registrations/<int:registration_id>/promote")
 @roles(*STAFF_ROLES)
 def promote(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     return _waitlist_changed(registration, lambda: waitlist.promote_registration(current_user, registration))
 
 
 @bp.post("/organiser/registrations/<int:registration_id>/move")
 @roles(*STAFF_ROLES)
 def move(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     position = request.form.get("position", 1, type=int)
     return _waitlist_changed(registration, lambda: waitlist.move_on_waitlist(current_user, registration, position))
 
@@ -178,7 +179,7 @@ def _waitlist_changed(registration: Registration, change):
 @bp.get("/organiser/events/<int:event_id>/registrations.<kind>")
 @roles(*STAFF_ROLES)
 def export(event_id: int, kind: str):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     if kind not in ("csv", "xlsx"):
         abort(404)
     status, district_id, name = _filters()
