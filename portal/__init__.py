@@ -137,11 +137,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
-    from portal.cooperatives.cli import import_cooperatives_command
+    from portal.cooperatives.cli import import_cooperatives_command, load_districts_command
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    send_reminders_command):
+                    load_districts_command, send_reminders_command):
         app.cli.add_command(command)

@@ -18,6 +18,7 @@ from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind
 from portal.extensions import db, limiter
+from portal.offices.context import office_in_use
 from portal.offices.scope import load_or_404
 from portal.registrations.models import Registration
 from portal.transactions import Confirmation, act
@@ -113,5 +114,6 @@ def check():
 @limiter.limit(lambda: current_app.config["CERTIFICATE_CHECK_RATE_LIMIT"], scope="certificate-check")
 def verify(code: str):
     certificate = services.find_by_code(code)
-    return render_template("certificates/verify.html", certificate=certificate, code=code,
-                           form=CodeForm(formdata=None)), 200 if certificate else 404
+    with office_in_use(certificate.event.office if certificate else None):
+        return render_template("certificates/verify.html", certificate=certificate, code=code,
+                               form=CodeForm(formdata=None)), 200 if certificate else 404

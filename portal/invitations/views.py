@@ -27,6 +27,7 @@ from portal.invitations.letters import invitation_letter
 from portal.invitations.models import NO_ANSWER_LABEL, Delivery, Invitation, InvitationAnswer
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
+from portal.offices.context import office_in_use
 from portal.offices.scope import load_or_404
 from portal.transactions import act
 
@@ -172,8 +173,10 @@ def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: 
     event = invitation.event
     signed_up = (queries.cooperative_registrations(event.id, invitation.cooperative_id)
                  if services.names_participants(invitation) else [])
-    return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
-                           decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
+    with office_in_use(event.office):
+        return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
+                               decline_form=decline_form, signed_up=signed_up,
+                               chosen=request.args.get("answer")), status
 
 
 @bp.get("/events/<int:event_id>/invitation/<token>")

@@ -26,9 +26,9 @@ def office_in_use(office: Office | None):
     if office is None:
         yield
         return
-    token = _IN_USE.set(office.id)
+    token = _IN_USE.set(getattr(office, "id", None))
     try:
-        with zone_in_use(office.zone):
+        with zone_in_use(getattr(office, "zone", None)):
             yield
     finally:
         _IN_USE.reset(token)

@@ -14,6 +14,7 @@ from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
+from portal.offices.context import office_in_use
 from portal.offices.scope import load_or_404
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, SignUpForm
@@ -38,9 +39,10 @@ def ticket(token: str):
     registration = db.session.scalar(select(Registration).where(Registration.token == token))
     if registration is None:
         abort(404)
-    return render_template("registrations/ticket.html", registration=registration, event=registration.event,
-                           position=seats.waitlist_position(registration),
-                           ticket_parts=tickets.ticket_parts(registration))
+    with office_in_use(registration.event.office):
+        return render_template("registrations/ticket.html", registration=registration, event=registration.event,
+                               position=seats.waitlist_position(registration),
+                               ticket_parts=tickets.ticket_parts(registration))
 
 
 @bp.get("/my-cooperative/events")
