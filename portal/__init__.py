@@ -115,11 +115,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.invitations.views import bp as invitations_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
+    from portal.offices.views import bp as offices_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
     from portal.settings.views import bp as settings_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)

@@ -95,7 +95,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     ids = {"event_id": event.id, "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
-           "message_id": message.id, "token": upload.token}
+           "message_id": message.id, "token": upload.token,
+           "office_id": office.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

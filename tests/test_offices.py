@@ -165,3 +165,42 @@ def test_a_kupang_only_portal_has_one_office_covering_kabupaten_kupang(app):
     office = default_office()
     assert [regency.name for regency in office.regencies] == ["Kabupaten Kupang"]
     assert office.zone == "Asia/Makassar" and office.timezone is None
+
+
+def test_an_administrator_of_every_office_lists_and_edits_offices(app, client, login, make_user, two_offices):
+    kupang, south = two_offices
+    superuser = make_user(Role.ADMIN, email="pusat@example.org", office=None)
+    login(client, superuser)
+    listed = client.get("/admin/offices/").text
+    assert kupang.office.office_name in listed and south.office.office_name in listed
+    response = client.post(f"/admin/offices/{south.office.id}", data={
+        "office_name": "Dinas Koperasi dan UKM TTS", "timezone": "Asia/Makassar", "province_id": "",
+        "regency_ids": [str(r.id) for r in south.office.regencies]})
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    assert db.session.get(type(south.office), south.office.id).office_name == "Dinas Koperasi dan UKM TTS"
+    response = client.post(f"/admin/settings/offices/{south.office.id}", data={
+        "office_name": "Dinas Koperasi dan UKM TTS", "parent_body": "Pemerintah Kabupaten TTS", "address": "SoE",
+        "city": "SoE", "signatory_name": "Yakobus Tefa", "signatory_title": "Kepala Dinas",
+        "letter_number_pattern": "{seq:03d}/TTS/{year}"})
+    assert response.status_code == 302, response.text
+    db.session.expire_all()
+    assert db.session.get(type(south.office), south.office.id).signatory_name == "Yakobus Tefa"
+
+
+def test_a_regency_administrator_edits_only_its_own_offices_settings(app, client, login, two_offices):
+    kupang, south = two_offices
+    login(client, south.admin)
+    assert client.get("/admin/offices/new").status_code == 404
+    page = client.get("/admin/settings/").text
+    assert "Dinas Koperasi Timor Tengah Selatan" in page
+    assert client.get(f"/admin/settings/offices/{kupang.office.id}").status_code == 404
+
+
+def test_a_province_administrator_manages_the_offices_under_it(app, client, login, two_offices, province_office):
+    kupang, south = two_offices
+    _office, _organiser, admin = province_office
+    login(client, admin)
+    listed = client.get("/admin/offices/").text
+    assert kupang.office.office_name in listed and south.office.office_name in listed
+    assert client.get(f"/admin/offices/{south.office.id}").status_code == 200

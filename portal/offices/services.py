@@ -11,7 +11,7 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.offices.models import DEFAULT_LETTER_PATTERN, OFFICE_ZONES, Office, Province, Regency, office_regencies
 
-COVER_FIELDS = ["timezone", "province_id"]
+COVER_FIELDS = ["office_name", "timezone", "province_id"]
 
 
 def may_manage_offices(actor) -> bool:
@@ -66,11 +66,16 @@ def create_office(actor, office_name: str, regency_ids: list[int] = (), *, timez
     return office
 
 
-def update_office_cover(actor, office: Office, regency_ids: list[int], timezone: str | None,
+def update_office_cover(actor, office: Office, office_name: str, regency_ids: list[int], timezone: str | None,
                         province_id: int | None) -> Office:
-    """What an office covers and its time zone, changed by an administrator of offices."""
+    """An office's name, what it covers and its time zone, changed by an administrator of offices."""
     require_office_manager(actor)
+    if not (office_name or "").strip():
+        raise RuleViolation("office_name", _("Enter the office's name."))
+    if province_id is not None and db.session.get(Province, province_id) is None:
+        raise RuleViolation("province_id", _("Choose a province from the list."))
     before = {**snapshot(office, COVER_FIELDS), "regencies": [r.name for r in office.regencies]}
+    office.office_name = office_name.strip()
     office.timezone = _check_zone(timezone)
     office.province_id = province_id
     _cover(office, regency_ids)

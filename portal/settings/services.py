@@ -107,9 +107,19 @@ def logo_mimetype(data: bytes) -> str:
     raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
 
 
+def may_edit_settings(actor, office: Office) -> bool:
+    """An office's own administrators, and administrators who manage the offices they read."""
+    from portal.offices.scope import may_change, may_read
+    from portal.offices.services import may_manage_offices
+
+    return may_change(actor, office.id) or (may_manage_offices(actor) and may_read(actor, office.id))
+
+
 def update_office_settings(actor, values: dict, logo: bytes | None = None, office: Office | None = None) -> Office:
     """Change an office's settings (the actor's office when None)."""
     settings = office if office is not None else current_office(actor)
+    if actor is not None and not may_edit_settings(actor, settings):
+        raise RuleViolation(None, _("You cannot change this office's settings."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     _check_pattern(values.get("letter_number_pattern", settings.letter_number_pattern))
     values["signatory_nip"] = _clean_nip(values.get("signatory_nip"))
