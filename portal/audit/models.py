@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.offices.models import first_office_id
 
 
 class AuditEntry(db.Model):
@@ -25,7 +26,8 @@ class AuditEntry(db.Model):
     # Kept as text too, so the entry still says who it was if the account goes.
     actor_label: Mapped[str] = mapped_column(String(254))
     # The office the change was made in (the actor's); None from the command line or a superuser.
-    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"),
+                                                  default=first_office_id)
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(String(64))
