@@ -138,7 +138,8 @@ _ACTORS_OFFICE = object()
 
 
 def create_user(actor: User | None, email: str, full_name: str, role: Role, password: str,
-                phone: str | None = None, preferred_language: str = "id", office=_ACTORS_OFFICE) -> User:
+                phone: str | None = None, preferred_language: str = "id", office=_ACTORS_OFFICE,
+                audit_office_id: int | None = None) -> User:
     """A new account. Staff join ``office``: by default the actor's, or the first office when the
     actor has none (the command line); ``office=None`` makes an administrator of every office."""
     email = _valid_email(email)
@@ -153,7 +154,7 @@ def create_user(actor: User | None, email: str, full_name: str, role: Role, pass
         user.office = office
     user.set_password(password)
     db.session.add(user)
-    record_change(actor, "user.create", user, None, snapshot(user, AUDITED_FIELDS))
+    record_change(actor, "user.create", user, None, snapshot(user, AUDITED_FIELDS), office_id=audit_office_id)
     return user
 
 

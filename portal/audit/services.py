@@ -37,15 +37,17 @@ def _office_of(actor, target) -> int | None:
     return getattr(actor, "office_id", None)
 
 
-def record_change(actor, action: str, target, before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    """Write one audit entry. ``actor`` is a User or None for the command line."""
+def record_change(actor, action: str, target, before: dict | None = None, after: dict | None = None, *,
+                  office_id: int | None = None) -> AuditEntry:
+    """Write one audit entry. ``actor`` is a User or None for the command line. The entry's office
+    is ``office_id``, else the changed row's, else the actor's, else the first office's."""
     db.session.flush()
     if before is not None and after is not None:
         changed = {key for key in after if before.get(key) != after.get(key)}
         before = {key: before.get(key) for key in changed}
         after = {key: after[key] for key in changed}
     entry = AuditEntry(
-        office_id=_office_of(actor, target),
+        office_id=office_id or _office_of(actor, target),
         actor_id=actor.id if actor else None,
         actor_label=actor.email if actor else SYSTEM_ACTOR,
         action=action,

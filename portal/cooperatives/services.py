@@ -251,7 +251,8 @@ def register_board_member(full_name: str, email: str, phone: str | None, positio
     if existing is not None:
         send_account_exists(existing)
         return None
-    user = create_user(None, email, full_name, Role.BOARD, password, phone=phone, preferred_language=language)
+    user = create_user(None, email, full_name, Role.BOARD, password, phone=phone, preferred_language=language,
+                       audit_office_id=cooperative.office_id)
     account = BoardAccount(user=user, cooperative=cooperative, position=BoardPosition(position),
                            status=BoardAccountStatus.PENDING)
     db.session.add(account)
