@@ -204,3 +204,39 @@ def test_a_province_administrator_manages_the_offices_under_it(app, client, logi
     listed = client.get("/admin/offices/").text
     assert kupang.office.office_name in listed and south.office.office_name in listed
     assert client.get(f"/admin/offices/{south.office.id}").status_code == 200
+
+
+def test_an_events_invitations_guests_and_venues_stay_within_its_office(app, two_offices):
+    from portal.errors import RuleViolation
+    from portal.events import guest_lists
+    from portal.events.models import Event
+    from portal.invitations.selection import BY_HAND, Selection, chosen_cooperatives
+
+    kupang, south = two_offices
+    event = db.session.get(Event, kupang.ids["event_id"])
+    everyone = set(db.session.scalars(chosen_cooperatives(event.id, Selection(), include_invited=True)))
+    assert kupang.ids["cooperative_id"] in everyone and south.ids["cooperative_id"] not in everyone
+    by_hand = Selection(mode=BY_HAND, cooperative_ids=[south.ids["cooperative_id"]])
+    assert list(db.session.scalars(chosen_cooperatives(event.id, by_hand))) == []
+    assert guest_lists.add_guest_cooperatives(kupang.organiser, event, [south.ids["cooperative_id"]]) == 0
+    try:
+        events.add_session(kupang.organiser, event, event.starts_on, time(13), time(15), south.ids["venue_id"])
+    except RuleViolation as refusal:
+        assert refusal.field == "venue_id"
+    else:
+        raise AssertionError("a venue of another office was accepted")
+
+
+def test_a_board_sign_up_is_audited_in_its_cooperatives_office(app, two_offices):
+    from portal.audit.models import AuditEntry
+    from portal.cooperatives.services import register_board_member
+
+    _kupang, south = two_offices
+    cooperative = db.session.get(Cooperative, south.ids["cooperative_id"])
+    register_board_member("Maria Tefa", "maria.tefa@example.org", None, "chair", cooperative.legal_number,
+                          "correct-horse-42")
+    db.session.commit()
+    offices = set(db.session.scalars(sa.select(AuditEntry.office_id).where(
+        AuditEntry.object_label.in_(["maria.tefa@example.org"]) | AuditEntry.actor_label.in_(
+            ["maria.tefa@example.org"]))))
+    assert offices == {south.office.id}

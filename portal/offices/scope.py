@@ -62,6 +62,16 @@ def _covered_by(province_id: int) -> set[int]:
         Regency, Regency.id == office_regencies.c.regency_id).where(Regency.province_id == province_id)))
 
 
+def offices_read_by(office_id: int) -> frozenset[int]:
+    """The office and, for a province's office, the offices covering that province's regencies:
+    whose rows its staff read, and whose cooperatives its events invite."""
+    ids = {office_id}
+    office = db.session.get(Office, office_id)
+    if office is not None and office.province_id is not None:
+        ids |= _covered_by(office.province_id)
+    return frozenset(ids)
+
+
 def readable_office_ids(actor) -> OfficeIds:
     """The offices whose rows ``actor`` may read; None for every office."""
     if not _is_staff(actor) or actor.office_id is None:
@@ -69,11 +79,7 @@ def readable_office_ids(actor) -> OfficeIds:
     cached = getattr(actor, _CACHE, None)
     if cached is not None and cached[0] == actor.office_id:
         return cached[1]
-    ids = {actor.office_id}
-    office = db.session.get(Office, actor.office_id)
-    if office is not None and office.province_id is not None:
-        ids |= _covered_by(office.province_id)
-    result = frozenset(ids)
+    result = offices_read_by(actor.office_id)
     setattr(actor, _CACHE, (actor.office_id, result))
     return result
 
