@@ -159,6 +159,11 @@ def test_the_public_lists_and_feed_filter_by_office_and_regency(app, client, two
     assert "Pelatihan Soerahasia" in by_regency and "Pelatihan Kupangrahasia" not in by_regency
     feed = client.get(f"/events.ics?office={kupang.office.id}").get_data(as_text=True)
     assert "Pelatihan Kupangrahasia" in feed and "Pelatihan Soerahasia" not in feed
+    from portal.events.models import Event
+
+    month = db.session.get(Event, south.ids["event_id"]).starts_on.strftime("%Y-%m")
+    calendar = client.get(f"/events/calendar?month={month}&regency={south_regency.id}").text
+    assert "Pelatihan Soerahasia" in calendar and "Pelatihan Kupangrahasia" not in calendar
 
 
 def test_a_kupang_only_portal_has_one_office_covering_kabupaten_kupang(app):

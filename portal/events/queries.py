@@ -100,7 +100,8 @@ def organiser_query(status: EventStatus | None = None, search: str | None = None
 SESSIONS_PER_DAY = 3
 
 
-def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[EventSession], dict[date, int]]:
+def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY, office_id: int | None = None,
+                   regency_id: int | None = None) -> tuple[list[EventSession], dict[date, int]]:
     """Sessions of visible events that start in ``month`` (the office's calendar month): the
     first ``per_day`` of each day, and how many more each day has. Two queries, the page bounded
     however busy the month: the month's starts alone, then the shown sessions with their events,
@@ -110,6 +111,7 @@ def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[E
     starts = (select(EventSession.id, EventSession.starts_at).join(Event)
               .where(Event.status.in_(VISIBLE_STATUSES), EventSession.starts_at >= start, EventSession.starts_at < end)
               .order_by(EventSession.starts_at, EventSession.id))
+    starts = in_offices(starts, office_id, regency_id)
     shown, per_day_seen = [], {}
     for session_id, starts_at in db.session.execute(starts):
         day = to_local(starts_at).date()

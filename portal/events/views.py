@@ -115,11 +115,11 @@ def month():
     # Any month is shown (each is bounded by its sessions a day); the links lead no further
     # than the feed's window, so a crawler does not walk the years.
     first, last = queries.feed_window(today)
-    sessions, more = queries.month_sessions(shown)
+    sessions, more = queries.month_sessions(shown, **_place_filters())
     following_event = queries.next_event_month(today) if asked is None and not sessions else None
     if following_event:  # nothing this month: open on the month of the next event
         shown = following_event
-        sessions, more = queries.month_sessions(shown)
+        sessions, more = queries.month_sessions(shown, **_place_filters())
     by_day = {}
     for session in sessions:
         by_day.setdefault(to_local(session.starts_at).date(), []).append(session)
