@@ -245,3 +245,17 @@ def test_a_board_sign_up_is_audited_in_its_cooperatives_office(app, two_offices)
         AuditEntry.object_label.in_(["maria.tefa@example.org"]) | AuditEntry.actor_label.in_(
             ["maria.tefa@example.org"]))))
     assert offices == {south.office.id}
+
+
+def test_a_regency_event_is_open_to_its_own_offices_cooperatives_only(app, two_offices, province_office):
+    from portal.events.models import Event
+    from portal.registrations.eligibility import audience_admits
+
+    kupang, south = two_offices
+    event = db.session.get(Event, kupang.ids["event_id"])
+    assert audience_admits(event, db.session.get(Cooperative, kupang.ids["cooperative_id"]))
+    assert not audience_admits(event, db.session.get(Cooperative, south.ids["cooperative_id"]))
+    office, organiser, _admin = province_office
+    event.office_id = office.id  # a province's event reaches the offices under it
+    assert audience_admits(event, db.session.get(Cooperative, south.ids["cooperative_id"]))
+    db.session.rollback()
