@@ -259,3 +259,27 @@ def test_a_regency_event_is_open_to_its_own_offices_cooperatives_only(app, two_o
     event.office_id = office.id  # a province's event reaches the offices under it
     assert audience_admits(event, db.session.get(Cooperative, south.ids["cooperative_id"]))
     db.session.rollback()
+
+
+def test_an_administrator_of_every_office_creates_staff_in_a_chosen_office(app, client, login, make_user,
+                                                                           two_offices):
+    from portal.accounts.models import User
+
+    _kupang, south = two_offices
+    login(client, make_user(Role.ADMIN, email="pusat@example.org", office=None))
+    response = client.post("/admin/users/new", data={
+        "full_name": "Staf TTS", "email": "staf.tts@example.org", "role": "organiser",
+        "office_id": str(south.office.id), "password": "correct-horse-42"})
+    assert response.status_code == 302, response.text
+    assert db.session.scalar(sa.select(User.office_id).where(User.email == "staf.tts@example.org")) == south.office.id
+
+
+def test_a_regency_administrators_new_staff_join_its_office(app, client, login, two_offices):
+    from portal.accounts.models import User
+
+    kupang, south = two_offices
+    login(client, south.admin)
+    assert "office_id" not in client.get("/admin/users/new").text
+    client.post("/admin/users/new", data={"full_name": "Staf", "email": "staf@example.org", "role": "organiser",
+                                          "office_id": str(kupang.office.id), "password": "correct-horse-42"})
+    assert db.session.scalar(sa.select(User.office_id).where(User.email == "staf@example.org")) == south.office.id

@@ -17,7 +17,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, TokenPurpose, User
 from portal.extensions import db, limiter
-from portal.offices.scope import load_or_404
+from portal.offices.scope import load_or_404, readable_offices
+from portal.offices.services import may_manage_offices
 from portal.transactions import Confirmation, act, attempt
 
 bp = Blueprint("accounts", __name__)
@@ -106,8 +107,12 @@ def users():
 @roles(Role.ADMIN)
 def new_user():
     form = StaffUserForm()
+    offices = readable_offices(current_actor()) if may_manage_offices(current_actor()) else []
+    form.office_id.choices = [(office.id, office.office_name) for office in offices]
+    chosen = {office.id: office for office in offices}.get(form.office_id.data)
+    extra = {"office": chosen} if chosen is not None else {}
     return act(lambda: services.create_user(current_user, form.email.data, form.full_name.data, Role(form.role.data),
-                                            form.password.data, phone=form.phone.data),
+                                            form.password.data, phone=form.phone.data, **extra),
                form=form, done=lambda user: _("Account for %(name)s created.", name=user.full_name),
                then=url_for("accounts.users")) or render_template("accounts/new_user.html", form=form)
 
