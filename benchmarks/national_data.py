@@ -103,10 +103,18 @@ def grow(conn, scale: dict, log=print) -> None:
     conn.execute(sa.text("SELECT setseed(0.22)"))
     organiser = conn.scalar(sa.text("SELECT id FROM users WHERE role = 'organiser' ORDER BY id LIMIT 1"))
     have = shape_of(conn)
+    districts = max(scale["districts"] - have["districts"], 0)
+    run("regencies", """
+        INSERT INTO regencies (name, province_id)
+        SELECT 'Kabupaten ' || r, (SELECT min(id) FROM provinces) FROM generate_series(1, :n / 7 + 1) r
+        ON CONFLICT DO NOTHING""", n=districts)
+    run("offices' regencies", """
+        INSERT INTO office_regencies (office_id, regency_id)
+        SELECT (SELECT min(id) FROM offices), id FROM regencies ON CONFLICT DO NOTHING""")
     run("districts", """
-        INSERT INTO districts (name, regency)
-        SELECT 'Kecamatan ' || i, 'Kabupaten ' || (1 + i / 7) FROM generate_series(1, :n) i""",
-        n=max(scale["districts"] - have["districts"], 0))
+        INSERT INTO districts (name, regency_id)
+        SELECT 'Kecamatan ' || i, r.id FROM generate_series(1, :n) i
+        JOIN regencies r ON r.name = 'Kabupaten ' || (1 + i / 7)""", n=districts)
     run("venues", """
         INSERT INTO venues (name, address, district_id, created_at)
         SELECT 'Aula ' || d.name, 'Jl. Koperasi ' || d.id, d.id, now() FROM districts d
@@ -115,7 +123,7 @@ def grow(conn, scale: dict, log=print) -> None:
         WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM districts),
              w AS (SELECT CAST(:words AS text[]) AS words)
         INSERT INTO cooperatives (name, legal_number, legal_number_key, type, district_id, village, member_count,
-                                  last_rat_year, email, phone, status, status_date, created_at, updated_at)
+                                  last_rat_year, email, phone, status, status_date, created_at, updated_at, office_id)
         SELECT 'Koperasi ' || w.words[1 + i % 20] || ' ' || w.words[1 + (i / 20) % 20] || ' '
                    || initcap(translate(substr(md5((i % 997)::text), 1, 7), '0123456789', 'aiueoaiueo')) || ' ' || i,
                'AHU-' || lpad(i::text, 7, '0') || '.AH.01.26 TAHUN ' || (1995 + i % 30),
@@ -123,13 +131,14 @@ def grow(conn, scale: dict, log=print) -> None:
                (ARRAY['savings_and_loan','consumer','producer','marketing','services','multi_purpose'])[1 + i % 6],
                d.ids[1 + i % array_length(d.ids, 1)], 'Desa ' || (i % 997), 20 + i % 480, 2015 + i % 11,
                'koperasi' || i || '@example.id', '+62812' || lpad(i::text, 7, '0'),
-               CASE WHEN random() < 0.4 THEN 'active' ELSE 'inactive' END, current_date - (i % 900), now(), now()
+               CASE WHEN random() < 0.4 THEN 'active' ELSE 'inactive' END, current_date - (i % 900), now(), now(),
+               (SELECT min(id) FROM offices)
         FROM generate_series(1, :n) i, d, w""",
         n=max(scale["cooperatives"] - have["cooperatives"], 0), words=list(WORDS))
     run("events", """
         INSERT INTO events (kind, program_area, title, description, facilitator, seats, starts_on, ends_on, audience,
                             audience_status, requires_approval, reminder_days, status, sequence, uid_token,
-                            created_by_id, published_at, created_at, updated_at)
+                            created_by_id, published_at, created_at, updated_at, office_id)
         SELECT CASE WHEN i % 3 = 0 THEN 'meeting' ELSE 'training' END,
                CASE WHEN i % 3 = 0 THEN NULL
                     ELSE (ARRAY['promotion','business_network','capital','technology','hr_training'])[1 + i % 5] END,
@@ -137,7 +146,7 @@ def grow(conn, scale: dict, log=print) -> None:
                'Kegiatan pembinaan koperasi nomor ' || i || '.', 'Narasumber ' || (i % 50), 1000,
                current_date - 730 + (i * 1095 / :n), current_date - 730 + (i * 1095 / :n) + (i % 10 = 0)::int * 2,
                'all', 'any', false, '[]', CASE WHEN i % 40 = 0 THEN 'cancelled' ELSE 'published' END, 0,
-               'bench' || lpad(i::text, 12, '0'), :organiser, now(), now(), now()
+               'bench' || lpad(i::text, 12, '0'), :organiser, now(), now(), now(), (SELECT min(id) FROM offices)
         FROM generate_series(1, :n) i""",
         n=max(scale["events"] - have["events"], 0), organiser=organiser)
     run("sessions", """
@@ -189,7 +198,7 @@ def grow(conn, scale: dict, log=print) -> None:
              reg AS (SELECT min(id) AS first, count(*) AS n FROM registrations)
         INSERT INTO outbox_messages (message_id, recipient_email, recipient_name, subject, body_text, headers,
                                      deferred_attachments, template, concerns_kind, concerns_id, status, attempts,
-                                     next_attempt_at, last_error, created_at, sent_at)
+                                     next_attempt_at, last_error, created_at, sent_at, office_id)
         SELECT '<bench-' || i || '@portal-koperasi>', 'penerima' || (i % 150000) || '@example.id', 'Penerima ' || i,
                'Undangan kegiatan koperasi ' || (i % 20000), 'Yth. pengurus koperasi, dengan hormat kami mengundang.',
                '{}', '[]',
@@ -200,7 +209,7 @@ def grow(conn, scale: dict, log=print) -> None:
                CASE WHEN i % 50 = 1 THEN 'queued' WHEN i % 50 = 2 THEN 'failed' ELSE 'sent' END,
                CASE WHEN i % 50 = 1 THEN 0 ELSE 1 END, now() - make_interval(secs => i),
                CASE WHEN i % 50 = 2 THEN '550 mailbox unavailable' END, now() - make_interval(secs => i),
-               CASE WHEN i % 50 > 2 THEN now() - make_interval(secs => i) END
+               CASE WHEN i % 50 > 2 THEN now() - make_interval(secs => i) END, (SELECT min(id) FROM offices)
         FROM generate_series(1, :n) i, inv, reg""",
         n=max(scale["outbox"] - have["outbox"], 0))
     run("invitations' message counts", """

@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
     from portal.i18n import register_template_helpers, select_locale
+    from portal.offices.context import init_app as init_offices
     from portal.settings.services import register_template_globals
     from portal.static_files import register_compression, register_fingerprints
 
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
         declare_public(app, endpoint)
     register_template_helpers(app)
     register_template_globals(app)
+    init_offices(app)
     register_document_helpers(app)
     register_fingerprints(app)
     register_compression(app)
@@ -113,13 +115,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.invitations.views import bp as invitations_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
+    from portal.offices.views import bp as offices_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
     from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
     from portal.revival.views import bp as revival_bp
     from portal.settings.views import bp as settings_bp
 
-    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, mail_bp, cooperatives_bp, events_bp,
+    for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
@@ -138,12 +141,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from portal.accounts.cli import create_user_command
-    from portal.cooperatives.cli import import_cooperatives_command
+    from portal.cooperatives.cli import import_cooperatives_command, load_districts_command
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
     from portal.revival.cli import import_rats_command
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    send_reminders_command, import_rats_command):
+                    load_districts_command, send_reminders_command, import_rats_command):
         app.cli.add_command(command)

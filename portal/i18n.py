@@ -1,10 +1,12 @@
 """Locale choice and the Indonesian way of showing dates and times in the office's zone."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -31,8 +33,38 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# The zone of the office whose event, letter or mail is being shown: set around that work by
+# ``zone_in_use`` (offices.context.office_in_use); a request's own office sets ``g.office_zone``.
+_ZONE_IN_USE: ContextVar[str | None] = ContextVar("portal_zone_in_use", default=None)
+
+
+@contextmanager
+def zone_in_use(name: str | None):
+    """Show times in the zone ``name`` (an IANA name) while the block runs."""
+    token = _ZONE_IN_USE.set(name)
+    try:
+        yield
+    finally:
+        _ZONE_IN_USE.reset(token)
+
+
+ZONE_OF_REQUEST = "portal_zone_of_request"
+
+
+def zone_name() -> str:
+    """The zone times are shown in: the office in use, the request's office (asked once a request
+    of what ``app.extensions[ZONE_OF_REQUEST]`` returns), or PORTAL_TIMEZONE."""
+    name = _ZONE_IN_USE.get()
+    if name is None and has_request_context():
+        if "office_zone" not in g:
+            resolver = current_app.extensions.get(ZONE_OF_REQUEST)
+            g.office_zone = resolver() if resolver else None
+        name = g.office_zone
+    return name or current_app.config["PORTAL_TIMEZONE"]
+
+
 def office_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    return ZoneInfo(zone_name())
 
 
 def to_local(value: datetime) -> datetime:
@@ -40,7 +72,7 @@ def to_local(value: datetime) -> datetime:
 
 
 def zone_label(value: datetime) -> str:
-    name = current_app.config["PORTAL_TIMEZONE"]
+    name = zone_name()
     return INDONESIAN_ZONE_NAMES.get(name) or value.astimezone(office_zone()).tzname() or name
 
 
@@ -94,6 +126,11 @@ def register_template_helpers(app) -> None:
 
     @app.context_processor
     def inject_locale():
-        name = current_app.config["PORTAL_TIMEZONE"]
-        label = INDONESIAN_ZONE_NAMES.get(name)
-        return {"current_locale": _locale(), "office_zone_label": f"{label} ({name})" if label else name}
+        return {"current_locale": _locale(), "office_zone_label": zone_display()}
+
+
+def zone_display() -> str:
+    """'WITA (Asia/Makassar)': the zone in use, as pages name it."""
+    name = zone_name()
+    label = INDONESIAN_ZONE_NAMES.get(name)
+    return f"{label} ({name})" if label else name

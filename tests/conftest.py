@@ -21,7 +21,7 @@ from portal.extensions import db
 
 pytest_plugins = ["tests.browser_fixtures", "tests.mail_fixtures", "tests.event_fixtures",
                   "tests.registration_fixtures", "tests.invitation_fixtures", "tests.attendance_fixtures",
-                  "tests.certificate_fixtures"]
+                  "tests.certificate_fixtures", "tests.office_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DEFAULT_PASSWORD = "correct-horse-42"
@@ -88,6 +88,22 @@ def _empty_tables() -> None:
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
+    db.session.commit()
+    _forget_other_places()
+    seed_reference_data()  # the first office, as a migrated database has it
+    db.session.commit()
+
+
+def _forget_other_places() -> None:
+    """Districts, regencies and provinces a test added beside Kupang's reference data."""
+    from portal.cooperatives.models import District
+    from portal.cooperatives.reference import KUPANG_PROVINCE, KUPANG_REGENCY
+    from portal.offices.models import Province, Regency
+
+    kupang = sa.select(Regency.id).where(Regency.name == KUPANG_REGENCY).scalar_subquery()
+    db.session.execute(sa.delete(District).where(District.regency_id != kupang))
+    db.session.execute(sa.delete(Regency).where(Regency.name != KUPANG_REGENCY))
+    db.session.execute(sa.delete(Province).where(Province.name != KUPANG_PROVINCE))
     db.session.commit()
 
 

@@ -220,3 +220,56 @@ def _event_with_a_round(conn, at) -> int:
         "INSERT INTO invitation_rounds (id, event_id, selection, cooperative_count, organisation_count,"
         " message_count, created_at) VALUES (1, 1, '{}', 0, 3, 3, :at)"), {"at": at})
     return 1
+
+
+BEFORE_OFFICES = "c41d7e9a2b5f"
+
+
+def test_the_settings_and_every_row_of_the_demo_data_move_into_the_first_office(empty_database):
+    """The demo data, written in the old terms (by downgrading), upgraded: the settings row becomes
+    the first office, which covers Kupang and holds every district, cooperative, event, staff
+    account, audit entry and letter count; the schema then matches the models."""
+    _upgrade(empty_database)
+    _flask(empty_database, "seed-demo")
+    _flask(empty_database, "db", "downgrade", BEFORE_OFFICES)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM office_settings"))
+        conn.execute(sa.text(
+            "INSERT INTO office_settings (id, office_name, parent_body, address, city, signatory_name, signatory_title,"
+            " letter_number_pattern, updated_at) VALUES (1, 'Dinas Koperasi Kupang', 'Pemerintah Kabupaten Kupang',"
+            " 'Oelamasi', 'Oelamasi', 'Yohana Nenobais', 'Kepala Dinas', '{seq}/KOP/{year}', :at)"),
+            {"at": datetime(2026, 1, 1)})
+        conn.execute(sa.text("DELETE FROM letter_sequences"))
+        conn.execute(sa.text("INSERT INTO letter_sequences (year, last_number) VALUES (2026, 41)"))
+        counts = {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("districts", "cooperatives", "events", "audit_entries")}
+        staff = conn.execute(sa.text("SELECT count(*) FROM users WHERE role IN ('admin', 'organiser')")).scalar()
+    engine.dispose()
+    assert counts["cooperatives"] == 401 and counts["districts"] == 24 and counts["events"] and staff
+
+    _upgrade(empty_database)
+    _flask(empty_database, "db", "check")
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        offices = conn.execute(sa.text("SELECT id, office_name, signatory_name, letter_number_pattern, timezone"
+                                       " FROM offices")).all()
+        (office_id, *_rest), = offices
+        assert [tuple(row)[1:] for row in offices] == [
+            ("Dinas Koperasi Kupang", "Yohana Nenobais", "{seq}/KOP/{year}", None)]
+        assert conn.execute(sa.text(
+            "SELECT r.name, p.name FROM office_regencies o JOIN regencies r ON r.id = o.regency_id"
+            " JOIN provinces p ON p.id = r.province_id WHERE o.office_id = :o"), {"o": office_id}).all() == [
+            ("Kabupaten Kupang", "Nusa Tenggara Timur")]
+        assert conn.execute(sa.text("SELECT count(*) FROM districts d JOIN office_regencies o"
+                                    " ON o.regency_id = d.regency_id")).scalar() == 24
+        for table in ("cooperatives", "events", "audit_entries"):
+            assert conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE office_id = :o"),
+                                {"o": office_id}).scalar() == counts[table], table
+        assert conn.execute(sa.text("SELECT role, office_id FROM users ORDER BY id")).all() == [
+            ("admin", office_id), ("organiser", office_id), ("board", None), ("board", None)]
+        assert conn.execute(sa.text("SELECT office_id, year, last_number FROM letter_sequences")).all() == [
+            (office_id, 2026, 41)]
+        assert "office_settings" not in sa.inspect(conn).get_table_names()
+    engine.dispose()

@@ -28,6 +28,8 @@ class StaffUserForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=20)])
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES)
+    # Shown to administrators who manage offices; the others' staff join their own office.
+    office_id = SelectField(_l("Office"), coerce=int, validators=[Optional()], validate_choice=False)
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
 
 

@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(enum_type(Role))
+    # Staff belong to an office and work on its cooperatives and events; an administrator without
+    # one manages every office. Board members have none (their cooperative says where they are).
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
     preferred_language: Mapped[str] = mapped_column(String(5), default="id")
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -38,6 +41,7 @@ class User(UserMixin, db.Model):
     guessing_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     login_sessions: Mapped[list["LoginSession"]] = relationship(back_populates="user")
+    office = relationship("Office")
 
     # The login session this request runs under; Flask-Login stores it, not the user id,
     # in the cookie, so ending the LoginSession row logs that browser out for good.

@@ -17,6 +17,7 @@ from portal.audit.services import record_change, snapshot
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.offices.context import default_office
 
 AUDITED_FIELDS = ["email", "full_name", "phone", "role", "is_active_account"]
 # Compared against when the email is unknown, so a wrong address costs as long as a wrong password.
@@ -133,17 +134,27 @@ def _valid_email(email: str) -> str:
         raise RuleViolation("email", _("This is not a valid email address.")) from None
 
 
+_ACTORS_OFFICE = object()
+
+
 def create_user(actor: User | None, email: str, full_name: str, role: Role, password: str,
-                phone: str | None = None, preferred_language: str = "id") -> User:
+                phone: str | None = None, preferred_language: str = "id", office=_ACTORS_OFFICE,
+                audit_office_id: int | None = None) -> User:
+    """A new account. Staff join ``office``: by default the actor's, or the first office when the
+    actor has none (the command line); ``office=None`` makes an administrator of every office."""
     email = _valid_email(email)
     if find_user_by_email(email) is not None:
         raise RuleViolation("email", _("This email address already has an account."))
     _check_password_strength(password, "password")
     user = User(email=email, full_name=full_name.strip(), role=Role(role), phone=phone or None,
                 preferred_language=preferred_language)
+    if user.role in STAFF_ROLES:
+        if office is _ACTORS_OFFICE:
+            office = actor.office if actor is not None and actor.office_id else default_office()
+        user.office = office
     user.set_password(password)
     db.session.add(user)
-    record_change(actor, "user.create", user, None, snapshot(user, AUDITED_FIELDS))
+    record_change(actor, "user.create", user, None, snapshot(user, AUDITED_FIELDS), office_id=audit_office_id)
     return user
 
 
@@ -177,8 +188,11 @@ def set_preferred_language(user: User, language: str) -> None:
         user.preferred_language = language
 
 
-def staff_query(search: str | None = None):
-    query = select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
+def staff_query(search: str | None = None, actor=None):
+    """Staff accounts of the offices ``actor`` reads."""
+    from portal.offices.scope import scoped
+
+    query = scoped(select(User), User, actor).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(User.full_name.ilike(pattern) | User.email.ilike(pattern))

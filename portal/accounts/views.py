@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.accounts import guard, lifetimes, services
-from portal.accounts.access import authenticated, public, roles, safe_next_url
+from portal.accounts.access import authenticated, current_actor, public, roles, safe_next_url
 from portal.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -17,6 +17,8 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role, TokenPurpose, User
 from portal.extensions import db, limiter
+from portal.offices.scope import load_or_404, readable_offices
+from portal.offices.services import may_manage_offices
 from portal.transactions import Confirmation, act, attempt
 
 bp = Blueprint("accounts", __name__)
@@ -96,7 +98,8 @@ def change_password():
 @roles(Role.ADMIN)
 def users():
     search = request.args.get("q", "").strip()
-    page = db.paginate(services.staff_query(search), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(services.staff_query(search, current_actor()), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
     return render_template("accounts/users.html", page=page, search=search)
 
 
@@ -104,14 +107,18 @@ def users():
 @roles(Role.ADMIN)
 def new_user():
     form = StaffUserForm()
+    offices = readable_offices(current_actor()) if may_manage_offices(current_actor()) else []
+    form.office_id.choices = [(office.id, office.office_name) for office in offices]
+    chosen = {office.id: office for office in offices}.get(form.office_id.data)
+    extra = {"office": chosen} if chosen is not None else {}
     return act(lambda: services.create_user(current_user, form.email.data, form.full_name.data, Role(form.role.data),
-                                            form.password.data, phone=form.phone.data),
+                                            form.password.data, phone=form.phone.data, **extra),
                form=form, done=lambda user: _("Account for %(name)s created.", name=user.full_name),
                then=url_for("accounts.users")) or render_template("accounts/new_user.html", form=form)
 
 
 def _staff_or_404(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id, current_actor())
     if not user.is_staff:
         abort(404)
     return user

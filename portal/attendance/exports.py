@@ -14,12 +14,14 @@ from portal.documents.pdf import render_pdf
 from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.i18n import to_local
+from portal.offices.context import in_office_of
 from portal.registrations.models import ParticipantPosition, RegistrationStatus
 
 # Empty numbered rows after the list, where people who came without a seat sign.
 BLANK_ROWS = 10
 
 
+@in_office_of(lambda event, *args, **kwargs: event.office)
 def attendance_sheet_pdf(event: Event, session: EventSession, language: str = "id") -> bytes:
     """The daftar hadir: letterhead, event, day, time and place, then numbered rows (name,
     cooperative, position, signature) for everyone expected, then blank rows for walk-ins."""
@@ -30,6 +32,7 @@ def attendance_sheet_pdf(event: Event, session: EventSession, language: str = "i
                       day=to_local(session.starts_at).date())
 
 
+@in_office_of(lambda registration: registration.event.office)
 def ticket_qr_pdf(registration) -> bytes:
     """A participant's check-in QR code on one page, to keep on a phone for a door without signal:
     the event, the person, the sessions, the code and the short code to type."""

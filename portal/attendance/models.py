@@ -10,6 +10,7 @@ from portal.enums import LabelledEnum
 from portal.events.models import EventSession
 from portal.extensions import db
 from portal.i18n import format_short_datetime
+from portal.offices.scope import scope_by
 from portal.registrations.models import Registration
 
 
@@ -60,3 +61,6 @@ class AttendanceRecord(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.registration.participant.full_name} · {format_short_datetime(self.session.starts_at)}"
+
+
+scope_by(AttendanceRecord, through=(AttendanceRecord.session_id, EventSession))

@@ -28,6 +28,7 @@ from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.offices.scope import load_or_404
 from portal.registrations import queries as registration_queries
 from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
@@ -45,8 +46,8 @@ def _wants_json() -> bool:
 
 
 def _event_and_session(event_id: int, session_id: int) -> tuple[Event, EventSession]:
-    event = db.get_or_404(Event, event_id)
-    session = db.get_or_404(EventSession, session_id)
+    event = load_or_404(Event, event_id, current_actor())
+    session = load_or_404(EventSession, session_id, current_actor())
     if session.event_id != event.id:
         abort(404)
     return event, session
@@ -66,7 +67,7 @@ def _confirmation(result: services.CheckIn | None, error: str | None = None, reg
 @bp.get("/organiser/events/<int:event_id>/attendance")
 @roles(*STAFF_ROLES)
 def overview(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     return render_template("attendance/overview.html", event=event,
                            session_counts=queries.session_counts(event))
 
@@ -144,7 +145,7 @@ def walk_in(event_id: int, session_id: int):
     search = " ".join(request.args.get("q", "").split())[:100]
     return render_template("attendance/walk_in.html", event=event, session=session, form=form,
                            cooperative=cooperative, search=search,
-                           found=search_cooperatives(search) if cooperative is None else [],
+                           found=search_cooperatives(search, actor=current_actor()) if cooperative is None else [],
                            suggestions=queries.affiliation_suggestions(event.id)), 400 if form.errors else 200
 
 
@@ -159,7 +160,7 @@ def attendance_sheet_pdf(event_id: int, session_id: int):
 @bp.get("/organiser/events/<int:event_id>/attendance.<kind>")
 @roles(*STAFF_ROLES)
 def export(event_id: int, kind: str):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     if kind not in ("csv", "xlsx"):
         abort(404)
     header, rows = exports.table(event)

@@ -25,14 +25,29 @@ def snapshot(obj, fields: list[str]) -> dict:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
-def record_change(actor, action: str, target, before: dict | None = None, after: dict | None = None) -> AuditEntry:
-    """Write one audit entry. ``actor`` is a User or None for the command line."""
+def _office_of(actor, target) -> int | None:
+    """The office a change was made in: the changed row's office when its model declares one
+    (``portal/offices/scope.py``), else the actor's."""
+    from portal.offices.scope import is_scoped, office_id_of
+
+    if is_scoped(type(target)):
+        office_id = office_id_of(target)
+        if office_id is not None:
+            return office_id
+    return getattr(actor, "office_id", None)
+
+
+def record_change(actor, action: str, target, before: dict | None = None, after: dict | None = None, *,
+                  office_id: int | None = None) -> AuditEntry:
+    """Write one audit entry. ``actor`` is a User or None for the command line. The entry's office
+    is ``office_id``, else the changed row's, else the actor's, else the first office's."""
     db.session.flush()
     if before is not None and after is not None:
         changed = {key for key in after if before.get(key) != after.get(key)}
         before = {key: before.get(key) for key in changed}
         after = {key: after[key] for key in changed}
     entry = AuditEntry(
+        office_id=office_id or _office_of(actor, target),
         actor_id=actor.id if actor else None,
         actor_label=actor.email if actor else SYSTEM_ACTOR,
         action=action,
@@ -48,9 +63,11 @@ def record_change(actor, action: str, target, before: dict | None = None, after:
 
 
 def audit_query(action: str | None = None, actor: str | None = None, object_type: str | None = None,
-                since: datetime | None = None, until: datetime | None = None):
-    """The log, newest first, filtered; ``keyset_page`` pages it."""
-    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+                since: datetime | None = None, until: datetime | None = None, reader=None):
+    """The log of the offices ``reader`` reads, newest first, filtered; ``keyset_page`` pages it."""
+    from portal.offices.scope import scoped
+
+    query = scoped(select(AuditEntry), AuditEntry, reader).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     if action:
         query = query.where(AuditEntry.action == action)
     if actor:

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
-from portal.accounts.access import roles
+from portal.accounts.access import current_actor, roles
 from portal.accounts.models import Role
 from portal.audit import labels, services
 from portal.audit.forms import AuditFilterForm
@@ -30,7 +30,7 @@ def index():
             "since": _local_midnight(form.since.data) if form.since.data else None,
             "until": _local_midnight(form.until.data) + timedelta(days=1) if form.until.data else None,
         }
-    page = services.keyset_page(services.audit_query(**filters), current_app.config["PER_PAGE"],
+    page = services.keyset_page(services.audit_query(**filters, reader=current_actor()), current_app.config["PER_PAGE"],
                                 older=_cursor("older"), newer=_cursor("newer"))
     links = request.args.to_dict()
     links.pop("older", None)

@@ -12,6 +12,7 @@ from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.extensions import db
 from portal.i18n import to_local
 from portal.mail.services import external_url
+from portal.offices.context import in_office_of
 
 
 def _locale() -> str:
@@ -34,6 +35,7 @@ def format_hours(minutes: int) -> str:
     return format_decimal(minutes / 60, "#,##0.#", locale=_locale())
 
 
+@in_office_of(lambda certificate, language="id": certificate.event.office)
 def certificate_pdf(certificate: Certificate, language: str = "id") -> bytes:
     return render_pdf("certificates/certificate.html", language=language, certificate=certificate,
                       event=certificate.event, day=to_local(certificate.issued_at).date(),

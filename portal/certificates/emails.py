@@ -4,12 +4,14 @@ attached as a PDF that the mail worker builds (``RENDERER``), never the request.
 from flask_babel import lazy_gettext as _l
 
 from portal.mail.services import external_url, queue_email
+from portal.offices.context import in_office_of
 
 RENDERER = "certificate_pdf"
 ATTACHMENT_NAME = _l("Certificate (PDF)")
 SUBJECT = _l("Your certificate: %(title)s")
 
 
+@in_office_of(lambda certificate: certificate.event.office)
 def send_certificate(certificate) -> None:
     participant = certificate.registration.participant
     if not participant.email:

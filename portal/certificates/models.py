@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.database import UTCDateTime, utcnow
 from portal.events.models import Event
 from portal.extensions import db
+from portal.offices.scope import scope_by
 from portal.registrations.models import Registration
 
 # Unambiguous on paper (no 0/O/D/Q, 1/I/L, 2/Z, 5/S, 6/G, 8/B); 12 of them are about 52 random bits.
@@ -61,3 +62,6 @@ class Certificate(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.full_name} → {self.event.title} ({self.display_code})"
+
+
+scope_by(Certificate, through=(Certificate.event_id, Event))

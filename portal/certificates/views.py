@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import owner, public, roles
+from portal.accounts.access import current_actor, owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.certificates import documents, services
 from portal.certificates.forms import CodeForm, RevokeForm
@@ -18,6 +18,8 @@ from portal.documents.pdf import PDF_MIMETYPE
 from portal.errors import RuleViolation
 from portal.events.models import Event, EventKind
 from portal.extensions import db, limiter
+from portal.offices.context import office_in_use
+from portal.offices.scope import load_or_404
 from portal.registrations.models import Registration
 from portal.transactions import Confirmation, act
 
@@ -32,7 +34,7 @@ def _pdf(certificate: Certificate) -> Response:
 @bp.get("/organiser/events/<int:event_id>/certificates")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     rows = services.eligibility(event) if event.kind == EventKind.TRAINING else []
     return render_template("certificates/manage.html", event=event, rows=rows,
                            required=services.required_sessions(event), revoke_form=RevokeForm(formdata=None),
@@ -42,7 +44,7 @@ def manage(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/certificates")
 @roles(*STAFF_ROLES)
 def issue(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     return act(lambda: services.issue_certificates(current_user, event.id, clock_now()), done=_issued,
                then=url_for("certificates.manage", event_id=event.id))
 
@@ -57,7 +59,7 @@ def _issued(issued: list[Certificate]):
 @bp.post("/organiser/certificates/<int:certificate_id>/revoke")
 @roles(*STAFF_ROLES)
 def revoke(certificate_id: int):
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, current_actor())
     form = RevokeForm()
 
     def revoke_validated() -> None:
@@ -81,7 +83,7 @@ def revoke(certificate_id: int):
 @owner(*STAFF_ROLES, Role.BOARD)
 def download(certificate_id: int):
     """For organisers, and for the board of the participant's cooperative ("My cooperative")."""
-    certificate = db.get_or_404(Certificate, certificate_id)
+    certificate = load_or_404(Certificate, certificate_id, current_actor())
     if not certificate.is_valid or not may_act_for(current_user, certificate.registration.cooperative_id):
         abort(404)
     return _pdf(certificate)
@@ -112,5 +114,6 @@ def check():
 @limiter.limit(lambda: current_app.config["CERTIFICATE_CHECK_RATE_LIMIT"], scope="certificate-check")
 def verify(code: str):
     certificate = services.find_by_code(code)
-    return render_template("certificates/verify.html", certificate=certificate, code=code,
-                           form=CodeForm(formdata=None)), 200 if certificate else 404
+    with office_in_use(certificate.event.office if certificate else None):
+        return render_template("certificates/verify.html", certificate=certificate, code=code,
+                               form=CodeForm(formdata=None)), 200 if certificate else 404

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.mail.services import external_url, queue_email
+from portal.offices.context import in_office_of
 
 DECISION_SUBJECTS = {
     "approved": _l("Your board account has been approved"),
@@ -16,6 +17,7 @@ def send_account_exists(user) -> None:
                 login_link=external_url("accounts.login"), reset_link=external_url("accounts.forgot_password"))
 
 
+@in_office_of(lambda account: account.cooperative.office)
 def send_claim_decision(account) -> None:
     user = account.user
     queue_email(user.email, f"cooperatives/email/claim_{account.status.value}_to_board",

@@ -22,13 +22,14 @@ from portal.cooperatives.models import (
     CooperativeStatus,
     StatusChange,
 )
-from portal.cooperatives.rows import Row, RowReader, district_lookup
+from portal.cooperatives.rows import Row, RowReader, district_lookup, districts_elsewhere
 from portal.cooperatives.rows import RowResult as RowResult  # re-exported: part of the report
 from portal.cooperatives.signals import registry_imported
 from portal.cooperatives.spreadsheet import LABELS, read_table
 from portal.cooperatives.spreadsheet import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported for the CLI and views
 from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
 from portal.extensions import db
+from portal.offices.context import default_office
 
 QUERY_CHUNK = 500
 IMPORT_LOCK_KEY = 0x4B4F5045  # "KOPE": one registry import at a time
@@ -59,25 +60,38 @@ class ImportReport:
                  "warnings %(warnings)d", **self.counts)
 
 
-def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, today: date) -> ImportReport:
+def importing_office_id(actor, office=None) -> int:
+    """The office an import works for: the one named, else the actor's, else the first office."""
+    if office is not None:
+        return office.id
+    return getattr(actor, "office_id", None) or default_office().id
+
+
+def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, today: date,
+                        office=None) -> ImportReport:
     """Read the list and create or update its cooperatives; flushes, never commits.
 
-    A dry run reports the same outcomes and writes nothing. Raises ImportFileError, before
-    anything is written, when the file cannot be read.
+    Districts are matched within the importing office's regencies only (``importing_office_id``):
+    a row naming another regency's district, or the legal number of another office's
+    cooperative, is rejected with the reason. A dry run reports the same outcomes and writes
+    nothing. Raises ImportFileError, before anything is written, when the file cannot be read.
     """
     lines, columns, labels = read_table(filename, data)
     if not dry_run:
         _one_import_at_a_time()
-    reader = RowReader(columns, labels, district_lookup(), today)
+    office_id = importing_office_id(actor, office)
+    reader = RowReader(columns, labels, district_lookup(office_id), today, districts_elsewhere(office_id))
     rows = [row for line, cells in lines if (row := reader.read(line, cells)) is not None]
     winners = _last_row_per_cooperative(rows)
     existing = _existing_cooperatives(list(winners))
+    _reject_other_offices(winners, existing, office_id)
     _reject_taken_niks(winners, existing)
     plans = [_Plan(row, existing.get(key)) for key, row in winners.items() if not row.result.errors]
     for plan in plans:
         plan.decide()
     if not dry_run:
-        written = _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today)
+        written = _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today,
+                         office_id)
         registry_imported.send(actor, cooperative_ids=written)
     return ImportReport.from_rows([row.result for row in rows])
 
@@ -120,6 +134,16 @@ def _existing_cooperatives(keys: list[str]) -> dict[str, Cooperative]:
                  .options(selectinload(Cooperative.board_members)))
         found.update((cooperative.legal_number_key, cooperative) for cooperative in db.session.scalars(query))
     return found
+
+
+def _reject_other_offices(winners: dict[str, Row], existing: dict[str, Cooperative], office_id: int) -> None:
+    """A row may not change another office's cooperative."""
+    for key, row in winners.items():
+        cooperative = existing.get(key)
+        if cooperative is not None and cooperative.office_id != office_id:
+            row.result.errors.append(_("This legal number belongs to a cooperative of another office."))
+            row.result.warnings, row.result.outcome = [], "rejected"
+            del existing[key]
 
 
 def _reject_taken_niks(winners: dict[str, Row], existing: dict[str, Cooperative]) -> None:
@@ -188,7 +212,7 @@ def _set_status_details(cooperative: Cooperative, today: date) -> None:
     cooperative.status_date = today
 
 
-def _apply(actor, plans: list[_Plan], today: date) -> list[int]:
+def _apply(actor, plans: list[_Plan], today: date, office_id: int) -> list[int]:
     """Write the plans, then one audit entry per cooperative. New cooperatives go in with one
     flush; their board members and first status entries as one bulk insert each. Returns the
     ids of the cooperatives written."""
@@ -197,7 +221,7 @@ def _apply(actor, plans: list[_Plan], today: date) -> list[int]:
     for plan in plans:
         cooperative = plan.cooperative
         if cooperative is None:
-            cooperative = Cooperative(legal_number_key=plan.row.key, **plan.row.values)
+            cooperative = Cooperative(legal_number_key=plan.row.key, office_id=office_id, **plan.row.values)
             _set_status_details(cooperative, today)
             created.append((cooperative, plan.additions))
             continue

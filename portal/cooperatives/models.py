@@ -1,12 +1,14 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum, StateEnum
 from portal.extensions import db
+from portal.offices.models import Office, Regency, office_regencies
+from portal.offices.scope import scope_by
 
 KUPANG_DISTRICTS = (
     "Amabi Oefeto", "Amabi Oefeto Timur", "Amarasi", "Amarasi Barat", "Amarasi Selatan", "Amarasi Timur",
@@ -45,17 +47,34 @@ class BoardAccountStatus(StateEnum):
 
 
 class District(db.Model):
-    """A kecamatan: reference data, loaded by the migration, never typed free-hand."""
+    """A kecamatan of a regency: reference data, loaded by the migration or ``flask
+    load-districts``, never typed free-hand. Two regencies may each have an "Amarasi"."""
 
     __tablename__ = "districts"
-    __table_args__ = (UniqueConstraint("regency", "name"),)
+    __table_args__ = (UniqueConstraint("regency_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    regency: Mapped[str] = mapped_column(String(80), default="Kabupaten Kupang")
+    regency_id: Mapped[int] = mapped_column(ForeignKey("regencies.id"))
+
+    regency: Mapped[Regency] = relationship()
 
     def __str__(self) -> str:
         return self.name
+
+
+def office_of_district(district_id: int | None):
+    """The office covering a district's regency, as a scalar subquery."""
+    return (select(office_regencies.c.office_id).join(District, District.regency_id == office_regencies.c.regency_id)
+            .where(District.id == district_id).scalar_subquery())
+
+
+def _office_from_district(context) -> int | None:
+    """A new cooperative's office: the one covering its district (``office_id`` is kept beside
+    ``district_id`` so that every scoped list filters one indexed column)."""
+    district_id = context.get_current_parameters().get("district_id")
+    return context.connection.scalar(select(office_regencies.c.office_id).join(
+        District, District.regency_id == office_regencies.c.regency_id).where(District.id == district_id))
 
 
 def trigram_index(name: str, column: str) -> Index:
@@ -70,6 +89,7 @@ class Cooperative(db.Model):
     __tablename__ = "cooperatives"
     __table_args__ = (
         Index("ix_cooperatives_district_status", "district_id", "status"),
+        Index("ix_cooperatives_office_status", "office_id", "status"),
         # The directory's and every picker's search: any part of a name, a legal number from its start.
         trigram_index("ix_cooperatives_name_trgm", "name"),
         Index("ix_cooperatives_legal_number_key_prefix", "legal_number_key",
@@ -85,6 +105,9 @@ class Cooperative(db.Model):
     nik: Mapped[str | None] = mapped_column(String(40), unique=True)
     type: Mapped[CooperativeType] = mapped_column(enum_type(CooperativeType), index=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    # The office covering the district, kept here so that scoped lists filter one indexed column;
+    # set from the district when the row is written (services set it when the district changes).
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), default=_office_from_district)
     village: Mapped[str | None] = mapped_column(String(120))
     address: Mapped[str | None] = mapped_column(Text)
     member_count: Mapped[int | None]
@@ -98,6 +121,7 @@ class Cooperative(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     district: Mapped[District] = relationship()
+    office: Mapped[Office] = relationship()
     board_members: Mapped[list["BoardMember"]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan", order_by="BoardMember.id")
     status_changes: Mapped[list["StatusChange"]] = relationship(
@@ -186,3 +210,46 @@ class CooperativeImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[dict | None] = mapped_column(JSON)
+
+
+def _users_of(ids):
+    """Staff of the offices, and board accounts claiming one of their cooperatives."""
+    from portal.accounts.models import User
+
+    claims = select(BoardAccount.user_id).join(Cooperative, Cooperative.id == BoardAccount.cooperative_id).where(
+        Cooperative.office_id.in_(ids))
+    return or_(User.office_id.in_(ids), User.id.in_(claims))
+
+
+def _office_of_user(user) -> int | None:
+    if user.office_id is not None:
+        return user.office_id
+    return db.session.scalar(select(Cooperative.office_id).join(
+        BoardAccount, BoardAccount.cooperative_id == Cooperative.id).where(BoardAccount.user_id == user.id))
+
+
+def _districts_of(ids):
+    return District.regency_id.in_(select(office_regencies.c.regency_id).where(office_regencies.c.office_id.in_(ids)))
+
+
+def _office_of_district(district) -> int | None:
+    return db.session.scalar(select(office_regencies.c.office_id).where(
+        office_regencies.c.regency_id == district.regency_id))
+
+
+def _declare_scopes() -> None:
+    from portal.accounts.models import User
+    from portal.audit.models import AuditEntry
+
+    scope_by(Office, Office.id)
+    scope_by(AuditEntry, AuditEntry.office_id)
+    scope_by(User, clause=_users_of, office_of=_office_of_user)
+    scope_by(District, clause=_districts_of, office_of=_office_of_district)
+    scope_by(Cooperative, Cooperative.office_id)
+    scope_by(BoardMember, through=(BoardMember.cooperative_id, Cooperative))
+    scope_by(StatusChange, through=(StatusChange.cooperative_id, Cooperative))
+    scope_by(BoardAccount, through=(BoardAccount.cooperative_id, Cooperative))
+    scope_by(CooperativeImport, through=(CooperativeImport.uploaded_by_id, User))
+
+
+_declare_scopes()

@@ -18,6 +18,7 @@ from portal.cooperatives.models import BoardPosition, CooperativeStatus, Coopera
 from portal.cooperatives.services import legal_number_key
 from portal.cooperatives.spreadsheet import LABELS, REQUIRED, header_key
 from portal.extensions import db
+from portal.offices.scope import office_clause
 
 TYPES = {
     **dict.fromkeys(["koperasi simpan pinjam", "simpan pinjam", "ksp"], CooperativeType.SAVINGS_AND_LOAN),
@@ -81,8 +82,23 @@ def _text(value) -> str:
     return str(value)
 
 
-def district_lookup() -> dict[str, District]:
-    return {" ".join(d.name.casefold().split()): d for d in db.session.scalars(select(District))}
+def _district_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def district_lookup(office_id: int | None = None) -> dict[str, District]:
+    """The districts rows may name, by their name: those of the office's regencies (every
+    district when None)."""
+    query = select(District)
+    if office_id is not None:
+        query = query.where(office_clause(District, frozenset({office_id})))
+    return {_district_key(d.name): d for d in db.session.scalars(query)}
+
+
+def districts_elsewhere(office_id: int) -> set[str]:
+    """The names of districts outside the office's regencies, to say why such a row is refused."""
+    query = select(District.name).where(~office_clause(District, frozenset({office_id})))
+    return {_district_key(name) for name in db.session.scalars(query)}
 
 
 InvalidCell = _Invalid  # what the readers below raise, for another list's reader (revival's RAT import)
@@ -127,8 +143,9 @@ def read_whole_number(value, column: str) -> int:
 
 
 class RowReader:
-    def __init__(self, columns: dict, labels: dict, districts: dict, today: date):
+    def __init__(self, columns: dict, labels: dict, districts: dict, today: date, elsewhere: set | None = None):
         self.columns, self.labels, self.districts, self.today = columns, labels, districts, today
+        self.elsewhere = elsewhere or set()
 
     def label(self, attr: str) -> str:
         return self.labels.get(attr) or LABELS[attr]
@@ -185,6 +202,8 @@ class RowReader:
         key = " ".join(_text(value).casefold().split())
         if key in self.districts:
             return self.districts[key].id
+        if key in self.elsewhere:
+            raise _Invalid(_("District %(value)s lies outside the regencies of the importing office.", value=value))
         close = difflib.get_close_matches(key, list(self.districts), n=1, cutoff=0.8)
         if close:
             raise _Invalid(_("Unknown district %(value)s; did you mean %(suggestion)s?", value=value,

@@ -27,6 +27,7 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.forms import parse_id
+from portal.offices.scope import may_change, office_id_of, scoped
 from portal.pagination import bounded_count
 
 # last_rat_year is not typed: it is the latest verified RAT's book year (portal/revival/services.py).
@@ -47,27 +48,41 @@ def legal_number_key(legal_number: str) -> str:
     return "".join(legal_number.split()).upper()
 
 
-def districts() -> list[District]:
-    return list(db.session.scalars(select(District).order_by(District.name)))
+def districts(actor=None, *, write: bool = False) -> list[District]:
+    """The districts of the offices ``actor`` reads (or changes, for a form that assigns one)."""
+    return list(db.session.scalars(scoped(select(District), District, actor, write=write).order_by(District.name)))
 
 
-def listed_districts(limit: int) -> list[District] | None:
+def listed_districts(limit: int, actor=None) -> list[District] | None:
     """The districts a filter lists, or None when there are more than ``limit`` (a province,
     the country): then the filter takes a typed name."""
-    found = list(db.session.scalars(select(District).order_by(District.name).limit(limit + 1)))
+    found = list(db.session.scalars(scoped(select(District), District, actor).order_by(District.name).limit(limit + 1)))
     return found if len(found) <= limit else None
 
 
-def district_ids_for(value: str | None) -> list[int] | None:
+def district_ids_for(value: str | None, actor=None) -> list[int] | None:
     """The districts a filter means: a district's id (chosen from the list) or its name (typed,
-    in any case, in any regency); None when the filter is empty."""
+    in any case, in any regency the actor reads); None when the filter is empty."""
     value = " ".join((value or "").split())
     if not value:
         return None
     district_id = parse_id(value)
     if district_id:
         return [district_id]
-    return list(db.session.scalars(select(District.id).where(func.lower(District.name) == value.lower())))
+    query = select(District.id).where(func.lower(District.name) == value.lower())
+    return list(db.session.scalars(scoped(query, District, actor)))
+
+
+def office_for_district(actor, district_id) -> int:
+    """The office covering the district, which a cooperative there belongs to; refused when no
+    office covers it, or when it is not one the actor may change."""
+    district = db.session.get(District, district_id) if district_id else None
+    office_id = office_id_of(district) if district is not None else None
+    if office_id is None:
+        raise RuleViolation("district_id", _("No office covers this district."))
+    if not may_change(actor, office_id):
+        raise RuleViolation("district_id", _("This district lies outside your office's regencies."))
+    return office_id
 
 
 def find_by_legal_number(legal_number: str) -> Cooperative | None:
@@ -83,14 +98,14 @@ def search_condition(search: str):
     return condition | Cooperative.legal_number_key.startswith(key, autoescape=True) if key else condition
 
 
-def search_cooperatives(text: str | None, limit: int = 20) -> list[Cooperative]:
-    """The cooperatives a picker offers for what was typed: part of the name or the start of the
-    legal number (``search_condition``), by name, at most ``limit``. Every search-as-you-type
-    choice of a cooperative goes through here."""
+def search_cooperatives(text: str | None, limit: int = 20, actor=None) -> list[Cooperative]:
+    """The cooperatives of the offices ``actor`` reads that a picker offers for what was typed:
+    part of the name or the start of the legal number (``search_condition``), by name, at most
+    ``limit``. Every search-as-you-type choice of a cooperative goes through here."""
     text = (text or "").strip()
     if not text:
         return []
-    return list(db.session.scalars(select(Cooperative).where(search_condition(text))
+    return list(db.session.scalars(scoped(select(Cooperative), Cooperative, actor).where(search_condition(text))
                                    .options(selectinload(Cooperative.district))
                                    .order_by(Cooperative.name, Cooperative.id).limit(limit)))
 
@@ -107,18 +122,21 @@ def _filtered(query, search=None, district_ids=None, type=None, status=None):
     return query
 
 
-def directory_query(search=None, district_ids=None, type=None, status=None, sort="name"):
-    """The organisers' directory, filtered and sorted in SQL; the caller paginates."""
-    query = select(Cooperative).join(Cooperative.district).options(joinedload(Cooperative.district))
+def directory_query(search=None, district_ids=None, type=None, status=None, sort="name", actor=None):
+    """The organisers' directory of the offices ``actor`` reads, filtered and sorted in SQL; the
+    caller paginates."""
+    query = scoped(select(Cooperative), Cooperative, actor)
+    query = query.join(Cooperative.district).options(joinedload(Cooperative.district))
     query = _filtered(query, search, district_ids, type, status)
     return query.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
-def status_counts(search=None, district_ids=None, type=None) -> dict[str, int]:
+def status_counts(search=None, district_ids=None, type=None, actor=None) -> dict[str, int]:
     """All cooperatives and those of each status under the same filters, in one query; each
     count stops past the count limit (``portal/pagination.py``)."""
     statuses = [None, *CooperativeStatus]
-    counts = [bounded_count(_filtered(select(Cooperative.id), search, district_ids, type, status))
+    mine = scoped(select(Cooperative.id), Cooperative, actor)
+    counts = [bounded_count(_filtered(mine, search, district_ids, type, status))
               for status in statuses]
     values = db.session.execute(select(*counts)).one()
     return {status.value if status else "all": n for status, n in zip(statuses, values, strict=True)}
@@ -144,8 +162,9 @@ def _clean_profile(values: dict, current: Cooperative | None = None) -> dict:
 def create_cooperative(actor: User, values: dict, status: CooperativeStatus = CooperativeStatus.ACTIVE,
                        today: date | None = None) -> Cooperative:
     values = _clean_profile(values)
+    office_id = office_for_district(actor, values.get("district_id"))
     cooperative = Cooperative(**values, legal_number_key=legal_number_key(values["legal_number"]), status=status,
-                              status_date=today or date.today())
+                              status_date=today or date.today(), office_id=office_id)
     db.session.add(cooperative)
     db.session.flush()
     cooperative.status_changes.append(StatusChange(status=status, reason=None, effective_date=cooperative.status_date,
@@ -156,6 +175,8 @@ def create_cooperative(actor: User, values: dict, status: CooperativeStatus = Co
 
 def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> None:
     values = _clean_profile(values, current=cooperative)
+    if values.get("district_id") and values["district_id"] != cooperative.district_id:
+        cooperative.office_id = office_for_district(actor, values["district_id"])
     before = snapshot(cooperative, PROFILE_FIELDS)
     for key, value in values.items():
         setattr(cooperative, key, value)
@@ -241,7 +262,8 @@ def register_board_member(full_name: str, email: str, phone: str | None, positio
     if existing is not None:
         send_account_exists(existing)
         return None
-    user = create_user(None, email, full_name, Role.BOARD, password, phone=phone, preferred_language=language)
+    user = create_user(None, email, full_name, Role.BOARD, password, phone=phone, preferred_language=language,
+                       audit_office_id=cooperative.office_id)
     account = BoardAccount(user=user, cooperative=cooperative, position=BoardPosition(position),
                            status=BoardAccountStatus.PENDING)
     db.session.add(account)
@@ -255,8 +277,9 @@ def board_account_of(user: User) -> BoardAccount | None:
     return db.session.scalar(select(BoardAccount).where(BoardAccount.user_id == user.id))
 
 
-def claims_query(status: str | None = BoardAccountStatus.PENDING.value):
-    query = (select(BoardAccount).join(BoardAccount.user)
+def claims_query(status: str | None = BoardAccountStatus.PENDING.value, actor=None):
+    """Board claims on the cooperatives of the offices ``actor`` reads."""
+    query = (scoped(select(BoardAccount), BoardAccount, actor).join(BoardAccount.user)
              .options(joinedload(BoardAccount.user),
                       joinedload(BoardAccount.cooperative).joinedload(Cooperative.district),
                       joinedload(BoardAccount.cooperative).selectinload(Cooperative.board_members))

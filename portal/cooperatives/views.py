@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import owner, public, roles
+from portal.accounts.access import current_actor, owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.cooperatives import services
 from portal.cooperatives.forms import (
@@ -27,6 +27,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.i18n import format_calendar_date, to_local
 from portal.inputs import page_number
+from portal.offices.scope import check_or_404, load_or_404
 from portal.pagination import paginate
 from portal.seams import COOPERATIVE_PAGE_PARTS, registered
 from portal.transactions import Confirmation, act
@@ -36,7 +37,7 @@ bp = Blueprint("cooperatives", __name__)
 
 def get_cooperative_or_404(cooperative_id: int, for_user=None) -> Cooperative:
     """Load a cooperative the user may see; another cooperative's id is simply not found."""
-    cooperative = db.get_or_404(Cooperative, cooperative_id)
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor())
     if for_user is not None and not may_act_for(for_user, cooperative.id):
         abort(404)
     return cooperative
@@ -51,7 +52,7 @@ def _office_today() -> date:
 
 
 def _district_choices(blank=None):
-    return ([("", blank)] if blank else []) + [(d.id, d.name) for d in services.districts()]
+    return ([("", blank)] if blank else []) + [(d.id, d.name) for d in services.districts(current_actor(), write=True)]
 
 
 @bp.get("/cooperatives/")
@@ -60,13 +61,15 @@ def index():
     form = DirectoryFilterForm(request.args)
     form.validate()
     filters = {"search": _valid(form.q), "type": _valid(form.type),
-               "district_ids": services.district_ids_for(_valid(form.district))}
+               "district_ids": services.district_ids_for(_valid(form.district), current_actor()),
+               "actor": current_actor()}
     status = _valid(form.status)
     counts = services.status_counts(**filters)
     page = paginate(services.directory_query(status=status, sort=_valid(form.sort) or "name", **filters),
                     total=counts[status or "all"])
     return render_template("cooperatives/index.html", form=form, page=page, counts=counts,
-                           districts=services.listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
+                           districts=services.listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"],
+                                                              current_actor()))
 
 
 def _valid(field):
@@ -171,7 +174,7 @@ def board_member(cooperative_id: int, member_id: int | None = None):
     cooperative = get_cooperative_or_404(cooperative_id, current_user)
     member = None
     if member_id is not None:
-        member = db.get_or_404(BoardMember, member_id)
+        member = load_or_404(BoardMember, member_id, current_actor())
         if member.cooperative_id != cooperative.id:
             abort(404)
     form = BoardMemberForm(obj=member)
@@ -186,7 +189,7 @@ def board_member(cooperative_id: int, member_id: int | None = None):
 @owner(*STAFF_ROLES, Role.BOARD)
 def remove_board_member(cooperative_id: int, member_id: int):
     cooperative = get_cooperative_or_404(cooperative_id, current_user)
-    member = db.get_or_404(BoardMember, member_id)
+    member = load_or_404(BoardMember, member_id, current_actor())
     if member.cooperative_id != cooperative.id:
         abort(404)
     return act(lambda: services.remove_board_member(current_user, cooperative, member),
@@ -226,9 +229,7 @@ def _summary(report) -> dict:
 
 def _import_or_404(token: str) -> CooperativeImport:
     batch = db.session.scalar(select(CooperativeImport).where(CooperativeImport.token == token))
-    if batch is None:
-        abort(404)
-    return batch
+    return check_or_404(batch, current_actor())
 
 
 @bp.get("/cooperatives/import/<token>")
@@ -285,12 +286,13 @@ def mine():
 def claims():
     status = request.args.get("status", "pending")
     status = status if status in {"pending", "approved", "rejected", "revoked", ""} else "pending"
-    page = db.paginate(services.claims_query(status or None), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(services.claims_query(status or None, current_actor()), per_page=current_app.config["PER_PAGE"],
+                       error_out=False)
     return render_template("cooperatives/claims.html", page=page, status=status, decision_form=DecisionForm())
 
 
 def _decide(account_id: int, decide, done: str):
-    account = db.get_or_404(BoardAccount, account_id)
+    account = load_or_404(BoardAccount, account_id, current_actor())
     form = DecisionForm()
     back = (url_for("cooperatives.show", cooperative_id=account.cooperative_id)
             if request.form.get("back") == "cooperative" else url_for("cooperatives.claims"))

@@ -10,6 +10,7 @@ from portal.errors import RuleViolation
 from portal.events.models import Event, GuestListEntry
 from portal.events.services import require_editable
 from portal.extensions import db
+from portal.offices.scope import offices_read_by
 
 
 def add_guest_cooperatives(actor, event: Event, cooperative_ids: list[int]) -> int:
@@ -17,7 +18,9 @@ def add_guest_cooperatives(actor, event: Event, cooperative_ids: list[int]) -> i
     require_editable(event)
     present = set(db.session.scalars(select(GuestListEntry.cooperative_id).where(
         GuestListEntry.event_id == event.id, GuestListEntry.cooperative_id.is_not(None))))
-    wanted = set(db.session.scalars(select(Cooperative.id).where(Cooperative.id.in_(cooperative_ids)))) - present
+    wanted = set(db.session.scalars(select(Cooperative.id).where(
+        Cooperative.id.in_(cooperative_ids), Cooperative.office_id.in_(sorted(offices_read_by(event.office_id)))))
+    ) - present
     for cooperative_id in sorted(wanted):
         db.session.add(GuestListEntry(event_id=event.id, cooperative_id=cooperative_id,
                                       added_by_id=actor.id if actor else None))

@@ -2,7 +2,17 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative, CooperativeType, District
@@ -10,6 +20,8 @@ from portal.database import UTCDateTime, enum_type, metadata, utcnow
 from portal.enums import LabelledEnum
 from portal.extensions import db
 from portal.i18n import format_short_datetime
+from portal.offices.models import Office, first_office_id
+from portal.offices.scope import scope_by
 
 DEFAULT_REMINDER_DAYS = (3, 1)
 
@@ -97,11 +109,14 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_status_starts_on", "status", "starts_on"),
+        Index("ix_events_office_starts_on", "office_id", "starts_on"),
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("ends_on >= starts_on", name="days_in_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The office that runs it: its staff manage it, its letterhead and zone are the event's.
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), default=first_office_id)
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind), index=True)
     program_area: Mapped[ProgramArea | None] = mapped_column(enum_type(ProgramArea), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -147,6 +162,7 @@ class Event(db.Model):
     audience_type_rows: Mapped[list["EventAudienceType"]] = relationship(cascade="all, delete-orphan")
     guests: Mapped[list["GuestListEntry"]] = relationship(back_populates="event", cascade="all, delete-orphan")
     created_by = relationship("User")
+    office: Mapped[Office] = relationship()
 
     @property
     def audience_types(self) -> list[CooperativeType]:
@@ -233,3 +249,9 @@ class GuestListEntry(db.Model):
     @property
     def audit_label(self) -> str:
         return self.name
+
+
+scope_by(Event, Event.office_id)
+scope_by(EventSession, through=(EventSession.event_id, Event))
+scope_by(GuestListEntry, through=(GuestListEntry.event_id, Event))
+scope_by(Venue, through=(Venue.district_id, District))

@@ -20,10 +20,14 @@ from portal.events.models import (
 from portal.events.services import local_moment, local_today
 from portal.extensions import db
 from portal.i18n import to_local
+from portal.offices.models import office_regencies
+from portal.offices.scope import scoped
 
 
-def venues_query():
-    return select(Venue).options(selectinload(Venue.district)).order_by(Venue.name, Venue.id)
+def venues_query(actor=None, *, write: bool = False):
+    """The venues in the districts of the offices ``actor`` reads (or changes)."""
+    return scoped(select(Venue), Venue, actor, write=write).options(selectinload(Venue.district)).order_by(
+        Venue.name, Venue.id)
 
 
 def guest_list_query(event: Event):
@@ -42,10 +46,22 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def in_offices(query, office_id: int | None = None, regency_id: int | None = None):
+    """Events of one office, or of the offices covering one regency: the public filters."""
+    if office_id:
+        query = query.where(Event.office_id == office_id)
+    if regency_id:
+        query = query.where(Event.office_id.in_(select(office_regencies.c.office_id).where(
+            office_regencies.c.regency_id == regency_id)))
+    return query
+
+
 def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | None = None,
-                   district_ids: list[int] | None = None, month: date | None = None):
+                   district_ids: list[int] | None = None, month: date | None = None,
+                   office_id: int | None = None, regency_id: int | None = None):
     """Published (and cancelled, so people learn of it) events that have not ended, soonest first."""
     query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
+    query = in_offices(query, office_id, regency_id)
     if month:
         first, last = month_bounds(month)
         query = query.where(Event.starts_on <= last, Event.ends_on >= max(first, local_today()))
@@ -60,8 +76,9 @@ def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | No
     return _with_sessions(query.order_by(Event.starts_on, Event.id))
 
 
-def organiser_query(status: EventStatus | None = None, search: str | None = None):
-    query = select(Event)
+def organiser_query(status: EventStatus | None = None, search: str | None = None, actor=None):
+    """The events of the offices ``actor`` reads, newest first."""
+    query = scoped(select(Event), Event, actor)
     if status:
         query = query.where(Event.status == status)
     if search:
@@ -79,7 +96,8 @@ def _of_visible_event():
     return select(Event.status).where(Event.id == EventSession.event_id).scalar_subquery().in_(VISIBLE_STATUSES)
 
 
-def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[EventSession], dict[date, int]]:
+def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY, office_id: int | None = None,
+                   regency_id: int | None = None) -> tuple[list[EventSession], dict[date, int]]:
     """Sessions of visible events that start in ``month`` (the office's calendar month): the
     first ``per_day`` of each day, and how many more each day has. Two queries, the page bounded
     however busy the month: the month's starts alone, then the shown sessions with their events,
@@ -89,6 +107,7 @@ def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY) -> tuple[list[E
     starts = (select(EventSession.id, EventSession.starts_at)
               .where(_of_visible_event(), EventSession.starts_at >= start, EventSession.starts_at < end)
               .order_by(EventSession.starts_at, EventSession.id))
+    starts = in_offices(starts, office_id, regency_id)
     shown, per_day_seen = [], {}
     for session_id, starts_at in db.session.execute(starts):
         day = to_local(starts_at).date()
@@ -113,9 +132,10 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS)
 
 
-def _in_feed(query, district_id: int | None = None):
+def _in_feed(query, district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
     first, last = feed_window()
     query = query.where(Event.status.in_(VISIBLE_STATUSES), Event.ends_on >= first, Event.starts_on <= last)
+    query = in_offices(query, office_id, regency_id)
     return _in_districts(query, [district_id]) if district_id else query
 
 
@@ -125,10 +145,11 @@ def _in_districts(query, district_ids: list[int]):
                                     .where(Venue.district_id.in_(district_ids))))
 
 
-def feed_query(district_id: int | None = None):
+def feed_query(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
     """What /events.ics carries, one row of plain values per session of the visible events within
-    the feed's window (``calendar.make_entry``'s arguments, less the link): no ORM object is built
-    for a feed of thousands. The caller reads it in batches and writes the entries as they come."""
+    the feed's window (of one district, office or regency), ``calendar.make_entry``'s arguments
+    less the link: no ORM object is built for a feed of thousands. The caller reads it in
+    batches and writes the entries as they come."""
     order = (EventSession.starts_at, EventSession.id)
     query = (select(Event.id.label("event_id"), EventSession.uid.label("uid_token"), EventSession.sequence,
                     EventSession.starts_at, EventSession.ends_at, Event.title,
@@ -138,16 +159,18 @@ def feed_query(district_id: int | None = None):
                     (Event.status == EventStatus.CANCELLED).label("cancelled"))
              .join(EventSession, EventSession.event_id == Event.id).join(Venue, Venue.id == EventSession.venue_id)
              .outerjoin(District, District.id == Venue.district_id))
-    return _in_feed(query, district_id).order_by(Event.starts_on, Event.id, *order)
+    return _in_feed(query, district_id, office_id, regency_id).order_by(Event.starts_on, Event.id, *order)
 
 
-def feed_version(district_id: int | None = None) -> str:
+def feed_version(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None) -> str:
     """Changes whenever the feed would: an event in the window added, changed (its
     ``updated_at``) or moved (its sessions' sequences), and with the window itself."""
     query = _in_feed(select(func.count(EventSession.id), func.max(Event.updated_at),
-                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id)
+                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id,
+                     office_id, regency_id)
     count, changed, sequences = db.session.execute(query).one()
-    return f"{feed_window()[0]}-{district_id or 0}-{count}-{changed and changed.timestamp()}-{sequences}"
+    return (f"{feed_window()[0]}-{district_id or 0}-{office_id or 0}-{regency_id or 0}-{count}-"
+            f"{changed and changed.timestamp()}-{sequences}")
 
 
 def next_event_month(today: date) -> date | None:

@@ -33,6 +33,8 @@ from portal.events.models import (
 )
 from portal.extensions import db
 from portal.i18n import format_local_datetime, office_zone
+from portal.offices.context import default_office
+from portal.offices.scope import office_id_of, offices_read_by
 from portal.seams import SEAT_COUNTERS, registered
 
 EVENT_FIELDS = [
@@ -205,8 +207,13 @@ def _check_schedule(event: Event, sessions: list[EventSession], field_name: str 
                               start=format_local_datetime(first)))
 
 
+def event_office_id(actor) -> int:
+    """The office a new event belongs to: its organiser's (the first office from the command line)."""
+    return getattr(actor, "office_id", None) or default_office().id
+
+
 def create_event(actor, details: EventDetails) -> Event:
-    event = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT)
+    event = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT, office_id=event_office_id(actor))
     _apply_details(event, details)
     db.session.add(event)
     db.session.flush()
@@ -285,7 +292,7 @@ def duplicate_event(actor, event: Event, shift_days: int) -> Event:
     if abs(shift_days) > MAX_SHIFT_DAYS:
         raise RuleViolation("shift_days", _("Move the copy by at most ten years."))
     shift = timedelta(days=shift_days)
-    copy = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT)
+    copy = Event(created_by_id=actor.id if actor else None, status=EventStatus.DRAFT, office_id=event.office_id)
     for name in EVENT_FIELDS:
         value = getattr(event, name)
         setattr(copy, name, _shift_local(value, shift) if isinstance(value, (date, datetime)) else value)
@@ -315,9 +322,10 @@ def _session_times(day: date, starts: time, ends: time) -> tuple[datetime, datet
     return local_moment(day, starts), local_moment(day, ends)
 
 
-def _venue(venue_id) -> Venue:
+def _venue(venue_id, event: Event) -> Venue:
+    """A venue in the districts of the offices the event's office reads."""
     venue = db.session.get(Venue, venue_id) if isinstance(venue_id, int) else None
-    if venue is None:
+    if venue is None or office_id_of(venue) not in offices_read_by(event.office_id):
         raise RuleViolation("venue_id", _("Choose a venue from the list."))
     return venue
 
@@ -335,7 +343,7 @@ def overlapping_sessions(session: EventSession) -> list[EventSession]:
 def add_session(actor, event: Event, day: date, starts: time, ends: time, venue_id: int) -> EventSession:
     require_editable(event)
     starts_at, ends_at = _session_times(day, starts, ends)
-    venue = _venue(venue_id)
+    venue = _venue(venue_id, event)
     session = EventSession(starts_at=starts_at, ends_at=ends_at, venue=venue)
     _check_schedule(event, [*event.sessions, session], field_name="day")
     event.sessions.append(session)
@@ -350,7 +358,7 @@ def reschedule_session(actor, event: Event, session: EventSession, day: date, st
     writes an audit entry and tells the other capabilities. Unchanged values change nothing."""
     require_editable(event)
     starts_at, ends_at = _session_times(day, starts, ends)
-    venue = _venue(venue_id)
+    venue = _venue(venue_id, event)
     if (session.starts_at, session.ends_at, session.venue_id) == (starts_at, ends_at, venue.id):
         return False
     before = snapshot(session, SESSION_FIELDS)

@@ -10,14 +10,16 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import EventSession, Venue
 from portal.extensions import db
+from portal.offices.scope import may_change, office_id_of
 
 VENUE_FIELDS = ["name", "address", "district_id", "capacity"]
 
 
-def _venue_values(name: str, address: str | None, district_id: int, capacity: int | None) -> dict:
+def _venue_values(actor, name: str, address: str | None, district_id: int, capacity: int | None) -> dict:
     if not (name or "").strip():
         raise RuleViolation("name", _("Enter the venue's name."))
-    if db.session.get(District, district_id) is None:
+    district = db.session.get(District, district_id)
+    if district is None or not may_change(actor, office_id_of(district)):
         raise RuleViolation("district_id", _("Choose districts from the list."))
     if capacity is not None and capacity < 1:
         raise RuleViolation("capacity", _("An event needs at least one seat."))
@@ -26,7 +28,7 @@ def _venue_values(name: str, address: str | None, district_id: int, capacity: in
 
 
 def create_venue(actor, name: str, address: str | None, district_id: int, capacity: int | None) -> Venue:
-    venue = Venue(**_venue_values(name, address, district_id, capacity))
+    venue = Venue(**_venue_values(actor, name, address, district_id, capacity))
     db.session.add(venue)
     db.session.flush()
     record_change(actor, "venue.created", venue, after=snapshot(venue, VENUE_FIELDS))
@@ -36,7 +38,7 @@ def create_venue(actor, name: str, address: str | None, district_id: int, capaci
 def update_venue(actor, venue: Venue, name: str, address: str | None, district_id: int,
                  capacity: int | None) -> bool:
     before = snapshot(venue, VENUE_FIELDS)
-    values = _venue_values(name, address, district_id, capacity)
+    values = _venue_values(actor, name, address, district_id, capacity)
     if all(getattr(venue, key) == value for key, value in values.items()):
         return False
     place_changed = (venue.name, venue.address) != (values["name"], values["address"])

@@ -36,6 +36,8 @@ from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time, to_local
+from portal.offices.context import office_in_use
+from portal.offices.scope import check_or_404, load_or_404, scoped
 from portal.pagination import paginate
 from portal.transactions import Confirmation, act
 
@@ -59,23 +61,34 @@ def local_day(day: date) -> str:
 
 
 def _districts() -> list[District]:
-    return list(db.session.scalars(select(District).order_by(District.name)))
+    """The districts an organiser may aim an event at: their office's."""
+    return list(db.session.scalars(scoped(select(District), District, current_actor(), write=True)
+                                   .order_by(District.name)))
 
 
 def _venues() -> list[Venue]:
-    return list(db.session.scalars(queries.venues_query()))
+    return list(db.session.scalars(queries.venues_query(current_actor(), write=True)))
 
 
 def get_event_or_404(event_id: int) -> Event:
-    return db.get_or_404(Event, event_id)
+    """An event of an office the organiser reads (changes, for a request that changes something)."""
+    return load_or_404(Event, event_id, current_actor())
 
 
 def get_visible_event_or_404(event_id: int) -> Event:
-    """Drafts are the organisers' own: the public gets a 404."""
-    event = get_event_or_404(event_id)
-    if not queries.is_visible(event) and not is_staff(current_actor()):
-        abort(404)
+    """Published, cancelled and completed events are public, whatever their office; drafts are
+    their office's organisers' own: anyone else gets a 404."""
+    event = db.get_or_404(Event, event_id)
+    if not queries.is_visible(event):
+        if not is_staff(current_actor()):
+            abort(404)
+        check_or_404(event, current_actor())
     return event
+
+
+def _place_filters() -> dict:
+    """``?office=<id>`` and ``?regency=<id>``: the public lists' and feeds' filters."""
+    return {"office_id": parse_id(request.args.get("office")), "regency_id": parse_id(request.args.get("regency"))}
 
 
 @bp.get("/events")
@@ -88,7 +101,7 @@ def index():
                    "program_area": ProgramArea(form.area.data) if form.area.data else None,
                    "district_ids": district_ids_for(form.district.data),
                    "month": parse_month(form.month.data)}
-    page = paginate(queries.upcoming_query(**filters))
+    page = paginate(queries.upcoming_query(**filters, **_place_filters()))
     taken = services.seats_taken([event.id for event in page.items])
     return render_template("events/index.html", form=form, page=page, taken=taken,
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
@@ -114,11 +127,11 @@ def month():
     # Any month is shown (each is bounded by its sessions a day); the links lead no further
     # than the feed's window, so a crawler does not walk the years.
     first, last = queries.feed_window(today)
-    sessions, more = queries.month_sessions(shown)
+    sessions, more = queries.month_sessions(shown, **_place_filters())
     following_event = queries.next_event_month(today) if asked is None and not sessions else None
     if following_event:  # nothing this month: open on the month of the next event
         shown = following_event
-        sessions, more = queries.month_sessions(shown)
+        sessions, more = queries.month_sessions(shown, **_place_filters())
     by_day = {}
     for session in sessions:  # each shown twice (the phone's list, the wide grid): worked out once
         event = session.event
@@ -142,7 +155,8 @@ def month():
 def show(event_id: int):
     event = get_visible_event_or_404(event_id)
     seats_left = max(event.seats - services.seats_taken([event.id])[event.id], 0)
-    return render_template("events/show.html", event=event, seats_left=seats_left)
+    with office_in_use(event.office):
+        return render_template("events/show.html", event=event, seats_left=seats_left)
 
 
 @bp.get("/events.ics")
@@ -150,8 +164,8 @@ def show(event_id: int):
 def feed():
     """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
     one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
-    district_id = parse_id(request.args.get("district"))
-    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id)}"
+    district_id, places = parse_id(request.args.get("district")), _place_filters()
+    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id, **places)}"
     etag = hashlib.sha256(version.encode()).hexdigest()[:32]
     directory = Path(current_app.instance_path) / "feeds"
     if request.if_none_match.contains(etag):
@@ -159,7 +173,7 @@ def feed():
     elif kept := feeds.cached_feed(directory, etag):
         response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
     else:
-        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id),
+        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id, **places),
                                            current_app.config["PORTAL_BASE_URL"], directory, etag),
                         "portal-koperasi-events.ics")
     response.set_etag(etag)
@@ -169,7 +183,7 @@ def feed():
 @bp.get("/events/<int:event_id>.ics")
 @public
 def event_feed(event_id: int):
-    event = get_event_or_404(event_id)
+    event = db.get_or_404(Event, event_id)
     if not queries.is_visible(event):
         abort(404)
     return _ics(build_calendar([event]), f"event-{event.id}.ics")
@@ -187,7 +201,8 @@ def manage_index():
     filters = {}
     if form.validate():
         filters = {"status": EventStatus(form.status.data) if form.status.data else None, "search": form.q.data}
-    page = db.paginate(queries.organiser_query(**filters), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(queries.organiser_query(**filters, actor=current_actor()),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("events/manage_index.html", form=form, page=page)
 
 
@@ -283,7 +298,7 @@ def add_session(event_id: int):
 
 
 def _get_session_or_404(event: Event, session_id: int) -> EventSession:
-    session = db.get_or_404(EventSession, session_id)
+    session = load_or_404(EventSession, session_id, current_actor())
     if session.event_id != event.id:
         abort(404)
     return session

@@ -19,6 +19,7 @@ from portal.invitations import letters
 from portal.invitations.recipients import Addressee
 from portal.mail.queries import unsent_messages
 from portal.mail.services import PreparedEmail, external_url, queue_emails, render_email
+from portal.offices.context import in_office_of
 from portal.registrations.eligibility import registration_closes_at
 from portal.settings.services import get_office_settings, office_snapshot
 
@@ -89,6 +90,7 @@ class _MailMerge:
         return subject, text, html
 
 
+@in_office_of(lambda event, *args, **kwargs: event.office)
 def _queue(event: Event, addressees: list[Addressee], what: str, template: str, key: str, *,
            with_letter: bool = False, **context) -> int:
     # Templates read the office's settings through ``office()``, one query a call: hold the row.
@@ -141,11 +143,13 @@ def queue_guest_reminders(event: Event, addressees: list[Addressee], key: str) -
     return _queue(event, addressees, "reminder", GUEST_REMINDER_TEMPLATE, key)
 
 
+@in_office_of(lambda event, *args, **kwargs: event.office)
 def queue_names_reminders(event: Event, addressees: list[Addressee], key: str) -> int:
     """A reminder to give the names still owed, with the answer page's link, to each invitee's addresses."""
     return _queue(event, addressees, "reminder", NAMES_OWED_TEMPLATE, key)
 
 
+@in_office_of(lambda event, *args, **kwargs: event.office)
 def queue_participant_reminders(event: Event, participants, key: str) -> int:
     """A reminder to each participant ``(registration_id, ticket_token, name, email, language)``,
     with their ticket link."""

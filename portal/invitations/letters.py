@@ -10,6 +10,7 @@ from portal.events.models import Event, EventKind
 from portal.events.snapshots import event_from_snapshot
 from portal.extensions import db
 from portal.invitations.models import Invitation
+from portal.offices.context import office_in_use
 from portal.settings.services import office_from_snapshot
 
 
@@ -53,8 +54,9 @@ def render_letter(event: Event, *, number: str, dated: date, addressee: str, wha
     """``(filename, content type, PDF bytes)`` of one addressee's copy of a round's letter; with
     ``office`` (settings as they were) instead of today's settings."""
     extra = {"office": lambda: office} if office is not None else {}
-    data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
-                      addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring, **extra)
+    with office_in_use(office if office is not None else getattr(event, "office", None)):
+        data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
+                          addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring, **extra)
     return letter_filename(number, addressee), PDF_MIMETYPE, data
 
 

@@ -11,6 +11,7 @@ from portal.enums import LabelledEnum
 from portal.events.models import Event
 from portal.extensions import db
 from portal.i18n import to_local
+from portal.offices.scope import scope_by
 
 
 def new_token() -> str:
@@ -163,3 +164,7 @@ class ReminderRun(db.Model):
     days_before: Mapped[int]
     message_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+scope_by(InvitationRound, through=(InvitationRound.event_id, Event))
+scope_by(Invitation, through=(Invitation.event_id, Event))

@@ -13,6 +13,7 @@ from portal.events.services import local_today
 from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.invitations.recipients import has_address
+from portal.offices.scope import offices_read_by
 from portal.registrations.models import ACTIVE_STATUSES, Registration
 
 BY_FILTER = "filter"
@@ -55,7 +56,8 @@ def _registered_this_year(today: date):
 def chosen_cooperatives(event_id: int, selection: Selection, *, include_invited: bool = False, today=None):
     """``SELECT cooperatives.id`` of the chosen cooperatives; those already invited to the event
     are left out unless ``include_invited`` (the preview shows them, sending never does)."""
-    query = select(Cooperative.id)
+    office_id = db.session.scalar(select(Event.office_id).where(Event.id == event_id))
+    query = select(Cooperative.id).where(Cooperative.office_id.in_(sorted(offices_read_by(office_id))))
     if selection.mode == BY_HAND:
         query = query.where(Cooperative.id.in_(selection.cooperative_ids or [-1]))
     else:

@@ -103,7 +103,7 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     found = addressees(Invitation.round_id == invitation_round.id)
     if not found:
         raise RuleViolation(None, _("Everyone chosen is invited already (or nobody was chosen); nothing was sent."))
-    invitation_round.letter_number = take_letter_number(invitation_round.letter_dated)
+    invitation_round.letter_number = take_letter_number(invitation_round.letter_dated, event.office)
     for addressee in found:
         addressee.letter_number = invitation_round.letter_number
     invitation_round.cooperative_count = sum(1 for a in found if a.cooperative_id is not None)

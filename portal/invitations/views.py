@@ -28,6 +28,8 @@ from portal.invitations.models import NAMES_OWED_LABEL, NO_ANSWER_LABEL, Deliver
 from portal.invitations.office_views import bp as office_bp
 from portal.invitations.selection import preview
 from portal.invitations.whatsapp import group_text, whatsapp_texts
+from portal.offices.context import office_in_use
+from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.transactions import act
 
@@ -53,7 +55,7 @@ def _ids(name: str) -> list[int]:
 @bp.get("/organiser/events/<int:event_id>/invitations")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = TrackingFilterForm(request.args, meta={"csrf": False})
     filters = {}
     if form.validate():
@@ -75,7 +77,8 @@ def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: boo
                                      .order_by(Cooperative.name))) if choice.cooperative_id.data else []
     return render_template("invitations/new.html", event=event, choice=choice, send_form=send_form, picked=picked,
                            round_limit=services.MAX_COOPERATIVES_PER_ROUND,
-                           found=[c for c in search_cooperatives(choice.q.data) if c not in picked],
+                           found=[c for c in search_cooperatives(choice.q.data, actor=current_actor())
+                                  if c not in picked],
                            preview=preview(event.id, choice.selection()) if show and choice.is_chosen() else None
                            ), status
 
@@ -84,7 +87,7 @@ def _render_new(event: Event, choice: ChooseForm, send_form: SendForm, show: boo
 @roles(*STAFF_ROLES)
 def new(event_id: int):
     """Choose by filter or by hand, and see how many and who before sending."""
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     choice = ChooseForm(request.args or None, meta={"csrf": False})
     choice.set_districts(districts())
     show = bool(request.args) and choice.validate()
@@ -96,7 +99,7 @@ def new(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/invitations")
 @roles(*STAFF_ROLES)
 def send(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = SendForm()
     form.set_districts(districts())
     return act(lambda: services.send_invitations(current_user, event, form.selection(), form.organisation_list(),
@@ -111,7 +114,7 @@ def send(event_id: int):
 @bp.post("/organiser/invitations/<int:invitation_id>/resend")
 @roles(*STAFF_ROLES)
 def resend(invitation_id: int):
-    invitation = db.get_or_404(Invitation, invitation_id)
+    invitation = load_or_404(Invitation, invitation_id, current_actor())
     return act(lambda: services.resend_invitation(current_user, invitation),
                done=lambda count: _("%(count)d emails are queued again.", count=count),
                then=safe_next_url(request.form.get("next"))
@@ -121,7 +124,7 @@ def resend(invitation_id: int):
 @bp.get("/organiser/invitations/<int:invitation_id>/letter.pdf")
 @roles(*STAFF_ROLES)
 def letter(invitation_id: int):
-    return _letter(db.get_or_404(Invitation, invitation_id))
+    return _letter(load_or_404(Invitation, invitation_id, current_actor()))
 
 
 def _letter(invitation: Invitation):
@@ -140,7 +143,7 @@ REMIND_PER_PAGE = 100
 @roles(*STAFF_ROLES)
 def remind(event_id: int):
     """The unanswered invitations, all ticked (``?select=none``: none), to remind now."""
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     page = db.paginate(reminders.non_responders_query(event.id), per_page=REMIND_PER_PAGE, error_out=False)
     return render_template("invitations/remind.html", event=event, page=page,
                            checked=request.args.get("select") != "none")
@@ -149,7 +152,7 @@ def remind(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/invitations/remind")
 @roles(*STAFF_ROLES)
 def send_reminders(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     chosen = None if request.form.get("everyone") else _ids("invitation_id")
     return act(lambda: reminders.remind_non_responders(current_user, event, chosen), done=_reminded,
                then=url_for("invitations.manage", event_id=event.id),
@@ -180,8 +183,10 @@ def _render_rsvp(invitation: Invitation, accept_form: AcceptForm, decline_form: 
         accept_form.attendee_names.data = "\n".join(named)
         if services.names_owed(invitation, len(named)):  # the count stays until every name is given
             accept_form.attendee_count.data = invitation.attendee_count
-    return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
-                           decline_form=decline_form, signed_up=signed_up, chosen=request.args.get("answer")), status
+    with office_in_use(event.office):
+        return render_template("invitations/rsvp.html", invitation=invitation, event=event, accept_form=accept_form,
+                               decline_form=decline_form, signed_up=signed_up,
+                               chosen=request.args.get("answer")), status
 
 
 @bp.get("/events/<int:event_id>/invitation/<token>")

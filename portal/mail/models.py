@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum
 from portal.extensions import db
+from portal.offices.models import first_office_id
+from portal.offices.scope import scope_by
 
 
 class MessageStatus(LabelledEnum):
@@ -30,6 +32,7 @@ class OutboxMessage(db.Model):
         # The Email page's newest first, and the staff badge's "retrying for long": read from an
         # index, not the whole outbox (a country's holds millions).
         Index("ix_outbox_messages_created", "created_at", "id"),
+        Index("ix_outbox_messages_office_created", "office_id", "created_at", "id"),
         Index("ix_outbox_messages_retrying", "created_at", postgresql_where=text("status = 'queued' AND attempts > 0"),
               sqlite_where=text("status = 'queued' AND attempts > 0")),
     )
@@ -48,6 +51,9 @@ class OutboxMessage(db.Model):
     # Attachments built by the worker at delivery: [{"renderer": name, "args": {...}}].
     deferred_attachments: Mapped[list] = mapped_column(JSON, default=list)
     template: Mapped[str] = mapped_column(String(120))
+    # The office it was sent for (the office in use when it was queued): whose Email page shows it.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"),
+                                                  default=first_office_id)
     # What the message is about, as kind and id ("event", "invitation", "registration",
     # "certificate", "user", "board_account"): the mail layer's queries go by it, no join needed.
     concerns_kind: Mapped[str | None] = mapped_column(String(64))
@@ -91,3 +97,6 @@ class OutboxAttachment(db.Model):
     content_id: Mapped[str | None] = mapped_column(String(100))
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+scope_by(OutboxMessage, OutboxMessage.office_id)

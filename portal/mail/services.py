@@ -17,6 +17,8 @@ from portal.errors import RuleViolation
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.queries import in_trouble
+from portal.offices.context import current_office
+from portal.offices.scope import office_clause, office_ids, scoped
 from portal.pagination import bounded_count
 from portal.seams import ATTACHMENT_NAMES, ATTACHMENT_RENDERERS, MESSAGE_WATCHERS, REPLY_TO, registered
 
@@ -133,7 +135,7 @@ def queue_email(to: str, template: str, subject, *, to_name: str | None = None, 
         message_id=_message_id(), idempotency_key=key, recipient_email=to, recipient_name=_display_name(to_name),
         subject=subject_text[:255], body_text=body_text, body_html=body_html, headers=headers,
         deferred_attachments=[{"renderer": name, "args": args} for name, args in deferred_attachments],
-        template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
+        template=template, status=MessageStatus.QUEUED, next_attempt_at=utcnow(), office_id=current_office().id,
         concerns_kind=concerns[0] if concerns else None, concerns_id=str(concerns[1]) if concerns else None,
         snapshot=snapshot, after_message_id=after,
         attachments=[_attachment(*attachment) for attachment in attachments],
@@ -191,6 +193,7 @@ def queue_emails(emails) -> None:
     now = utcnow()
     rows = []
     office_reply_to = default_reply_to()
+    office_id = current_office().id
     for email in emails:
         to = _header_value(email.to.strip())
         headers = standard_headers(email.language, email.reply_to or office_reply_to, email.headers)
@@ -199,7 +202,8 @@ def queue_emails(emails) -> None:
             "recipient_name": _display_name(email.to_name), "subject": _header_value(email.subject)[:255],
             "body_text": email.body_text, "body_html": email.body_html, "headers": headers,
             "deferred_attachments": [{"renderer": name, "args": args} for name, args in email.deferred_attachments],
-            "template": email.template, "concerns_kind": email.concerns_kind, "concerns_id": email.concerns_id,
+            "template": email.template, "office_id": office_id,
+            "concerns_kind": email.concerns_kind, "concerns_id": email.concerns_id,
             "snapshot": email.snapshot, "after_message_id": email.after_message_id,
             "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
         })
@@ -208,8 +212,10 @@ def queue_emails(emails) -> None:
         tell_watchers((row["concerns_kind"], row["concerns_id"]) for row in rows)
 
 
-def outbox_query(status: str | None = None, recipient: str | None = None, trouble: bool = False):
-    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+def outbox_query(actor=None, status: str | None = None, recipient: str | None = None, trouble: bool = False):
+    """The messages of the offices ``actor`` reads, newest first."""
+    query = scoped(select(OutboxMessage), OutboxMessage, actor).order_by(
+        OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if trouble:
         query = query.where(in_trouble(utcnow()))
     if status:
@@ -219,12 +225,13 @@ def outbox_query(status: str | None = None, recipient: str | None = None, troubl
     return query
 
 
-def status_counts() -> dict[str, int]:
-    """Messages per status, in one query; each count stops past the count limit
-    (``portal/pagination.py``), so a million sent messages cost what a thousand do."""
+def status_counts(actor=None) -> dict[str, int]:
+    """Messages per status of the offices ``actor`` reads, in one query; each count stops past the
+    count limit (``portal/pagination.py``), so a million sent messages cost what a thousand do."""
     statuses = list(MessageStatus)
-    counts = db.session.execute(select(*(bounded_count(select(OutboxMessage.id).where(OutboxMessage.status == status))
-                                          for status in statuses))).one()
+    mine = office_clause(OutboxMessage, office_ids(actor))
+    counts = db.session.execute(select(*(bounded_count(select(OutboxMessage.id).where(
+        OutboxMessage.status == status, mine)) for status in statuses))).one()
     return {status.value: n for status, n in zip(statuses, counts, strict=True)}
 
 

@@ -2,13 +2,13 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import roles
+from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES
-from portal.extensions import db
 from portal.mail import services
 from portal.mail.forms import OutboxFilterForm
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.mail.queries import trouble_counts
+from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.security import content_security_policy
 from portal.transactions import act
@@ -25,9 +25,9 @@ def index():
     form = OutboxFilterForm(request.args)
     filters = ({"status": form.status.data or None, "recipient": form.recipient.data or None,
                 "trouble": bool(form.trouble.data)} if form.validate() else {})
-    counts = services.status_counts()
+    counts = services.status_counts(current_actor())
     only_status = not filters.get("recipient") and not filters.get("trouble")
-    page = paginate(services.outbox_query(**filters),
+    page = paginate(services.outbox_query(current_actor(), **filters),
                     total=counts[filters["status"]] if only_status and filters.get("status") else None)
     return render_template("mail/index.html", form=form, page=page, counts=counts, statuses=list(MessageStatus))
 
@@ -35,7 +35,7 @@ def index():
 @bp.get("/<int:message_id>")
 @roles(*STAFF_ROLES)
 def show(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = load_or_404(OutboxMessage, message_id, current_actor())
     return render_template("mail/show.html", message=message, attachment_name=services.attachment_name)
 
 
@@ -46,12 +46,12 @@ def show(message_id: int):
 def preview(message_id: int):
     """The HTML body alone, framed by the message's page: a sandboxed document whose policy allows
     the inline styles emails are written with, and no script and no request at all."""
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = load_or_404(OutboxMessage, message_id, current_actor())
     return Response(message.body_html or "", mimetype="text/html")
 
 
 def _act(message_id: int, action, done: str):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = load_or_404(OutboxMessage, message_id, current_actor())
     return act(lambda: action(current_user, message), done=done, then=url_for("mail.show", message_id=message_id))
 
 

@@ -11,6 +11,7 @@ from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.events.models import Audience, AudienceStatus, Event, EventStatus, GuestListEntry
 from portal.extensions import db
+from portal.offices.scope import offices_read_by
 from portal.registrations.models import ACTIVE_STATUSES, Registration
 
 
@@ -23,8 +24,11 @@ def is_in_audience(event: Event, cooperative: Cooperative) -> bool:
 
 def audience_admits(event: Event, cooperative: Cooperative) -> bool:
     """The event's audience rule alone, without its guest list: its status, districts and
-    types all hold (an empty list of districts or types leaves that one open)."""
+    types all hold (an empty list of districts or types leaves that one open), and the cooperative
+    is within the reach of the event's office (its own, or under a province's office)."""
     if event.audience != Audience.ALL:
+        return False
+    if cooperative.office_id != event.office_id and cooperative.office_id not in offices_read_by(event.office_id):
         return False
     wanted_status = {AudienceStatus.ACTIVE: CooperativeStatus.ACTIVE,
                      AudienceStatus.INACTIVE: CooperativeStatus.INACTIVE}.get(event.audience_status)

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.events.calendar import build_calendar
 from portal.mail.services import external_url, queue_email
+from portal.offices.context import in_office_of
 from portal.registrations import tickets
 from portal.registrations.models import RegistrationStatus
 from portal.registrations.queries import waitlist_positions
@@ -110,6 +111,7 @@ def _to_boards(notices: list[Notice], **context) -> None:
                     registration=holder.registration, ticket_parts=parts, **context)
 
 
+@in_office_of(lambda notices, **context: notices[0].registration.event.office if notices else None)
 def _tell(notices: list[Notice], **context) -> None:
     for notice in notices:
         _to_participant(notice, **context)

@@ -10,6 +10,7 @@ from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum
 from portal.events.models import Event
 from portal.extensions import db
+from portal.offices.scope import scope_by
 
 
 def _ticket_token() -> str:
@@ -129,3 +130,7 @@ class Registration(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.participant.full_name} → {self.event.title}"
+
+
+scope_by(Registration, through=(Registration.event_id, Event))
+scope_by(Participant, through=(Participant.cooperative_id, Cooperative))

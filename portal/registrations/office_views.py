@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import owner, roles
+from portal.accounts.access import current_actor, owner, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
@@ -50,7 +50,7 @@ def sign_up_for(event_id: int):
     signed_up = queries.event_registrations_of(event.id, cooperative.id) if cooperative else []
     return render_template(
         "registrations/sign_up_for.html", event=event, cooperative=cooperative, form=form, search=search,
-        found=search_cooperatives(search) if cooperative is None else [], signed_up=signed_up,
+        found=search_cooperatives(search, actor=current_actor()) if cooperative is None else [], signed_up=signed_up,
         known=participants.others_than_board(cooperative) if cooperative else []
     ), 400 if request.method == "POST" else 200
 

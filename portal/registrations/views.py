@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.accounts.access import owner, public, roles
+from portal.accounts.access import current_actor, owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.accounts.policies import is_staff
 from portal.cooperatives.models import Cooperative
@@ -14,6 +14,8 @@ from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
 from portal.forms import parse_ids
+from portal.offices.context import office_in_use
+from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, RegistrationFilterForm, SignUpForm
@@ -40,9 +42,10 @@ def ticket(token: str):
     registration = db.session.scalar(select(Registration).where(Registration.token == token))
     if registration is None:
         abort(404)
-    return render_template("registrations/ticket.html", registration=registration, event=registration.event,
-                           position=seats.waitlist_position(registration),
-                           ticket_parts=tickets.ticket_parts(registration))
+    with office_in_use(registration.event.office):
+        return render_template("registrations/ticket.html", registration=registration, event=registration.event,
+                               position=seats.waitlist_position(registration),
+                               ticket_parts=tickets.ticket_parts(registration))
 
 
 @bp.get("/my-cooperative/events")
@@ -64,7 +67,7 @@ def sign_up(event_id: int):
     cooperative = _my_cooperative()
     if cooperative is None:
         return redirect(url_for("cooperatives.mine"))
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = SignUpForm()
     response = act(lambda: services.sign_up_people(current_user, event.id, _ids("participant_id"),
                                                    _ids("board_member_id"), form.new_person()),
@@ -80,7 +83,7 @@ def sign_up(event_id: int):
 @bp.post("/registrations/<int:registration_id>/cancel")
 @owner(*STAFF_ROLES, Role.BOARD)
 def cancel(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     if not may_act_for(current_user, registration.cooperative_id):
         abort(404)
     back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)
@@ -121,7 +124,7 @@ def _filters():
 @bp.get("/organiser/events/<int:event_id>/registrations")
 @roles(*STAFF_ROLES)
 def manage(event_id: int):
-    return _render_manage(db.get_or_404(Event, event_id), GuestForm(formdata=None))
+    return _render_manage(load_or_404(Event, event_id, current_actor()), GuestForm(formdata=None))
 
 
 def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
@@ -138,7 +141,7 @@ def _render_manage(event: Event, guest_form: GuestForm, status_code: int = 200):
 @bp.post("/organiser/events/<int:event_id>/registrations/guests")
 @roles(*STAFF_ROLES)
 def add_guest(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     form = GuestForm()
     return act(lambda: services.add_guest(current_user, event.id, form.full_name.data, form.organisation_name.data,
                                           form.email.data, form.phone.data),
@@ -149,7 +152,7 @@ def add_guest(event_id: int):
 @bp.post("/organiser/events/<int:event_id>/registrations/decide")
 @roles(*STAFF_ROLES)
 def decide(event_id: int):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     ids = _ids("registration_id")
 
     def decide_all() -> int:
@@ -164,14 +167,14 @@ def decide(event_id: int):
 @bp.post("/organiser/registrations/<int:registration_id>/promote")
 @roles(*STAFF_ROLES)
 def promote(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     return _waitlist_changed(registration, lambda: waitlist.promote_registration(current_user, registration))
 
 
 @bp.post("/organiser/registrations/<int:registration_id>/move")
 @roles(*STAFF_ROLES)
 def move(registration_id: int):
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     position = request.form.get("position", 1, type=int)
     return _waitlist_changed(registration, lambda: waitlist.move_on_waitlist(current_user, registration, position))
 
@@ -184,7 +187,7 @@ def _waitlist_changed(registration: Registration, change):
 @bp.get("/organiser/events/<int:event_id>/registrations.<kind>")
 @roles(*STAFF_ROLES)
 def export(event_id: int, kind: str):
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     if kind not in ("csv", "xlsx"):
         abort(404)
     status, district_ids, name = _filters()

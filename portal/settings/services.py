@@ -2,17 +2,15 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect
 
 from portal.audit.services import record_change, snapshot
 from portal.database import conflict_insert
 from portal.errors import RuleViolation
 from portal.extensions import db
+from portal.offices.context import current_office, get_office
+from portal.offices.models import LetterSequence, Office
 from portal.seams import REPLY_TO, register
-from portal.settings.models import DEFAULT_LETTER_PATTERN, LetterSequence, OfficeSettings
 
-SETTINGS_ID = 1
-_HELD = "office_settings"
 EDITABLE_FIELDS = [
     "office_name", "parent_body", "address", "phone", "email", "city",
     "signatory_name", "signatory_title", "signatory_nip", "letter_number_pattern",
@@ -22,51 +20,30 @@ MAX_LOGO_BYTES = 1024 * 1024
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
-def get_office_settings() -> OfficeSettings:
-    """The settings row, created with the Kupang defaults the first time it is asked for.
-
-    Held by the database session that loaded it, for as long as it belongs to that session (the
-    identity map is weak, so templates calling ``office()`` again would each query it): never on
-    ``flask.g`` or anywhere that outlives the session, so a long-running process (the mail worker)
-    never reaches a row its session has let go of."""
-    session = db.session()
-    held = session.info.get(_HELD)
-    if held is not None and inspect(held).session is session:
-        return held
-    settings = session.get(OfficeSettings, SETTINGS_ID)
-    if settings is None:
-        settings = OfficeSettings(
-            id=SETTINGS_ID,
-            office_name="Dinas Perindustrian, Perdagangan, Koperasi dan UKM",
-            parent_body="Pemerintah Kabupaten Kupang",
-            address="Jl. Timor Raya, Oelamasi, Kecamatan Kupang Timur, Kabupaten Kupang, Nusa Tenggara Timur",
-            city="Oelamasi",
-            signatory_name="Kepala Dinas",
-            signatory_title="Kepala Dinas Perindustrian, Perdagangan, Koperasi dan UKM Kabupaten Kupang",
-            letter_number_pattern=DEFAULT_LETTER_PATTERN,
-        )
-        session.add(settings)
-        session.flush()
-    session.info[_HELD] = settings
-    return settings
+def get_office_settings(office: Office | None = None) -> Office:
+    """The settings of ``office``, or of the office in use (``offices.context.current_office``):
+    the first office, created with the Kupang defaults the first time it is asked for."""
+    return office if office is not None else current_office()
 
 
 SNAPSHOT_FIELDS = ["office_name", "parent_body", "address", "phone", "email", "city",
                    "signatory_name", "signatory_title", "signatory_nip"]
 
 
-def office_snapshot() -> dict:
+def office_snapshot(office: Office | None = None) -> dict:
     """The office and signatory as plain values, for a message that must print them as they were
     when it was queued."""
-    settings = get_office_settings()
-    return {name: getattr(settings, name) for name in SNAPSHOT_FIELDS}
+    settings = get_office_settings(office)
+    return {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | {"id": settings.id}
 
 
 def office_from_snapshot(data: dict) -> SimpleNamespace:
     """What ``office()`` gives templates, from a snapshot; the logo is today's."""
-    settings = get_office_settings()
+    settings = get_office(data["id"]) if data.get("id") else None
+    settings = settings or get_office_settings()
     values = {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | data
-    return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype)
+    return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype,
+                           timezone=settings.timezone, zone=settings.zone)
 
 
 def format_letter_number(pattern: str, seq: int, day: date) -> str:
@@ -74,20 +51,22 @@ def format_letter_number(pattern: str, seq: int, day: date) -> str:
     return pattern.format(seq=seq, year=day.year, month=day.month, roman_month=ROMAN_MONTHS[day.month - 1])
 
 
-def take_letter_number(day: date) -> str:
-    """The next number of ``day``'s year, formatted with the office's pattern.
+def take_letter_number(day: date, office: Office | None = None) -> str:
+    """The next number of ``day``'s year for ``office`` (the office in use when None), formatted
+    with its pattern; each office counts its own.
 
     A single ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` takes it: the row stays locked until
     the caller's transaction ends, so a concurrent caller waits and gets the following number; a
     rolled-back caller's number was never committed and goes to the next one.
     """
-    statement = conflict_insert(db.session, LetterSequence).values(year=day.year, last_number=1)
+    office = get_office_settings(office)
+    statement = conflict_insert(db.session, LetterSequence).values(office_id=office.id, year=day.year, last_number=1)
     statement = statement.on_conflict_do_update(
-        index_elements=[LetterSequence.year],
+        index_elements=[LetterSequence.office_id, LetterSequence.year],
         set_={"last_number": LetterSequence.last_number + 1},
     ).returning(LetterSequence.last_number)
     number = db.session.execute(statement).scalar_one()
-    return format_letter_number(get_office_settings().letter_number_pattern, number, day)
+    return format_letter_number(office.letter_number_pattern, number, day)
 
 
 def _check_pattern(pattern: str) -> None:
@@ -128,8 +107,19 @@ def logo_mimetype(data: bytes) -> str:
     raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
 
 
-def update_office_settings(actor, values: dict, logo: bytes | None = None) -> OfficeSettings:
-    settings = get_office_settings()
+def may_edit_settings(actor, office: Office) -> bool:
+    """An office's own administrators, and administrators who manage the offices they read."""
+    from portal.offices.scope import may_change, may_read
+    from portal.offices.services import may_manage_offices
+
+    return may_change(actor, office.id) or (may_manage_offices(actor) and may_read(actor, office.id))
+
+
+def update_office_settings(actor, values: dict, logo: bytes | None = None, office: Office | None = None) -> Office:
+    """Change an office's settings (the actor's office when None)."""
+    settings = office if office is not None else current_office(actor)
+    if actor is not None and not may_edit_settings(actor, settings):
+        raise RuleViolation(None, _("You cannot change this office's settings."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     _check_pattern(values.get("letter_number_pattern", settings.letter_number_pattern))
     values["signatory_nip"] = _clean_nip(values.get("signatory_nip"))
@@ -150,6 +140,6 @@ def office_email() -> str | None:
 def register_template_globals(app) -> None:
     """Templates (pages, letters and emails) reach the office's settings as ``office()`` and print
     an NIP with ``|nip``; mail without a contact of its own is answered to the office's address."""
-    app.jinja_env.globals["office"] = get_office_settings
+    app.jinja_env.globals["office"] = current_office
     app.jinja_env.filters["nip"] = format_nip
     register(app, REPLY_TO, office_email)

@@ -1,0 +1,123 @@
+"""No office reads another's rows: every route of the URL map, walked as staff of one office with
+the other office's ids (both ways), answers 404 and changes nothing; list pages show none of the
+other office's rows; a province office reads both and changes neither."""
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
+
+from portal.accounts.access import PUBLIC
+from portal.extensions import db
+
+# Tables a request may write whatever it is asked: the login's own bookkeeping.
+BOOKKEEPING = {"login_sessions", "login_attempts"}
+
+
+def _state() -> dict:
+    """Every row of every table (but the login's bookkeeping), to tell whether anything changed."""
+    db.session.commit()
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name not in BOOKKEEPING:
+            rows[table.name] = sorted(map(repr, db.session.execute(sa.select(table)).all()))
+    return rows
+
+
+def _url(app, rule, ids: dict) -> str:
+    values = {}
+    for name in rule.arguments:
+        if name in ids:
+            values[name] = ids[name]
+        elif isinstance(rule._converters[name], IntegerConverter):
+            values[name] = 999999
+        else:
+            values[name] = {"kind": "csv"}.get(name, "x")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def _methods(rule) -> list[str]:
+    return [method for method in ("GET", "POST") if method in rule.methods]
+
+
+def _private_rules(app, *, with_ids: bool):
+    for rule in app.url_map.iter_rules():
+        kind, _allowed = app.view_functions[rule.endpoint].access
+        if kind == PUBLIC or rule.endpoint == "accounts.logout":
+            continue
+        if bool(rule.arguments) == with_ids:
+            yield rule
+
+
+def _walk_detail_routes(app, client, ids: dict) -> list[tuple]:
+    """(endpoint, method, status) of every answer but a 404 (or a role's 403)."""
+    wrong = []
+    for rule in _private_rules(app, with_ids=True):
+        url = _url(app, rule, ids)
+        for method in _methods(rule):
+            response = client.open(url, method=method, data={"confirmed": "1", "reason": "x", "status": "inactive"})
+            if response.status_code not in (403, 404):
+                wrong.append((rule.endpoint, method, response.status_code))
+    return wrong
+
+
+def _list_pages_showing(app, client, marker: str) -> list[str]:
+    shown = []
+    for rule in _private_rules(app, with_ids=False):
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(_url(app, rule, {}))
+        if marker.lower() in response.get_data(as_text=True).lower():
+            shown.append(rule.endpoint)
+    return shown
+
+
+@pytest.mark.parametrize("direction", ["first_against_second", "second_against_first"])
+@pytest.mark.parametrize("role", ["organiser", "admin"])
+def test_staff_of_one_office_get_404_for_every_id_of_the_other_and_nothing_changes(
+        app, client, login, two_offices, direction, role):
+    mine, theirs = two_offices if direction == "first_against_second" else reversed(two_offices)
+    assert login(client, getattr(mine, role)).status_code == 302
+    before = _state()
+    assert _walk_detail_routes(app, client, theirs.ids) == []
+    assert _state() == before
+
+
+@pytest.mark.parametrize("role", ["organiser", "admin"])
+def test_list_pages_show_none_of_the_other_offices_rows(app, client, login, two_offices, role):
+    mine, theirs = two_offices
+    assert login(client, getattr(mine, role)).status_code == 302
+    assert _list_pages_showing(app, client, theirs.marker) == []
+    assert "cooperatives.index" in _list_pages_showing(app, client, mine.marker)
+
+
+def test_each_office_sees_its_own_rows_on_its_detail_routes(app, client, login, two_offices):
+    """The control: the same walk with the office's own ids finds its pages (not 404)."""
+    mine, _theirs = two_offices
+    login(client, mine.admin)
+    for endpoint in ("cooperatives.show", "events.manage", "registrations.manage", "invitations.manage",
+                     "certificates.manage", "attendance.overview", "mail.show", "accounts.edit_user",
+                     "events.venues.edit", "cooperatives.import_report"):
+        rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+        assert client.get(_url(app, rule, mine.ids)).status_code == 200, endpoint
+
+
+def test_a_province_organiser_reads_both_offices_and_changes_neither(app, client, login, two_offices,
+                                                                    province_office):
+    _office, organiser, _admin = province_office
+    login(client, organiser)
+    listed = client.get("/cooperatives/").get_data(as_text=True)
+    assert all(rows.marker in listed for rows in two_offices)
+    for rows in two_offices:
+        for endpoint in ("cooperatives.show", "events.manage", "registrations.manage"):
+            rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+            assert client.get(_url(app, rule, rows.ids)).status_code == 200, endpoint
+    before = _state()
+    for rows in two_offices:
+        for rule in _private_rules(app, with_ids=True):
+            if "POST" in rule.methods:
+                response = client.post(_url(app, rule, rows.ids), data={"confirmed": "1", "reason": "x"})
+                assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
+    assert _state() == before
