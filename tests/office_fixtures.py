@@ -29,6 +29,9 @@ from portal.offices.context import default_office
 from portal.offices.models import Province
 from portal.offices.services import create_office
 from portal.registrations import services as registrations
+from portal.revival import contacts
+from portal.revival import services as rat_records
+from tests.files_samples import pdf_bytes
 
 SOUTH = "Kabupaten Timor Tengah Selatan"
 
@@ -93,12 +96,20 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     upload = CooperativeImport(token=secrets.token_urlsafe(24), filename=f"{marker}.csv", data=b"x",
                                uploaded_by_id=organiser.id, summary={"counts": {}, "line": "", "rows": []})
     db.session.add(upload)
+    today = date.today()
+    rat = rat_records.save_rat(organiser, cooperative, {
+        "book_year": today.year - 2, "is_held": True, "held_on": date(today.year - 1, 3, 14), "members_present": 40,
+        "members_total": 55, "place": f"Aula {marker}", "is_reported_to_ods": True}, today,
+        document=("berita-acara.pdf", pdf_bytes()))
+    contact = contacts.log_contact(organiser, cooperative, {
+        "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
+        "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
     db.session.commit()
     ids = {"event_id": event.id, "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id}
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

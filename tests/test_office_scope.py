@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal.accounts.access import PUBLIC
 from portal.extensions import db
+from tests.pdfs import pdf_text
 
 # Tables a request may write whatever it is asked: the login's own bookkeeping.
 BOOKKEEPING = {"login_sessions", "login_attempts"}
@@ -69,7 +70,9 @@ def _list_pages_showing(app, client, marker: str) -> list[str]:
         if "GET" not in rule.methods:
             continue
         response = client.get(_url(app, rule, {}))
-        if marker.lower() in response.get_data(as_text=True).lower():
+        text = (pdf_text(response.data) if response.mimetype == "application/pdf"
+                else response.get_data(as_text=True))
+        if marker.lower() in text.lower():
             shown.append(rule.endpoint)
     return shown
 

@@ -132,7 +132,7 @@ def walk_in(event_id: int, session_id: int):
     event, session = _event_and_session(event_id, session_id)
     form = WalkInForm()
     cooperative_id = parse_id(request.values.get("cooperative_id"))
-    cooperative = db.session.get(Cooperative, cooperative_id) if cooperative_id else None
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor(), write=False) if cooperative_id else None
     expected = registration_queries.event_registrations_of(event.id, cooperative.id) if cooperative else []
     form.substitute_for.choices = [("", _("Nobody: a walk-in"))] + [
         (str(r.id), r.participant.full_name) for r in expected if r.is_active]

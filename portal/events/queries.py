@@ -107,7 +107,8 @@ def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY, office_id: int 
     starts = (select(EventSession.id, EventSession.starts_at)
               .where(_of_visible_event(), EventSession.starts_at >= start, EventSession.starts_at < end)
               .order_by(EventSession.starts_at, EventSession.id))
-    starts = in_offices(starts, office_id, regency_id)
+    if office_id or regency_id:  # the sessions' events are not joined here: ask through their ids
+        starts = starts.where(EventSession.event_id.in_(in_offices(select(Event.id), office_id, regency_id)))
     shown, per_day_seen = [], {}
     for session_id, starts_at in db.session.execute(starts):
         day = to_local(starts_at).date()

@@ -8,14 +8,14 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import roles
+from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.database import clock_now
 from portal.events.services import local_moment, local_parts
-from portal.extensions import db
 from portal.invitations import queries, services
 from portal.invitations.forms import OfficeAnswerForm
 from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer
+from portal.offices.scope import load_or_404
 from portal.transactions import act
 
 bp = Blueprint("office", __name__)
@@ -42,7 +42,7 @@ def _blank_form(invitation: Invitation) -> OfficeAnswerForm:
 @roles(*STAFF_ROLES)
 def answer(invitation_id: int):
     """Record an answer the office received for the invitee; the same rules as its own answer."""
-    invitation = db.get_or_404(Invitation, invitation_id)
+    invitation = load_or_404(Invitation, invitation_id, current_actor())
     posted = request.method == "POST"
     form = OfficeAnswerForm() if posted else _blank_form(invitation)
     then = url_for("invitations.manage", event_id=invitation.event_id)

@@ -14,8 +14,8 @@ from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import may_act_for
 from portal.cooperatives.services import search_cooperatives
 from portal.events.models import Event
-from portal.extensions import db
 from portal.forms import parse_id, parse_ids
+from portal.offices.scope import load_or_404
 from portal.registrations import participants, queries, services, substitutes
 from portal.registrations.forms import SignUpForm
 from portal.registrations.models import Registration
@@ -25,8 +25,9 @@ bp = Blueprint("office", __name__)
 
 
 def _chosen_cooperative() -> Cooperative | None:
+    """The cooperative chosen, among those of the offices the organiser reads (another's: a 404)."""
     cooperative_id = parse_id(request.values.get("cooperative_id"))
-    return db.session.get(Cooperative, cooperative_id) if cooperative_id else None
+    return load_or_404(Cooperative, cooperative_id, current_actor(), write=False) if cooperative_id else None
 
 
 @bp.route("/organiser/events/<int:event_id>/registrations/for-cooperative", methods=["GET", "POST"])
@@ -34,7 +35,7 @@ def _chosen_cooperative() -> Cooperative | None:
 def sign_up_for(event_id: int):
     """First find the cooperative (a search field and its results, refreshed as one types where
     scripts run), then tick people of its board list or add a new person."""
-    event = db.get_or_404(Event, event_id)
+    event = load_or_404(Event, event_id, current_actor())
     cooperative = _chosen_cooperative()
     form = SignUpForm()
     if cooperative is not None and request.method == "POST":
@@ -67,7 +68,7 @@ def _chosen_substitute() -> dict:
 @owner(*STAFF_ROLES, Role.BOARD)
 def substitute(registration_id: int):
     """"Ganti peserta": another person of the same cooperative takes this registration's place."""
-    registration = db.get_or_404(Registration, registration_id)
+    registration = load_or_404(Registration, registration_id, current_actor())
     if registration.cooperative_id is None or not may_act_for(current_user, registration.cooperative_id):
         abort(404)
     back = (url_for("registrations.manage", event_id=registration.event_id) if is_staff(current_user)

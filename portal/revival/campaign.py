@@ -20,6 +20,8 @@ from portal.extensions import db
 from portal.invitations.letters import addressee_line
 from portal.invitations.whatsapp import whatsapp_link
 from portal.mail.services import queue_email
+from portal.offices.context import office_in_use
+from portal.offices.scope import scoped
 from portal.revival.contacts import log_contact
 from portal.revival.models import Contact, ContactChannel
 from portal.revival.queries import without_verified_rat_query
@@ -60,7 +62,8 @@ def send_reminder_letters(actor, book_year: int, today: date, district_ids=None,
                           status=None) -> SentLetters:
     """A numbered letter for every cooperative of the list that has none for this campaign yet
     (sending again adds only the new ones), logged as a contact, and emailed where it can be."""
-    cooperatives = list(db.session.scalars(without_verified_rat_query(book_year, district_ids, type, status)
+    cooperatives = list(db.session.scalars(without_verified_rat_query(book_year, district_ids, type, status,
+                                                                      actor=actor, write=True)
                                            .limit(MAX_LETTERS_PER_RUN)))
     written = _already_written(book_year, [c.id for c in cooperatives])
     letters = emailed = 0
@@ -68,16 +71,17 @@ def send_reminder_letters(actor, book_year: int, today: date, district_ids=None,
         for cooperative in cooperatives:
             if cooperative.id in written:
                 continue
-            number = take_letter_number(today)
-            how = _("by email and post") if cooperative.email else _("for the post or a visit")
-            contact = log_contact(actor, cooperative, {
-                "channel": ContactChannel.LETTER.value, "contacted_on": today,
-                "outcome": _("RAT reminder letter %(number)s for book year %(year)d, %(how)s.", number=number,
-                             year=book_year, how=how)}, today, letter_number=number, campaign_year=book_year)
-            letters += 1
-            if cooperative.email:
-                _queue_letter(contact, cooperative, book_year)
-                emailed += 1
+            with office_in_use(cooperative.office):  # its office's numbering and letterhead
+                number = take_letter_number(today)
+                how = _("by email and post") if cooperative.email else _("for the post or a visit")
+                contact = log_contact(actor, cooperative, {
+                    "channel": ContactChannel.LETTER.value, "contacted_on": today,
+                    "outcome": _("RAT reminder letter %(number)s for book year %(year)d, %(how)s.", number=number,
+                                 year=book_year, how=how)}, today, letter_number=number, campaign_year=book_year)
+                letters += 1
+                if cooperative.email:
+                    _queue_letter(contact, cooperative, book_year)
+                    emailed += 1
     return SentLetters(letters, emailed, len(written))
 
 
@@ -101,7 +105,9 @@ def render_rat_letter(contact_id: int, snapshot: dict | None = None) -> tuple[st
         contact = db.session.get(Contact, contact_id)
         if contact is None or contact.letter_number is None:
             return None
-        letter, office = letter_snapshot(contact, contact.cooperative, contact.campaign_year), None
+        with office_in_use(contact.cooperative.office):
+            letter = letter_snapshot(contact, contact.cooperative, contact.campaign_year)
+        office = contact.cooperative.office
     else:
         letter, office = snapshot["letter"], office_from_snapshot(snapshot["office"])
     extra = {"office": lambda: office} if office is not None else {}
@@ -115,9 +121,10 @@ def _letter_values(letter: dict) -> dict:
                      else letter["dated"], "subject": letter_subject(letter["book_year"])}
 
 
-def campaign_letters(book_year: int, district_ids=None, type=None, status=None) -> list[dict]:
-    """Every letter of the campaign, for the one printable PDF, by district and name."""
-    query = (select(Contact).join(Contact.cooperative)
+def campaign_letters(book_year: int, district_ids=None, type=None, status=None, actor=None) -> list[dict]:
+    """Every letter of the campaign to the cooperatives of the offices ``actor`` reads, for the
+    one printable PDF, by district and name."""
+    query = (scoped(select(Contact).join(Contact.cooperative), Cooperative, actor)
              .options(joinedload(Contact.cooperative).joinedload(Cooperative.district))
              .where(Contact.campaign_year == book_year, Contact.channel == ContactChannel.LETTER)
              .order_by(Cooperative.district_id, Cooperative.name, Contact.id))
@@ -131,8 +138,8 @@ def campaign_letters(book_year: int, district_ids=None, type=None, status=None) 
             for contact in db.session.scalars(query.limit(MAX_LETTERS_PER_RUN))]
 
 
-def render_all_letters(book_year: int, **filters) -> bytes:
-    letters = campaign_letters(book_year, **filters)
+def render_all_letters(book_year: int, actor=None, **filters) -> bytes:
+    letters = campaign_letters(book_year, actor=actor, **filters)
     return render_pdf("revival/rat_letter.html", language="id", letters=letters, addresses=letters,
                       book_year=book_year)
 

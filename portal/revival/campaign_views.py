@@ -6,11 +6,11 @@ from flask import Blueprint, current_app, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import roles
+from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType
 from portal.cooperatives.services import district_ids_for, listed_districts
-from portal.extensions import db
+from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.revival import campaign
 from portal.revival.dates import office_today
@@ -39,7 +39,7 @@ def _campaign_url(values) -> str:
 @roles(*STAFF_ROLES)
 def index():
     year, filters = _filters(request.args)
-    page = paginate(without_verified_rat_query(year, **filters))
+    page = paginate(without_verified_rat_query(year, **filters, actor=current_actor()))
     return render_template("revival/campaign.html", year=year, page=page,
                            whatsapp=campaign.whatsapp_texts(page.items, year),
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]),
@@ -69,7 +69,7 @@ def send_letters():
 @roles(*STAFF_ROLES)
 def letters_pdf():
     year, filters = _filters(request.args)
-    data = campaign.render_all_letters(year, **filters)
+    data = campaign.render_all_letters(year, current_actor(), **filters)
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"surat-pengingat-rat-{year}.pdf")
 
@@ -77,7 +77,7 @@ def letters_pdf():
 @bp.post("/rat/campaign/<int:year>/whatsapp/<int:cooperative_id>")
 @roles(*STAFF_ROLES)
 def record_whatsapp(year: int, cooperative_id: int):
-    cooperative = db.get_or_404(Cooperative, cooperative_id)
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor())
     return act(lambda: campaign.record_whatsapp(current_user, cooperative, year, office_today()),
                done=_("WhatsApp message to %(name)s recorded in its contact log.", name=cooperative.name),
                then=_campaign_url(request.form))

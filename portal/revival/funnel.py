@@ -17,6 +17,7 @@ from portal.cooperatives.models import Cooperative, CooperativeStatus, StatusCha
 from portal.events.models import EventSession
 from portal.extensions import db
 from portal.invitations.models import Invitation
+from portal.offices.scope import scoped
 from portal.pagination import bounded_count
 from portal.registrations.models import Registration
 from portal.revival.models import RatRecord, RatStatus
@@ -76,21 +77,22 @@ def stage_condition(stage: str, year: int):
     raise ValueError(stage)
 
 
-def cohort_query(year: int):
-    return select(Cooperative.id).where(inactive_at_start(year))
+def cohort_query(year: int, actor=None):
+    """The cooperatives of the offices ``actor`` reads that were inactive at the start of ``year``."""
+    return scoped(select(Cooperative.id), Cooperative, actor).where(inactive_at_start(year))
 
 
-def stage_query(year: int, stage: str | None):
+def stage_query(year: int, stage: str | None, actor=None):
     """The cohort's cooperatives at ``stage`` (all of the cohort for None), by name."""
-    query = select(Cooperative).where(inactive_at_start(year))
+    query = scoped(select(Cooperative), Cooperative, actor).where(inactive_at_start(year))
     if stage:
         query = query.where(stage_condition(stage, year))
     return query.order_by(Cooperative.name, Cooperative.id)
 
 
-def funnel_counts(year: int) -> dict[str, int]:
+def funnel_counts(year: int, actor=None) -> dict[str, int]:
     """The cohort and each stage, counted in one query (each count bounded)."""
-    cohort = cohort_query(year)
+    cohort = cohort_query(year, actor)
     counts = [bounded_count(cohort)] + [bounded_count(cohort.where(stage_condition(stage, year)))
                                         for stage, _label in STAGES]
     values = db.session.execute(select(*counts)).one()

@@ -12,6 +12,7 @@ from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum
 from portal.extensions import db
 from portal.files.models import StoredFile
+from portal.offices.scope import scope_by
 
 
 class RatStatus(LabelledEnum):
@@ -104,3 +105,8 @@ class Contact(db.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.channel.value} {self.cooperative.name} {self.contacted_on.isoformat()}"
+
+
+# Both reach an office through their cooperative (portal/offices/scope.py).
+scope_by(RatRecord, through=(RatRecord.cooperative_id, Cooperative))
+scope_by(Contact, through=(Contact.cooperative_id, Cooperative))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from portal.accounts.access import owner, roles
+from portal.accounts.access import current_actor, owner, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import may_act_for
@@ -16,6 +16,7 @@ from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.extensions import db
 from portal.files.services import download
 from portal.i18n import format_calendar_date
+from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.revival import funnel as funnels
 from portal.revival import queries, services
@@ -35,14 +36,14 @@ ELIGIBLE_SHOWN = 50
 
 
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
-    cooperative = db.get_or_404(Cooperative, cooperative_id)
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor())
     if not may_act_for(current_user, cooperative.id):
         abort(404)
     return cooperative
 
 
 def _rat_or_404(rat_id: int) -> RatRecord:
-    record = db.get_or_404(RatRecord, rat_id)
+    record = load_or_404(RatRecord, rat_id, current_actor())
     if not may_act_for(current_user, record.cooperative_id):
         abort(404)
     return record
@@ -79,7 +80,7 @@ def rat_document(rat_id: int):
 @bp.post("/rat/<int:rat_id>/verify")
 @roles(*STAFF_ROLES)
 def verify_rat(rat_id: int):
-    record = db.get_or_404(RatRecord, rat_id)
+    record = load_or_404(RatRecord, rat_id, current_actor())
     return act(lambda: services.verify_rat(current_user, record),
                done=_("The RAT of book year %(year)d is verified.", year=record.book_year),
                then=request.form.get("back") == "pending" and url_for("revival.pending_rats")
@@ -89,7 +90,7 @@ def verify_rat(rat_id: int):
 @bp.post("/rat/<int:rat_id>/reactivate")
 @roles(*STAFF_ROLES)
 def reactivate(rat_id: int):
-    record = db.get_or_404(RatRecord, rat_id)
+    record = load_or_404(RatRecord, rat_id, current_actor())
     today = office_today()
     return act(lambda: services.reactivate(current_user, record, today),
                confirm=lambda: _reactivation_confirmation(record, today),
@@ -112,7 +113,7 @@ def _reactivation_confirmation(record: RatRecord, today: date) -> Confirmation:
 @bp.get("/rat/pending")
 @roles(*STAFF_ROLES)
 def pending_rats():
-    page = paginate(queries.pending_rats_query())
+    page = paginate(queries.pending_rats_query(current_actor()))
     return render_template("revival/pending.html", page=page)
 
 
@@ -123,8 +124,9 @@ def at_risk():
     and the inactive ones a recent verified RAT makes eligible again."""
     today = office_today()
     district_ids = district_ids_for(request.args.get("district"))
-    page = paginate(queries.without_recent_rat_query(today, district_ids=district_ids))
-    eligible = db.session.scalars(queries.eligible_for_reactivation_query(today).limit(ELIGIBLE_SHOWN)).all()
+    page = paginate(queries.without_recent_rat_query(today, district_ids=district_ids, actor=current_actor()))
+    eligible = db.session.scalars(queries.eligible_for_reactivation_query(today, current_actor())
+                                  .limit(ELIGIBLE_SHOWN)).all()
     return render_template("revival/at_risk.html", page=page, eligible=eligible,
                            years=services.recent_book_years(today),
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
@@ -138,6 +140,6 @@ def funnel():
     year = min(max(year, 2000), office_today().year)
     stage = request.args.get("stage")
     stage = stage if stage in dict(funnels.STAGES) else None
-    page = paginate(funnels.stage_query(year, stage).options(joinedload(Cooperative.district)))
+    page = paginate(funnels.stage_query(year, stage, current_actor()).options(joinedload(Cooperative.district)))
     return render_template("revival/funnel.html", year=year, stage=stage, stages=funnels.STAGES,
-                           counts=funnels.funnel_counts(year), page=page)
+                           counts=funnels.funnel_counts(year, current_actor()), page=page)
