@@ -131,3 +131,22 @@ def test_the_follow_up_pages_list_at_a_constant_number_of_queries(client, logged
     in_semau = make_cooperative(name="KSP Pulau Semau", district="Semau")
     assert "KSP Pulau Semau" in client.get(f"/rat/at-risk?district={in_semau.district_id}").text
     assert "KSP Pulau Semau" not in client.get(f"/rat/at-risk?district={cooperative.district_id}").text
+
+
+def test_a_rat_carried_over_from_the_registry_has_no_date_and_still_reactivates(make_cooperative, make_user):
+    """The registry's "RAT Terakhir" becomes a verified record without a date: offered, and the
+    reason says the book year alone (it once failed on the missing date)."""
+    cooperative = make_cooperative(status=CooperativeStatus.INACTIVE, status_reason="x", last_rat_year=2025)
+    services.record_registry_years([cooperative.id])
+    record = services.reactivation_evidence(cooperative, TODAY)
+    assert record is not None and record.held_on is None
+    services.reactivate(make_user(Role.ORGANISER), record, TODAY)
+    assert record.reactivation.reason == "RAT tahun buku 2025, terverifikasi"
+
+
+def test_the_timeline_page_is_a_page_whatever_is_typed(make_cooperative):
+    from portal.revival.timeline import cooperative_timeline
+
+    cooperative = make_cooperative()
+    for page in (-3, 0, 10**12):
+        assert cooperative_timeline(cooperative.id, page).items == []

@@ -53,3 +53,23 @@ def test_a_download_is_an_attachment_nobody_stores(app):
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _mangled_pdf() -> bytes:
+    """Three bytes of a real PDF garbled (as a fuzz run found): pypdf raises AttributeError."""
+    data = bytearray(pdf_bytes())
+    data[22], data[296], data[372] = ord(":"), 0x13, ord("1")
+    return bytes(data)
+
+
+def _broken_png() -> bytes:
+    data = bytearray(png_bytes())
+    data[40:48] = b"\x00" * 8  # a chunk's bytes garbled: Pillow raises SyntaxError("broken PNG file")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("data", [_mangled_pdf(), _broken_png()], ids=["mangled-pdf", "broken-png"])
+def test_a_mangled_file_is_refused_with_a_message_not_a_500(app, data):
+    with app.test_request_context(headers={"Accept-Language": "id"}), pytest.raises(RuleViolation) as refused:
+        store_upload(None, "berita-acara.pdf", data, "document")
+    assert refused.value.field == "document"

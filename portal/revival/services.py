@@ -178,7 +178,10 @@ def reactivation_evidence(cooperative: Cooperative, today: date) -> RatRecord | 
 
 
 def reactivation_reason(record: RatRecord) -> str:
+    """The status change's reason; a record carried over from the registry has no date."""
     with force_locale("id"):
+        if record.held_on is None:
+            return _("RAT of book year %(year)d, verified", year=record.book_year)
         return _("RAT of book year %(year)d held on %(day)s, verified", year=record.book_year,
                  day=record.held_on.strftime("%d/%m/%Y"))
 

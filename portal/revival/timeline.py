@@ -95,8 +95,12 @@ class TimelinePage:
     total: int
 
 
+MAX_PAGE = 10_000
+
+
 def cooperative_timeline(cooperative_id: int, page: int = 1, per_page: int | None = None) -> TimelinePage:
     per_page = per_page or current_app.config["PER_PAGE"]
+    page = min(max(page, 1), MAX_PAGE)  # ?timeline= is typed by anyone: never a negative or huge OFFSET
     union = _union(cooperative_id)
     rows = db.session.execute(
         select(union.c.kind, union.c.item_id).order_by(union.c.at.desc(), union.c.kind, union.c.item_id.desc())
