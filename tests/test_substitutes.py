@@ -157,3 +157,27 @@ def test_a_walk_in_substitute_must_be_of_the_registrations_cooperative(client, l
     assert refused.status_code == 400
     assert db.session.scalars(select(AttendanceRecord)).all() == []
     _ = time
+
+
+def test_a_person_substituted_back_gets_the_new_ticket(full_event):
+    """A takes B's place, then B takes it back: B's old ticket no longer opens, so B is sent the
+    new one (its email was once taken for a repeat of the first and not sent)."""
+    _event, _cooperative, board, [first, _second], _waiting, _other = full_event
+    original = first.participant
+    substitute_participant(board, first, new_person={
+        "full_name": "Budi Santoso", "position": "staff", "email": "budi@example.org", "phone": None})
+    db.session.commit()
+    substitute_participant(board, first, participant_id=original.id)
+    db.session.commit()
+    tickets = [m for m in sent_to(original.email) if first.token in m.body_text]
+    assert len(tickets) == 1
+
+
+def test_naming_no_one_new_after_registration_closed_changes_nothing_and_is_not_refused(full_event):
+    from portal.registrations.services import sign_up_named
+
+    event, cooperative, board, _seated, _waiting, _other = full_event
+    from datetime import UTC, datetime
+
+    event.registration_closes_at = datetime(2000, 1, 1, tzinfo=UTC)
+    assert sign_up_named(board, event.id, [], cooperative, vouched=True) == []

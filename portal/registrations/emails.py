@@ -118,14 +118,17 @@ def _tell(notices: list[Notice], **context) -> None:
     _to_boards(notices, **context)
 
 
-def send_statuses(registrations) -> None:
+def send_statuses(registrations, new_ticket: bool = False) -> None:
     """Each registration's current state (confirmed, pending, waitlisted, rejected, cancelled),
     from one action. The queue number is new when a cancelled registration is signed up again,
-    so the new state gets its email instead of being taken for a repeat of the old one."""
+    so the new state gets its email instead of being taken for a repeat of the old one; with
+    ``new_ticket`` (a substitute) the ticket is new too, and the key says so."""
     registrations = list(registrations)
     waiting = {r.event_id for r in registrations if r.status == RegistrationStatus.WAITLISTED}
     positions = waitlist_positions(waiting) if waiting else {}
-    _tell([Notice(r, r.status.value, f"{r.status.value}:{r.id}:{r.queue_number}", positions.get(r.id))
+    _tell([Notice(r, r.status.value, f"{r.status.value}:{r.id}:{r.queue_number}"
+                  + (f":{hashlib.sha256(r.token.encode()).hexdigest()[:12]}" if new_ticket else ""),
+                  positions.get(r.id))
            for r in registrations])
 
 

@@ -140,6 +140,8 @@ def sign_up_named(actor, event_id: int, people: list[Participant], cooperative: 
     the invitation's link, its board, or an organiser recording the answer."""
     if not vouched:
         require_staff(actor)
+    if not people:  # the same names (or fewer) confirmed: nobody to place, so no window to check
+        return []
     event = lock_event(event_id)
     if cooperative is not None:
         check_can_sign_up(event, cooperative)

@@ -74,6 +74,6 @@ def substitute_participant(actor, registration: Registration, participant_id: in
     record_change(actor, "registration.substituted", registration, before={"participant": replaced.full_name},
                   after={"participant": person.full_name, "status": registration.status.value,
                          "cooperative": registration.cooperative.name})
-    emails.send_statuses([registration])
+    emails.send_statuses([registration], new_ticket=True)
     emails.send_substituted(registration, replaced)
     return replaced
