@@ -116,3 +116,12 @@ def test_a_board_member_cannot_run_the_campaign(client, login, make_cooperative,
     assert client.get("/rat/campaign").status_code == 403
     assert client.post("/rat/campaign/letters", data={"year": "2025", "confirmed": "1"}).status_code == 403
     assert client.get("/rat/campaign/letters.pdf").status_code == 403
+
+
+def test_a_run_capped_at_its_limit_leaves_the_rest_to_the_next_run(app, season, organiser, monkeypatch):
+    """The cap counts the letters still to write, not those written before: a second run with a
+    cap of two writes the third letter (it once found the same two again and wrote none)."""
+    monkeypatch.setattr(campaign, "MAX_LETTERS_PER_RUN", 2)
+    first = campaign.send_reminder_letters(organiser, 2025, TODAY)
+    second = campaign.send_reminder_letters(organiser, 2025, TODAY)
+    assert (first.letters, second.letters, second.already) == (2, 1, 2)

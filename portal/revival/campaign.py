@@ -20,8 +20,10 @@ from portal.extensions import db
 from portal.invitations.letters import addressee_line
 from portal.invitations.whatsapp import whatsapp_link
 from portal.mail.services import queue_email
-from portal.offices.context import office_in_use
+from portal.offices.context import current_office, office_in_use
+from portal.offices.models import Office
 from portal.offices.scope import scoped
+from portal.pagination import bounded_count
 from portal.revival.contacts import log_contact
 from portal.revival.models import Contact, ContactChannel
 from portal.revival.queries import without_verified_rat_query
@@ -52,25 +54,33 @@ def letter_snapshot(contact: Contact, cooperative: Cooperative, book_year: int) 
             "phone": cooperative.phone}
 
 
-def _already_written(book_year: int, cooperative_ids: list[int]) -> set[int]:
-    return set(db.session.scalars(select(Contact.cooperative_id).where(
-        Contact.campaign_year == book_year, Contact.channel == ContactChannel.LETTER,
-        Contact.cooperative_id.in_(cooperative_ids))))
+def _written(book_year: int):
+    """The cooperatives that have this campaign's letter already (a subquery)."""
+    return select(Contact.cooperative_id).where(Contact.campaign_year == book_year,
+                                                Contact.channel == ContactChannel.LETTER)
+
+
+def _one_send_at_a_time(actor) -> None:
+    """Two sends at once (a double click, two officers) would both find the same cooperatives
+    without a letter: the second waits for the first on the sending office's row (PostgreSQL;
+    SQLite writes one transaction at a time), then finds their letters written."""
+    office = current_office(actor)
+    if office is not None:
+        db.session.execute(select(Office.id).where(Office.id == office.id).with_for_update())
 
 
 def send_reminder_letters(actor, book_year: int, today: date, district_ids=None, type=None,
                           status=None) -> SentLetters:
     """A numbered letter for every cooperative of the list that has none for this campaign yet
     (sending again adds only the new ones), logged as a contact, and emailed where it can be."""
-    cooperatives = list(db.session.scalars(without_verified_rat_query(book_year, district_ids, type, status,
-                                                                      actor=actor, write=True)
-                                           .limit(MAX_LETTERS_PER_RUN)))
-    written = _already_written(book_year, [c.id for c in cooperatives])
+    _one_send_at_a_time(actor)
+    listed = without_verified_rat_query(book_year, district_ids, type, status, actor=actor, write=True)
+    written = _written(book_year)
+    cooperatives = list(db.session.scalars(listed.where(Cooperative.id.not_in(written)).limit(MAX_LETTERS_PER_RUN)))
+    already = db.session.scalar(select(bounded_count(listed.where(Cooperative.id.in_(written)))))
     letters = emailed = 0
     with force_locale("id"):
         for cooperative in cooperatives:
-            if cooperative.id in written:
-                continue
             with office_in_use(cooperative.office):  # its office's numbering and letterhead
                 number = take_letter_number(today)
                 how = _("by email and post") if cooperative.email else _("for the post or a visit")
@@ -82,7 +92,7 @@ def send_reminder_letters(actor, book_year: int, today: date, district_ids=None,
                 if cooperative.email:
                     _queue_letter(contact, cooperative, book_year)
                     emailed += 1
-    return SentLetters(letters, emailed, len(written))
+    return SentLetters(letters, emailed, already)
 
 
 def _queue_letter(contact: Contact, cooperative: Cooperative, book_year: int) -> None:
