@@ -39,11 +39,15 @@ def test_the_names_of_existing_answers_become_registrations_beyond_seats_and_lim
             {"e": event_id, "at": at(0)}).scalar_one()
         for n, (cooperative_id, answer, names, hour) in enumerate([
                 (first, "accepted", "yohanes  BANI\nMaria Tefa\nAgus Lake", 1),
-                (second, "accepted", "Rina Nope\nDaniel Tlonaen", 2), (third, "declined", None, 3)]):
+                (second, "accepted", "Rina Nope\nDaniel Tlonaen", 2), (third, "declined", None, 3),
+                (None, "accepted", "Ibu Sari Manu", 4)]):
             conn.execute(sa.text(
-                "INSERT INTO invitations (event_id, round_id, cooperative_id, token, answer, answered_at,"
-                " attendee_names, attendee_count, created_at) VALUES (:e, :r, :c, :t, :a, :at, :names, :count, :at)"),
-                {"e": event_id, "r": round_id, "c": cooperative_id, "t": f"token-{n}", "a": answer, "at": at(hour),
+                "INSERT INTO invitations (event_id, round_id, cooperative_id, organisation_name, email, token, answer,"
+                " answered_at, attendee_names, attendee_count, created_at)"
+                " VALUES (:e, :r, :c, :o, :email, :t, :a, :at, :names, :count, :at)"),
+                {"e": event_id, "r": round_id, "c": cooperative_id, "o": None if cooperative_id else "Bank NTT",
+                 "email": None if cooperative_id else "sekretariat@bank.example.org",
+                 "t": f"token-{n}", "a": answer, "at": at(hour),
                  "names": names, "count": len(names.splitlines()) if names else None})
     engine.dispose()
 
@@ -61,9 +65,10 @@ def test_the_names_of_existing_answers_become_registrations_beyond_seats_and_lim
     engine.dispose()
     assert [(c, name, status) for c, _id, name, status, *_rest in rows] == [
         (first, "Yohanes Bani", "confirmed"), (first, "Maria Tefa", "confirmed"), (first, "Agus Lake", "waitlisted"),
-        (second, "Rina Nope", "confirmed"), (second, "Daniel Tlonaen", "waitlisted")]
+        (second, "Rina Nope", "confirmed"), (second, "Daniel Tlonaen", "waitlisted"),
+        (None, "Ibu Sari Manu", "waitlisted")], "an outside organisation's names too (beyond the seats: waiting)"
     assert rows[0][1] == known, "a name is matched to the cooperative's person by its normalised form"
-    assert [r[4] for r in rows] == [1, 2, 3, 4, 5]
-    assert all(len(r[5]) == 6 and len(r[6]) > 30 for r in rows) and len({r[5] for r in rows}) == 5
-    assert channels == ["link", "link", "link"] and "attendee_names" not in columns
+    assert [r[4] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert all(len(r[5]) == 6 and len(r[6]) > 30 for r in rows) and len({r[5] for r in rows}) == 6
+    assert channels == ["link", "link", "link", "link"] and "attendee_names" not in columns
     _flask(empty_database, "db", "check")

@@ -5,8 +5,8 @@ Revision ID: 64e9ed282045
 Revises: 3c6b104f4bfe
 Create Date: 2026-11-30 14:46:45.184415
 
-Each accepted invitation's names, earliest answer first, become people of the cooperative (the
-person of that cooperative with the same normalised name, otherwise a new one) and their
+Each accepted invitation's names, earliest answer first, become people of the cooperative or the
+outside organisation (its person with the same normalised name, otherwise a new one) and their
 registrations: a seat while seats last and the cooperative is under its limit, otherwise the
 waiting list, as a sign-up would. No email is sent: reminders reach them as any participant.
 """
@@ -53,17 +53,25 @@ def _code(conn, event_id: int) -> str:
             return code
 
 
-def _person(conn, cooperative_id: int, name: str, answered_by_id, now) -> int:
-    for person_id, full_name in conn.execute(sa.text(
-            "SELECT id, full_name FROM participants WHERE cooperative_id = :c ORDER BY id"), {"c": cooperative_id}):
+def _person(conn, cooperative_id: int | None, organisation: str | None, name: str, answered_by_id, now) -> int:
+    """The cooperative's (or the outside organisation's) person of that name, else a new one."""
+    if cooperative_id is not None:
+        known = conn.execute(sa.text("SELECT id, full_name FROM participants WHERE cooperative_id = :c ORDER BY id"),
+                             {"c": cooperative_id})
+    else:
+        known = conn.execute(sa.text(
+            "SELECT id, full_name FROM participants WHERE cooperative_id IS NULL AND lower(organisation_name) = :o"
+            " ORDER BY id"), {"o": organisation.strip().lower()})
+    for person_id, full_name in known:
         if _normalised(full_name) == _normalised(name):
             return person_id
     return conn.execute(sa.insert(participants).values(
-        cooperative_id=cooperative_id, full_name=name, position="staff", created_by_id=answered_by_id,
-        created_at=now).returning(participants.c.id)).scalar_one()
+        cooperative_id=cooperative_id, organisation_name=None if cooperative_id else organisation.strip(),
+        full_name=name, position="staff", created_by_id=answered_by_id, created_at=now
+    ).returning(participants.c.id)).scalar_one()
 
 
-def _status(conn, event, cooperative_id: int) -> str:
+def _status(conn, event, cooperative_id: int | None) -> str:
     _event_id, seats, limit, requires_approval, event_status = event
     if event_status == "cancelled":
         return "cancelled"
@@ -73,7 +81,7 @@ def _status(conn, event, cooperative_id: int) -> str:
     held = conn.execute(sa.text(
         "SELECT count(*) FROM registrations WHERE event_id = :e AND cooperative_id = :c"
         " AND status IN ('pending', 'confirmed')"), {"e": event[0], "c": cooperative_id}).scalar_one()
-    if taken >= seats or (limit and held >= limit):
+    if taken >= seats or (limit and cooperative_id is not None and held >= limit):
         return "waitlisted"
     return "pending" if requires_approval else "confirmed"
 
@@ -81,16 +89,16 @@ def _status(conn, event, cooperative_id: int) -> str:
 def _carry_answers_over(conn) -> None:
     now = datetime.now(UTC)
     answers = conn.execute(sa.text(
-        "SELECT event_id, cooperative_id, attendee_names, answered_by_id FROM invitations"
-        " WHERE answer = 'accepted' AND cooperative_id IS NOT NULL AND attendee_names IS NOT NULL"
-        " ORDER BY answered_at, id")).all()
-    for event_id, cooperative_id, names, answered_by_id in answers:
+        "SELECT event_id, cooperative_id, organisation_name, attendee_names, answered_by_id FROM invitations"
+        " WHERE answer = 'accepted' AND (cooperative_id IS NOT NULL OR organisation_name IS NOT NULL)"
+        " AND attendee_names IS NOT NULL ORDER BY answered_at, id")).all()
+    for event_id, cooperative_id, organisation, names, answered_by_id in answers:
         event = conn.execute(sa.text(
             "SELECT id, seats, seats_per_cooperative, requires_approval, status FROM events WHERE id = :e"),
             {"e": event_id}).one()
         named = {_normalised(line): " ".join(line.split())[:120] for line in names.splitlines() if line.strip()}
         for name in named.values():
-            person_id = _person(conn, cooperative_id, name, answered_by_id, now)
+            person_id = _person(conn, cooperative_id, organisation, name, answered_by_id, now)
             if conn.execute(sa.text("SELECT 1 FROM registrations WHERE event_id = :e AND participant_id = :p"),
                             {"e": event_id, "p": person_id}).first() is not None:
                 continue
