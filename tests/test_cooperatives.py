@@ -177,3 +177,14 @@ def test_the_status_form_saved_unchanged_adds_no_history_line(client, login, mak
         assert 'data-testid="confirm"' not in page.text, "the same status asks nothing"
     db.session.expire_all()
     assert len(cooperative.status_changes) == 0 and cooperative.status == CooperativeStatus.ACTIVE
+
+
+def test_the_cooperative_page_names_a_board_account_s_state_in_indonesian(client, login, make_user,
+                                                                         make_cooperative, make_board_user):
+    from portal.accounts.models import Role
+
+    cooperative = make_cooperative()
+    make_board_user(cooperative)
+    login(client, make_user(Role.ORGANISER))
+    page = client.get(f"/cooperatives/{cooperative.id}").get_data(as_text=True)
+    assert "Disetujui" in page and ">approved<" not in page

@@ -5,7 +5,7 @@ from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
-from portal.enums import LabelledEnum, StateEnum
+from portal.enums import LabelledEnum
 from portal.extensions import db
 from portal.offices.models import Office, Regency, office_regencies
 from portal.offices.scope import scope_by
@@ -39,11 +39,11 @@ class BoardPosition(LabelledEnum):
     SUPERVISOR = "supervisor", _l("Supervisor (Pengawas)")  # Pengawas
 
 
-class BoardAccountStatus(StateEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    REVOKED = "revoked"
+class BoardAccountStatus(LabelledEnum):
+    PENDING = "pending", _l("Waiting for approval")
+    APPROVED = "approved", _l("Approved")
+    REJECTED = "rejected", _l("Rejected")
+    REVOKED = "revoked", _l("Revoked")
 
 
 class District(db.Model):
