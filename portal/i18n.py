@@ -123,14 +123,15 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["short_datetime"] = format_short_datetime
     app.jinja_env.filters["format_date"] = format_calendar_date
     app.jinja_env.filters["count"] = format_count
+    app.jinja_env.filters["zone_display"] = zone_display
 
     @app.context_processor
     def inject_locale():
         return {"current_locale": _locale(), "office_zone_label": zone_display()}
 
 
-def zone_display() -> str:
-    """'WITA (Asia/Makassar)': the zone in use, as pages name it."""
-    name = zone_name()
+def zone_display(name: str | None = None) -> str:
+    """'WITA (Asia/Makassar)': the zone ``name`` (the one in use by default), as pages name it."""
+    name = name or zone_name()
     label = INDONESIAN_ZONE_NAMES.get(name)
     return f"{label} ({name})" if label else name

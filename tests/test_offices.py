@@ -178,6 +178,7 @@ def test_an_administrator_of_every_office_lists_and_edits_offices(app, client, l
     login(client, superuser)
     listed = client.get("/admin/offices/").text
     assert kupang.office.office_name in listed and south.office.office_name in listed
+    assert "WITA (Asia/Makassar)" in listed, "each office's zone by the name offices use"
     response = client.post(f"/admin/offices/{south.office.id}", data={
         "office_name": "Dinas Koperasi dan UKM TTS", "timezone": "Asia/Makassar", "province_id": "",
         "regency_ids": [str(r.id) for r in south.office.regencies]})
