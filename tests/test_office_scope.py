@@ -124,3 +124,14 @@ def test_a_province_organiser_reads_both_offices_and_changes_neither(app, client
                 response = client.post(_url(app, rule, rows.ids), data={"confirmed": "1", "reason": "x"})
                 assert response.status_code in (403, 404), (rule.endpoint, response.status_code)
     assert _state() == before
+
+
+def test_counts_and_logins_of_the_other_office_reach_neither_badge_nor_page(app, client, login, two_offices):
+    """The mail badge counts the office's own failed messages (each office has one failed
+    message in the fixture: one, not two); the failed-logins page lists its own accounts only."""
+    mine, theirs = two_offices
+    for _ in range(2):
+        app.test_client().post("/login", data={"email": theirs.organiser.email, "password": "salah"})
+    login(client, mine.admin)
+    assert 'text-bg-danger">1</span>' in client.get("/email/").text
+    assert theirs.organiser.email not in client.get("/admin/failed-logins").text

@@ -29,6 +29,7 @@ from portal.accounts.emails import send_guessing_warning
 from portal.accounts.models import LoginAttempt, User
 from portal.audit.services import record_change
 from portal.extensions import db
+from portal.offices.scope import scoped
 
 log = logging.getLogger("portal.security")
 
@@ -130,16 +131,18 @@ def try_login(email: str, password: str, address: str | None, device: str | None
     return LoginResult(user=signed_in)
 
 
-def failed_logins_by_account(since: datetime, limit: int = 100) -> list:
-    """For the administrator: each account with failed logins since ``since``, most failures
-    first, with how many, from how many addresses, and the last one's time and address."""
+def failed_logins_by_account(since: datetime, limit: int = 100, actor=None) -> list:
+    """For the administrator: each account (of the offices ``actor`` reads) with failed logins
+    since ``since``, most failures first, with how many, from how many addresses, and the last
+    one's time and address."""
     last_address = (select(LoginAttempt.ip_address).where(
         LoginAttempt.user_id == User.id, LoginAttempt.is_success.is_(False))
         .order_by(LoginAttempt.attempted_at.desc()).limit(1).correlate(User).scalar_subquery())
     return db.session.execute(
-        select(User, func.count(LoginAttempt.id).label("failures"),
+        scoped(select(User, func.count(LoginAttempt.id).label("failures"),
                func.count(func.distinct(LoginAttempt.ip_address)).label("addresses"),
-               func.max(LoginAttempt.attempted_at).label("last_at"), last_address.label("last_address"))
+               func.max(LoginAttempt.attempted_at).label("last_at"), last_address.label("last_address")),
+               User, actor)
         .join(LoginAttempt, LoginAttempt.user_id == User.id)
         .where(LoginAttempt.is_success.is_(False), LoginAttempt.attempted_at >= since)
         .group_by(User.id).order_by(func.count(LoginAttempt.id).desc(), User.email).limit(limit)).all()

@@ -67,7 +67,8 @@ def login():
 @roles(Role.ADMIN)
 def failed_logins():
     since = lifetimes.clock() - timedelta(days=1)
-    return render_template("accounts/failed_logins.html", rows=guard.failed_logins_by_account(since))
+    return render_template("accounts/failed_logins.html",
+                           rows=guard.failed_logins_by_account(since, actor=current_actor()))
 
 
 @bp.post("/logout")

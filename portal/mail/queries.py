@@ -8,6 +8,7 @@ from sqlalchemy import String, and_, case, cast, func, or_, select
 from portal.database import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.offices.scope import office_clause, office_ids
 
 PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
@@ -112,13 +113,15 @@ def in_trouble(now: datetime):
     return or_(_failed_lately(now), _retrying_long(now))
 
 
-def trouble_counts(now: datetime | None = None) -> dict[str, int]:
-    """How many messages failed for good lately and how many have been retrying for long: what
-    staff must see (the navigation bar's badge, the administrators' daily summary)."""
+def trouble_counts(now: datetime | None = None, actor=None) -> dict[str, int]:
+    """How many messages of the offices ``actor`` reads (every office's without an actor) failed
+    for good lately and how many have been retrying for long: what staff must see (the
+    navigation bar's badge, the administrators' daily summary)."""
     now = now or utcnow()
     # Two counts, each through its own index (``ix_outbox_messages_due`` and the partial
     # ``ix_outbox_messages_retrying``): this runs on every staff page.
-    failed = select(func.count()).where(_failed_lately(now))
-    retrying = select(func.count()).where(_retrying_long(now))
+    mine = office_clause(OutboxMessage, office_ids(actor))
+    failed = select(func.count()).where(_failed_lately(now), mine)
+    retrying = select(func.count()).where(_retrying_long(now), mine)
     failed, retrying = db.session.execute(select(failed.scalar_subquery(), retrying.scalar_subquery())).one()
     return {"failed": failed, "retrying": retrying, "total": failed + retrying}
