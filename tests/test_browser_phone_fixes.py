@@ -79,7 +79,7 @@ def test_the_registrations_tab_shows_cards_and_finds_a_participant_by_name_on_a_
             assert box["x"] + box["width"] <= PHONE["width"]
     screenshot(page, "registrations-phone")
 
-    page.get_by_role("searchbox", name="Nama peserta").fill("goreti")
+    page.get_by_role("searchbox", name="Cari nama atau koperasi").fill("goreti")
     with page.expect_navigation():
         page.get_by_role("button", name="Saring").click()
     expect(rows).to_have_count(1)
