@@ -141,6 +141,7 @@ def test_an_event_of_a_wit_office_is_shown_in_wit_on_its_page_and_in_its_email(a
     assert session.starts_at == datetime.combine(day, time(0), tzinfo=UTC)  # 09.00 WIT is 00.00 UTC
     page = client.get(f"/events/{event.id}").text
     assert "09.00–12.00 WIT" in page and "WITA" not in page
+    assert f'data-testid="office">{office.office_name}<' in page, "the public page names the office running it"
 
     registrations.add_guest(organiser, event.id, "Tamu Jayapura", "Bank Papua", email="tamu@example.org")
     db.session.commit()
