@@ -1,14 +1,22 @@
-"""The reports' pages: which cooperatives came to an event, on screen and as CSV and XLSX."""
+"""The reports' pages: which cooperatives came to an event, on screen and as CSV and XLSX; and the
+board's inbox, everything its cooperative received, with its certificates one by one or as a ZIP."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from portal.accounts.access import current_actor, roles
-from portal.accounts.models import STAFF_ROLES
+from portal.accounts.access import current_actor, owner, roles
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.certificates import documents as certificate_documents
+from portal.cooperatives.models import Cooperative
+from portal.cooperatives.policies import approved_cooperative_id, may_act_for
 from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.documents import spreadsheets
 from portal.events.models import Event
+from portal.extensions import db
 from portal.offices.scope import load_or_404
+from portal.pagination import paginate
+from portal.reports import inbox as inbox_queries
 from portal.reports import turnout
 from portal.reports.forms import TurnoutFilterForm
 
@@ -44,3 +52,48 @@ def cooperatives_export(event_id: int, kind: str):
     header, rows = turnout.table(turnout.all_rows(event, current_actor(), **_turnout_filters(form)))
     return spreadsheets.download(kind, header, rows, title=_("Cooperatives"), filename=f"cooperatives-{event.id}",
                                  separator_name=request.args.get("separator"))
+
+
+# -- the board's inbox ----------------------------------------------------------------------------
+
+
+def _cooperative_for(cooperative_id: int) -> Cooperative:
+    """The cooperative, for its own board or the office's staff; anyone else's is a 404."""
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor())
+    if not may_act_for(current_user, cooperative.id):
+        abort(404)
+    return cooperative
+
+
+@bp.get("/my-cooperative/inbox")
+@roles(Role.BOARD)
+def my_inbox():
+    cooperative_id = approved_cooperative_id(current_user)
+    if cooperative_id is None:
+        return redirect(url_for("cooperatives.mine"))
+    return redirect(url_for("reports.inbox", cooperative_id=cooperative_id))
+
+
+@bp.get("/cooperatives/<int:cooperative_id>/inbox")
+@owner(*STAFF_ROLES, Role.BOARD)
+def inbox(cooperative_id: int):
+    """Everything the cooperative received, event by event."""
+    cooperative = _cooperative_for(cooperative_id)
+    page = paginate(inbox_queries.events_query(cooperative.id))
+    return render_template("reports/inbox.html", cooperative=cooperative, page=page,
+                           rows=inbox_queries.fill(cooperative.id, list(page.items)))
+
+
+@bp.get("/cooperatives/<int:cooperative_id>/events/<int:event_id>/certificates.zip")
+@owner(*STAFF_ROLES, Role.BOARD)
+def certificates_zip(cooperative_id: int, event_id: int):
+    """All the cooperative's certificates of one event, as one ZIP of PDFs."""
+    cooperative = _cooperative_for(cooperative_id)
+    event = load_or_404(Event, event_id, current_actor())
+    certificates = list(db.session.scalars(inbox_queries.certificates_query(cooperative.id, [event.id])))
+    if not certificates:
+        abort(404)
+    body = inbox_queries.certificates_zip(certificates, certificate_documents.certificate_pdf,
+                                          certificate_documents.filename)
+    return Response(body, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="sertifikat-{event.id}-{cooperative.id}.zip"'})
