@@ -16,9 +16,12 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.offices.scope import load_or_404
 from portal.pagination import paginate
+from portal.registrations.models import Registration
 from portal.reports import inbox as inbox_queries
-from portal.reports import turnout
+from portal.reports import reach, turnout
 from portal.reports.forms import TurnoutFilterForm
+from portal.reports.models import ReachKind
+from portal.transactions import act
 
 bp = Blueprint("reports", __name__)
 
@@ -97,3 +100,33 @@ def certificates_zip(cooperative_id: int, event_id: int):
                                           certificate_documents.filename)
     return Response(body, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="sertifikat-{event.id}-{cooperative.id}.zip"'})
+
+
+# -- reach without email --------------------------------------------------------------------------
+
+
+@bp.get("/organiser/events/<int:event_id>/without-email")
+@roles(*STAFF_ROLES)
+def without_email(event_id: int):
+    """"Tanpa email": the event's people without an address, the messages offered by WhatsApp and
+    those sent already."""
+    event = load_or_404(Event, event_id, current_actor())
+    page = paginate(reach.without_email_query(event.id))
+    return render_template("reports/without_email.html", event=event, page=page,
+                           rows=reach.fill(event, list(page.items)))
+
+
+@bp.post("/organiser/registrations/<int:registration_id>/reach/<kind>")
+@roles(*STAFF_ROLES)
+def record_reach(registration_id: int, kind: str):
+    """Record the message as sent, then open it in WhatsApp (a landline: back to the list)."""
+    registration = load_or_404(Registration, registration_id, current_actor())
+    try:
+        reach_kind = ReachKind(kind)
+    except ValueError:
+        abort(404)
+    back = url_for("reports.without_email", event_id=registration.event_id)
+    return act(lambda: reach.record_reach(current_user, registration, reach_kind),
+               done=_("Recorded: %(message)s to %(name)s by WhatsApp.", message=reach_kind.label,
+                      name=registration.participant.full_name),
+               then=lambda result: result[1] or back, back=back)
