@@ -73,3 +73,20 @@ def test_a_board_member_is_refused(client, login, training, make_people):
     t, _ = _setup(training, make_people)
     login(client, t.board)
     assert client.get(f"/organiser/events/{t.event.id}/without-email").status_code == 403
+
+
+def test_the_list_loads_in_a_fixed_number_of_queries(client, login, organiser, training, make_people, count_queries):
+    t, _ = _setup(training, make_people)
+    login(client, organiser)
+    url = f"/organiser/events/{t.event.id}/without-email"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    more = [make_people(t.cooperative, email=None, phone=f"08129876543{n}", full_name=f"Orang {n}")[0]
+            for n in range(4)]
+    registrations.sign_up(t.board, t.event.id, [p.id for p in more])
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count('data-testid="without-email-person"') == 6
+    assert len(many) == len(few)

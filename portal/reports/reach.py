@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.policies import require_staff
 from portal.certificates.models import Certificate
@@ -42,6 +43,7 @@ def without_email_query(event_id: int):
     return (select(Registration).join(Participant, Participant.id == Registration.participant_id)
             .where(Registration.event_id == event_id, Registration.status.in_(REACHED_STATUSES),
                    (Participant.email.is_(None)) | (Participant.email == ""))
+            .options(selectinload(Registration.participant), selectinload(Registration.cooperative))
             .order_by(Participant.full_name, Registration.id))
 
 
