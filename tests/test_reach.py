@@ -3,10 +3,12 @@ messages the others receive by email, as WhatsApp texts whose wa.me link (mobile
 opens their ticket; sending one is recorded, so the office sees who was reached and how."""
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 from sqlalchemy import select
 
+from portal.events.models import EventKind
 from portal.extensions import db
 from portal.registrations import services as registrations
 from portal.reports.models import Reach, ReachKind
@@ -90,3 +92,41 @@ def test_the_list_loads_in_a_fixed_number_of_queries(client, login, organiser, t
         html = client.get(url).get_data(as_text=True)
     assert html.count('data-testid="without-email-person"') == 6
     assert len(many) == len(few)
+
+
+def test_a_cooperative_without_email_gets_its_invitation_and_the_names_owed_by_whatsapp(
+        client, login, organiser, invitable_event, make_invitee, invite):
+    from portal.invitations.models import AnswerChannel, InvitationAnswer
+    from tests.invitation_fixtures import invitations_of
+
+    event = invitable_event(kind=EventKind.MEETING)
+    silent = make_invitee(name="KSP Diam", email=None, board=(("Ketua", None),))
+    silent.phone = "081311112222"
+    owing = make_invitee(name="KSP Berutang", email=None, board=(("Ketua", None),))
+    owing.phone = "081333334444"
+    addressed = make_invitee(name="KSP Beralamat")
+    db.session.commit()
+    invite(event, cooperatives=[silent, owing, addressed])
+    by_name = {i.cooperative.name: i for i in invitations_of(event)}
+    accepted = by_name["KSP Berutang"]
+    accepted.answer, accepted.answer_channel, accepted.answered_at = (InvitationAnswer.ACCEPTED, AnswerChannel.PHONE,
+                                                                      datetime.now(UTC))
+    accepted.attendee_count = 3
+    db.session.commit()
+    login(client, organiser)
+    html = client.get(f"/organiser/events/{event.id}/without-email").get_data(as_text=True)
+    assert html.count('data-testid="without-email-cooperative"') == 2 and "KSP Beralamat" not in html
+    diam = html.split(f'data-invitation="{by_name["KSP Diam"].id}"')[1].split("</li>")[0]
+    assert 'data-kind="invitation"' in diam and "names_owed" not in diam
+    berutang = html.split(f'data-invitation="{accepted.id}"')[1].split("</li>")[0]
+    assert 'data-kind="names_owed"' in berutang and 'data-kind="invitation"' not in berutang
+    assert "mohon berikan nama 3 orang" in berutang
+    response = client.post(f"/organiser/invitations/{by_name['KSP Diam'].id}/reach/invitation",
+                           data={"csrf_token": csrf_token_from(html)})
+    location = unquote(response.headers["Location"])
+    assert location.startswith("https://wa.me/6281311112222?text=")
+    assert f"/invitation/{by_name['KSP Diam'].token}" in location or by_name["KSP Diam"].token in location
+    reach = db.session.scalar(select(Reach).where(Reach.invitation_id == by_name["KSP Diam"].id))
+    assert (reach.kind, reach.event_id, reach.registration_id) == (ReachKind.INVITATION, event.id, None)
+    assert client.post(f"/organiser/invitations/{by_name['KSP Diam'].id}/reach/confirmation",
+                       data={"csrf_token": csrf_token_from(html)}).status_code == 404

@@ -7,17 +7,25 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.policies import require_staff
 from portal.certificates.models import Certificate
+from portal.cooperatives.models import Cooperative
 from portal.events.models import Event
 from portal.extensions import db
 from portal.i18n import format_local_datetime
-from portal.invitations.whatsapp import whatsapp_link
+from portal.invitations.models import Invitation, InvitationAnswer
+from portal.invitations.whatsapp import invitation_text, whatsapp_link
 from portal.mail.services import external_url
-from portal.registrations.models import ATTENDING_STATUSES, Participant, Registration, RegistrationStatus
+from portal.registrations.models import (
+    ACTIVE_STATUSES,
+    ATTENDING_STATUSES,
+    Participant,
+    Registration,
+    RegistrationStatus,
+)
 from portal.reports.models import Reach, ReachKind
 
 # The people still expected (or waiting), who are sent what the others get by email.
@@ -99,7 +107,8 @@ def fill(event: Event, registrations: list[Registration]) -> list[WithoutEmail]:
 def record_reach(actor, registration: Registration, kind: ReachKind) -> tuple[Reach, str | None]:
     """Record that ``kind`` was sent to the participant by WhatsApp; the wa.me link to open."""
     require_staff(actor, _("Only organisers can record a message sent by WhatsApp."))
-    reach = Reach(registration_id=registration.id, kind=kind, channel="whatsapp", sent_by_id=actor.id)
+    reach = Reach(event_id=registration.event_id, registration_id=registration.id, kind=kind, channel="whatsapp",
+                  sent_by_id=actor.id)
     db.session.add(reach)
     db.session.flush()
     certificate = None
@@ -108,4 +117,80 @@ def record_reach(actor, registration: Registration, kind: ReachKind) -> tuple[Re
             Certificate.registration_id == registration.id, Certificate.revoked_at.is_(None)))
     text = message_text(kind, registration, certificate)
     phone = registration.participant.phone
+    return reach, whatsapp_link(text, phone) if phone else None
+
+
+# -- cooperatives without an address --------------------------------------------------------------
+
+
+@dataclass
+class CooperativeWithoutEmail:
+    invitation: Invitation
+    offers: list[Offer] = field(default_factory=list)
+    sent: list[Reach] = field(default_factory=list)
+
+
+def cooperatives_without_email_query(event_id: int):
+    """The event's invited cooperatives without an email address, by name; the caller paginates."""
+    return (select(Invitation).join(Cooperative, Cooperative.id == Invitation.cooperative_id)
+            .where(Invitation.event_id == event_id, (Cooperative.email.is_(None)) | (Cooperative.email == ""))
+            .options(selectinload(Invitation.cooperative))
+            .order_by(Cooperative.name, Invitation.id))
+
+
+def cooperative_text(kind: ReachKind, invitation: Invitation, owed: int = 0) -> str:
+    event = invitation.event
+    link = external_url("invitations.rsvp", event_id=event.id, token=invitation.token)
+    if kind == ReachKind.INVITATION:
+        return invitation_text(event, link, addressee=invitation.cooperative.name)
+    with force_locale("id"):
+        return _("Good day, board of %(name)s: please still give the names of the %(count)d people coming to "
+                 "%(title)s, so that each has a seat and a ticket: %(link)s",
+                 name=invitation.cooperative.name, count=owed, title=event.title, link=link)
+
+
+def _names_owed(event_id: int, invitations: list[Invitation]) -> dict[int, int]:
+    """For each accepted invitation on the page that announced people: how many are not named yet."""
+    accepted = {i.cooperative_id: i for i in invitations
+                if i.answer == InvitationAnswer.ACCEPTED and i.attendee_count}
+    if not accepted:
+        return {}
+    named = dict(db.session.execute(
+        select(Registration.cooperative_id, func.count()).where(
+            Registration.event_id == event_id, Registration.cooperative_id.in_(list(accepted)),
+            Registration.status.in_(ACTIVE_STATUSES)).group_by(Registration.cooperative_id)).all())
+    return {i.id: max(i.attendee_count - named.get(cooperative_id, 0), 0) for cooperative_id, i in accepted.items()}
+
+
+def fill_cooperatives(event: Event, invitations: list[Invitation]) -> list[CooperativeWithoutEmail]:
+    """Each cooperative's offers (the invitation while unanswered, the names while owed) and what
+    was sent already: two statements for the page."""
+    owed = _names_owed(event.id, invitations)
+    ids = [i.id for i in invitations]
+    sent: dict[int, list[Reach]] = {}
+    if ids:
+        for reach in db.session.scalars(select(Reach).where(Reach.invitation_id.in_(ids)).order_by(Reach.sent_at)):
+            sent.setdefault(reach.invitation_id, []).append(reach)
+    rows = []
+    for invitation in invitations:
+        kinds = [ReachKind.INVITATION] if invitation.answer is None else []
+        if owed.get(invitation.id):
+            kinds.append(ReachKind.NAMES_OWED)
+        phone = invitation.cooperative.phone
+        offers = [Offer(kind, text, whatsapp_link(text, phone) if phone else None)
+                  for kind in kinds for text in [cooperative_text(kind, invitation, owed.get(invitation.id, 0))]]
+        rows.append(CooperativeWithoutEmail(invitation, offers, sent.get(invitation.id, [])))
+    return rows
+
+
+def record_cooperative_reach(actor, invitation: Invitation, kind: ReachKind) -> tuple[Reach, str | None]:
+    """Record that ``kind`` was sent to the cooperative's board by WhatsApp; the wa.me link to open."""
+    require_staff(actor, _("Only organisers can record a message sent by WhatsApp."))
+    reach = Reach(event_id=invitation.event_id, invitation_id=invitation.id, kind=kind, channel="whatsapp",
+                  sent_by_id=actor.id)
+    db.session.add(reach)
+    db.session.flush()
+    owed = _names_owed(invitation.event_id, [invitation]).get(invitation.id, 0)
+    text = cooperative_text(kind, invitation, owed)
+    phone = invitation.cooperative.phone
     return reach, whatsapp_link(text, phone) if phone else None

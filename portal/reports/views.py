@@ -14,6 +14,7 @@ from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.documents import spreadsheets
 from portal.events.models import Event
 from portal.extensions import db
+from portal.invitations.models import Invitation
 from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.registrations.models import Registration
@@ -112,8 +113,13 @@ def without_email(event_id: int):
     those sent already."""
     event = load_or_404(Event, event_id, current_actor())
     page = paginate(reach.without_email_query(event.id))
+    # The cooperatives' list pages by its own argument, beside the people's.
+    cooperatives_page = db.paginate(reach.cooperatives_without_email_query(event.id),
+                                    page=request.args.get("cpage", 1, type=int),
+                                    per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("reports/without_email.html", event=event, page=page,
-                           rows=reach.fill(event, list(page.items)))
+                           rows=reach.fill(event, list(page.items)), cooperatives_page=cooperatives_page,
+                           cooperative_rows=reach.fill_cooperatives(event, list(cooperatives_page.items)))
 
 
 @bp.post("/organiser/registrations/<int:registration_id>/reach/<kind>")
@@ -129,4 +135,19 @@ def record_reach(registration_id: int, kind: str):
     return act(lambda: reach.record_reach(current_user, registration, reach_kind),
                done=_("Recorded: %(message)s to %(name)s by WhatsApp.", message=reach_kind.label,
                       name=registration.participant.full_name),
+               then=lambda result: result[1] or back, back=back)
+
+
+@bp.post("/organiser/invitations/<int:invitation_id>/reach/<kind>")
+@roles(*STAFF_ROLES)
+def record_cooperative_reach(invitation_id: int, kind: str):
+    """Record the message to a cooperative without an address as sent, then open it in WhatsApp."""
+    invitation = load_or_404(Invitation, invitation_id, current_actor())
+    if invitation.cooperative_id is None or kind not in (ReachKind.INVITATION, ReachKind.NAMES_OWED):
+        abort(404)
+    reach_kind = ReachKind(kind)
+    back = url_for("reports.without_email", event_id=invitation.event_id)
+    return act(lambda: reach.record_cooperative_reach(current_user, invitation, reach_kind),
+               done=_("Recorded: %(message)s to %(name)s by WhatsApp.", message=reach_kind.label,
+                      name=invitation.cooperative.name),
                then=lambda result: result[1] or back, back=back)
