@@ -89,6 +89,14 @@ def test_an_organiser_exports_which_cooperatives_came_and_the_board_downloads_th
     assert [cell.value for cell in sheet[2]][:2] == ["KSP Sehati Oelamasi", "Kupang Timur"]
     assert sheet.cell(2, 7).value == 2
 
+    # The people have no email address: their messages are offered by WhatsApp under "tanpa email".
+    page.goto(f"{server.url}/organiser/events/{event_id}/registrations")
+    page.get_by_test_id("without-email-link").click()
+    expect(page.get_by_test_id("without-email-person")).to_have_count(2)
+    page.get_by_test_id("offer").first.locator("summary").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "without-email-phone")
+
     board = new_context().new_page()
     log_in(board, server.url, "ketua@example.org", PASSWORD)
     board.goto(server.url + "/my-cooperative/inbox")  # the menu's "Koperasi saya: kotak masuk"
