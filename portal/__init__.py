@@ -118,12 +118,14 @@ def register_blueprints(app: Flask) -> None:
     from portal.offices.views import bp as offices_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
+    from portal.reports.views import bp as reports_bp
     from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
     from portal.revival.views import bp as revival_bp
     from portal.settings.views import bp as settings_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
-                      registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp):
+                      registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
+                      reports_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)

@@ -102,7 +102,8 @@ def test_the_checks_see_every_way_of_importing():
 # of a lower place; the first three share one and may use each other. ``files``, ``mail`` and
 # ``documents`` serve all: the features above the first three are none of their business.
 LAYERS = {"accounts": 0, "audit": 0, "settings": 0, "cooperatives": 1, "events": 2, "registrations": 3,
-          "invitations": 4, "attendance": 4, "certificates": 5, "revival": 6}
+          "invitations": 4, "attendance": 4, "certificates": 5, "revival": 6,
+          "reports": 7}
 SERVING = {"files", "mail", "documents"}
 
 
