@@ -104,13 +104,18 @@ def fill(event: Event, registrations: list[Registration]) -> list[WithoutEmail]:
     return rows
 
 
-def record_reach(actor, registration: Registration, kind: ReachKind) -> tuple[Reach, str | None]:
-    """Record that ``kind`` was sent to the participant by WhatsApp; the wa.me link to open."""
+def _recorded(actor, kind: ReachKind, **about) -> Reach:
+    """A message of ``kind`` sent by WhatsApp by ``actor`` (staff only), about a registration or an invitation."""
     require_staff(actor, _("Only organisers can record a message sent by WhatsApp."))
-    reach = Reach(event_id=registration.event_id, registration_id=registration.id, kind=kind, channel="whatsapp",
-                  sent_by_id=actor.id)
+    reach = Reach(kind=kind, channel="whatsapp", sent_by_id=actor.id, **about)
     db.session.add(reach)
     db.session.flush()
+    return reach
+
+
+def record_reach(actor, registration: Registration, kind: ReachKind) -> tuple[Reach, str | None]:
+    """Record that ``kind`` was sent to the participant by WhatsApp; the wa.me link to open."""
+    reach = _recorded(actor, kind, event_id=registration.event_id, registration_id=registration.id)
     certificate = None
     if kind == ReachKind.CERTIFICATE:
         certificate = db.session.scalar(select(Certificate).where(
@@ -185,11 +190,7 @@ def fill_cooperatives(event: Event, invitations: list[Invitation]) -> list[Coope
 
 def record_cooperative_reach(actor, invitation: Invitation, kind: ReachKind) -> tuple[Reach, str | None]:
     """Record that ``kind`` was sent to the cooperative's board by WhatsApp; the wa.me link to open."""
-    require_staff(actor, _("Only organisers can record a message sent by WhatsApp."))
-    reach = Reach(event_id=invitation.event_id, invitation_id=invitation.id, kind=kind, channel="whatsapp",
-                  sent_by_id=actor.id)
-    db.session.add(reach)
-    db.session.flush()
+    reach = _recorded(actor, kind, event_id=invitation.event_id, invitation_id=invitation.id)
     owed = _names_owed(invitation.event_id, [invitation]).get(invitation.id, 0)
     text = cooperative_text(kind, invitation, owed)
     phone = invitation.cooperative.phone
