@@ -25,6 +25,7 @@ from portal.cooperatives.models import Cooperative, District
 from portal.enums import LabelledEnum
 from portal.events.models import Event
 from portal.extensions import db
+from portal.inputs import page_number
 from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer
 from portal.offices.scope import scoped
 from portal.pagination import bounded_count, count_limit
@@ -148,7 +149,7 @@ def page(event: Event, actor=None, **filters):
     """One page of the event's cooperatives, with the sessions each attended; its total a bounded
     count (``portal.pagination``)."""
     query = turnout_query(event.id, actor, **filters)
-    result = _RowsPagination(select=query, session=db.session, page=None,
+    result = _RowsPagination(select=query, session=db.session, page=page_number(),
                              per_page=current_app.config["PER_PAGE"], error_out=False, count=False)
     result.total = db.session.scalar(select(bounded_count(query)))
     result.is_total_capped = result.total > count_limit()
