@@ -69,10 +69,9 @@ def mint_token(actor, name: str, scopes, now: datetime, *, event_id: int | None 
     return MintedToken(token, secret)
 
 
-def revoke_token(actor, token_id: int, now: datetime) -> ApiToken:
+def revoke_token(actor, token: ApiToken, now: datetime) -> ApiToken:
     """Revoke one of ``actor``'s own tokens; someone else's is not found."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or actor is None or token.user_id != actor.id:
+    if actor is None or token.user_id != actor.id:
         raise RuleViolation(None, _("This token does not exist."))
     if token.revoked_at is None:
         token.revoked_at = now

@@ -1,7 +1,7 @@
 """Staff's own API tokens, on their account: create (the secret shown once, on the answer to the
 form, never stored or flashed) and revoke."""
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,8 +9,10 @@ from portal.accounts.access import roles
 from portal.accounts.models import STAFF_ROLES
 from portal.api import services
 from portal.api.forms import ApiTokenForm
+from portal.api.models import ApiToken
 from portal.database import clock_now
 from portal.errors import show_violation
+from portal.extensions import db
 from portal.transactions import act, attempt
 
 bp = Blueprint("api_tokens", __name__)
@@ -34,8 +36,16 @@ def tokens():
     return _page(ApiTokenForm(formdata=None), minted=outcome.result)
 
 
+def _own_token_or_404(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    return token
+
+
 @bp.post("/account/api-tokens/<int:token_id>/revoke")
 @roles(*STAFF_ROLES)
 def revoke(token_id: int):
-    return act(lambda: services.revoke_token(current_user, token_id, clock_now()),
+    token = _own_token_or_404(token_id)
+    return act(lambda: services.revoke_token(current_user, token, clock_now()),
                done=_("The token has been revoked; it no longer works."), then=url_for("api_tokens.tokens"))
