@@ -219,25 +219,21 @@ def test_check_in_by_code_is_idempotent(client, organiser, api_token, training):
     assert _count(AttendanceRecord) == 1
 
 
-def test_writes_need_no_csrf_token(make_app, make_user, api_token, training):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        organiser = make_user(Role.ORGANISER)
-        done = training(people=1)
-        answer = _mark(app.test_client(), bearer(api_token(organiser)), done.event, done.sessions[0],
-                       done.registrations[0].id, "present")
-        assert answer.status_code == 200, answer.text
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_writes_need_no_csrf_token(client, organiser, api_token, training):
+    done = training(people=1)
+    answer = _mark(client, bearer(api_token(organiser)), done.event, done.sessions[0], done.registrations[0].id,
+                   "present")
+    assert answer.status_code == 200, answer.text
 
 
-def test_the_rate_limit_counts_per_token(make_app, make_user, api_token):
-    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute")
-    with app.app_context():
-        organiser = make_user(Role.ORGANISER)
-        client, first, second = app.test_client(), api_token(organiser), api_token(organiser, name="Kedua")
-        assert [client.get("/api/v1/events", headers=bearer(first)).status_code for _ in range(3)] == [200, 200, 429]
-        refused = client.get("/api/v1/events", headers=bearer(first))
-        assert refused.mimetype == "application/problem+json"
-        assert client.get("/api/v1/events", headers=bearer(second)).status_code == 200
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute")
+def test_the_rate_limit_counts_per_token(client, organiser, api_token):
+    first, second = api_token(organiser), api_token(organiser, name="Kedua")
+    assert [client.get("/api/v1/events", headers=bearer(first)).status_code for _ in range(3)] == [200, 200, 429]
+    refused = client.get("/api/v1/events", headers=bearer(first))
+    assert refused.mimetype == "application/problem+json" and refused.json["status"] == 429
+    assert client.get("/api/v1/events", headers=bearer(second)).status_code == 200
 
 
 def test_the_openapi_document_is_valid_and_describes_every_api_route(app, client):
