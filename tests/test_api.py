@@ -258,3 +258,19 @@ def test_every_api_view_declares_a_scope_and_a_role(app):
             view = app.view_functions[rule.endpoint]
             assert getattr(view, "token_scope", None), rule.endpoint
             assert view.access[0] == ROLES, rule.endpoint
+
+
+def test_stored_answers_are_forgotten_after_a_week(app, organiser):
+    from datetime import timedelta
+
+    from portal.api.idempotency import forget_old_keys
+    from portal.database import utcnow
+
+    now = utcnow()
+    for key, age in (("lama", timedelta(days=8)), ("baru", timedelta(days=1))):
+        db.session.add(IdempotentRequest(user_id=organiser.id, key=key, request_hash="x", status_code=200,
+                                         response_body={}, created_at=now - age))
+    db.session.commit()
+    forget_old_keys(now)
+    db.session.commit()
+    assert db.session.scalars(sa.select(IdempotentRequest.key)).all() == ["baru"]

@@ -6,19 +6,23 @@ different request is refused (422). Keys belong to the token's owner."""
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 
 from flask import abort, current_app, request
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.api.models import IdempotentRequest
 from portal.api.problems import problem
+from portal.database import begin_write
 from portal.errors import RuleViolation
 from portal.extensions import db
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# A client retries within minutes or, from an offline door, within the day; a key is kept a week.
+KEPT_FOR = timedelta(days=7)
 
 
 def request_hash(body) -> str:
@@ -78,3 +82,9 @@ def run_once(actor, body, call, status: int = 200):
     response = current_app.response_class(json.dumps(result, ensure_ascii=False), status=status,
                                           mimetype="application/json")
     return response
+
+
+def forget_old_keys(now: datetime) -> None:
+    """The mail worker's periodic job: drop answers kept longer than ``KEPT_FOR``. Idempotent."""
+    begin_write(db.session)
+    db.session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - KEPT_FOR))

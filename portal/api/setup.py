@@ -13,6 +13,7 @@ from flask_smorest import Api
 from portal.accounts.access import declare_public
 from portal.api.auth import rate_limit, rate_limit_key
 from portal.api.docs import bp as docs_bp
+from portal.api.idempotency import forget_old_keys
 from portal.api.events import bp as events_bp
 from portal.api.problems import answer_error
 from portal.api.registry import bp as registry_bp
@@ -20,6 +21,7 @@ from portal.api.schemas import ProblemSchema
 from portal.api.views import bp as tokens_bp
 from portal.errors import answer_errors_with
 from portal.extensions import csrf, limiter
+from portal.seams import PERIODIC_JOBS, register
 
 SPEC = {
     "info": {"description": "Portal Koperasi JSON API v1. Authenticate with a personal token: "
@@ -51,3 +53,4 @@ def init_app(app) -> None:
     app.register_blueprint(tokens_bp)
     declare_public(app, "api-docs.openapi_json")
     answer_errors_with(app, answer_error)
+    register(app, PERIODIC_JOBS, ("api.forget_old_keys", forget_old_keys))
