@@ -274,3 +274,23 @@ def test_stored_answers_are_forgotten_after_a_week(app, organiser):
     forget_old_keys(now)
     db.session.commit()
     assert db.session.scalars(sa.select(IdempotentRequest.key)).all() == ["baru"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events", "/api/v1/cooperatives", "/api/v1/certificates"])
+def test_a_page_costs_the_same_queries_however_many_rows_it_holds(client, organiser, api_token, make_event,
+                                                                  make_cooperative, count_queries, path):
+    headers = bearer(api_token(organiser))
+    client.get(path, headers=headers)  # the token's first use is written, once a minute at most
+
+    def cost() -> int:
+        with count_queries() as statements:
+            assert client.get(path, headers=headers).status_code == 200
+        return len(statements)
+
+    make_event(title="Rakor 1")
+    make_cooperative(name="Koperasi 1")
+    few = cost()
+    for n in range(2, 7):
+        make_event(title=f"Rakor {n}")
+        make_cooperative(name=f"Koperasi {n}")
+    assert cost() == few

@@ -13,8 +13,8 @@ from flask_smorest import Api
 from portal.accounts.access import declare_public
 from portal.api.auth import rate_limit, rate_limit_key
 from portal.api.docs import bp as docs_bp
-from portal.api.idempotency import forget_old_keys
 from portal.api.events import bp as events_bp
+from portal.api.idempotency import forget_old_keys
 from portal.api.problems import answer_error
 from portal.api.registry import bp as registry_bp
 from portal.api.schemas import ProblemSchema
