@@ -294,3 +294,31 @@ def test_a_page_costs_the_same_queries_however_many_rows_it_holds(client, organi
         make_event(title=f"Rakor {n}")
         make_cooperative(name=f"Koperasi {n}")
     assert cost() == few
+
+
+def test_two_requests_with_one_key_at_once_leave_one_write_and_one_answer(client, organiser, api_token, training,
+                                                                          is_postgres, monkeypatch):
+    """The other request stores the key first, between this one's check and its commit: this one
+    rolls back and answers what the other stored. (PostgreSQL: on SQLite writers take turns.)"""
+    if not is_postgres:
+        pytest.skip("SQLite serialises writers: the two requests cannot overlap")
+    from flask import request
+
+    from portal.api import events, idempotency
+
+    done = training(people=1)
+    original = events.attendance.mark_attendance
+
+    def raced(actor, *args, **kwargs):
+        with db.engine.begin() as other:
+            other.execute(sa.insert(IdempotentRequest).values(
+                user_id=actor.id, key="balapan", request_hash=idempotency.request_hash(request.get_json()),
+                status_code=200, response_body={"answered_by": "the other request"}, created_at=sa.func.now()))
+        return original(actor, *args, **kwargs)
+
+    monkeypatch.setattr(events.attendance, "mark_attendance", raced)
+    answer = _mark(client, bearer(api_token(organiser)), done.event, done.sessions[0], done.registrations[0].id,
+                   "present", key="balapan")
+    assert answer.status_code == 200 and answer.json == {"answered_by": "the other request"}
+    assert answer.headers["Idempotent-Replayed"] == "true"
+    assert _count(AttendanceRecord) == 0 and _count(IdempotentRequest) == 1
