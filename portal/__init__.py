@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from portal.accounts.access import declare_public, enforce_access
     from portal.accounts.lifetimes import keep_login_alive
     from portal.accounts.services import load_session_user
+    from portal.api.auth import authenticate_api_request
     from portal.database import begin_write, configure_postgresql, configure_sqlite
     from portal.documents import register_template_helpers as register_document_helpers
     from portal.extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.user_loader(load_session_user)
+    app.before_request(authenticate_api_request)  # before the access rules: a token, never a cookie, for /api/
     app.before_request(enforce_access)
     app.before_request(keep_login_alive)
 
@@ -104,6 +106,7 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.subscriptions import register_subscriptions as register_account_subscriptions
     from portal.accounts.views import bp as accounts_bp
+    from portal.api.setup import init_app as init_api
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
     from portal.audit.views import bp as audit_bp
@@ -133,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     register_attendance_subscriptions(app)
     register_certificate_subscriptions(app)
     register_revival_subscriptions(app)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -164,6 +164,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
         # Browsers report policy violations; enough for a page full of them, too few to flood the log.
         "CSP_REPORT_RATE_LIMIT": env.get("CSP_REPORT_RATE_LIMIT", "60 per minute"),
+        # The JSON API (portal/api/): requests per token (per address without one).
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "300 per minute"),
+        "API_TITLE": "Portal Koperasi API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
         "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE", str(365 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
         # Every cookie: HttpOnly, SameSite=Lax, and Secure in production (SESSION_COOKIE_SECURE=0

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from portal.extensions import db
 
@@ -49,6 +49,25 @@ ERROR_TEXTS = {
 }
 
 
+# responder(error) -> a response, or None: a capability that answers its own requests' errors in
+# its own format (the JSON API's problem documents) registers one with ``answer_errors_with``.
+ERROR_RESPONDERS = "error_responders"
+
+
+def answer_errors_with(app, responder) -> None:
+    responders = app.extensions.setdefault(ERROR_RESPONDERS, [])
+    if responder not in responders:
+        responders.append(responder)
+
+
+def _own_answer(error):
+    for responder in current_app.extensions.get(ERROR_RESPONDERS, []):
+        answer = responder(error)
+        if answer is not None:
+            return answer
+    return None
+
+
 def render_error(code: int, message: str | None = None):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if request.accept_mimetypes.best == "application/json":
@@ -81,6 +100,9 @@ def _database_unavailable(error):
         current_app.logger.warning("rollback after the database error failed too", exc_info=True)
     db.session.remove()
     title, text = ERROR_TEXTS[503]
+    own = _own_answer(ServiceUnavailable())
+    if own is not None:
+        return own
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"error": str(title), "message": str(text)}), 503
     return render_template("errors/unavailable.html", title=title, text=text), 503, {"Retry-After": "30"}
@@ -89,12 +111,18 @@ def _database_unavailable(error):
 def register_errorhandlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        own = _own_answer(error)
+        if own is not None:
+            return own
         return render_error(400, str(_l("The form has expired or is not valid. Please reload the page and try again.")))
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code in (403, 429):
             _log_refusal(error)
+        own = _own_answer(error)
+        if own is not None:
+            return own
         if error.code not in ERROR_TEXTS:
             return error
         return render_error(error.code)
@@ -114,4 +142,4 @@ def register_errorhandlers(app) -> None:
     def unexpected_error(error):
         db.session.rollback()
         current_app.logger.exception("unhandled error")
-        return render_error(500)
+        return _own_answer(error) or render_error(500)

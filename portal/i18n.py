@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -25,6 +25,8 @@ def select_locale() -> str:
     supported = current_app.config["PORTAL_LOCALES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if g.get("locale_from_header"):  # the JSON API: no session, the client's Accept-Language
+        return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.preferred_language in supported:
         return current_user.preferred_language
     chosen = session.get("lang")

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.api.services import mint_token
 from portal.attendance.models import AttendanceMark, AttendanceRecord, MarkSource
 from portal.certificates.models import Certificate
 from portal.cooperatives import services as cooperatives
@@ -104,8 +105,10 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     contact = contacts.log_contact(organiser, cooperative, {
         "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
         "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
+    token = mint_token(organiser, f"Dasbor {marker}", ["events:read"], datetime.now(UTC)).token
     db.session.commit()
-    ids = {"event_id": event.id, "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
+    ids = {"event_id": event.id, "token_id": token.id,
+           "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,

@@ -5,6 +5,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal.accounts.access import OWNER, PUBLIC, ROLES
 from portal.accounts.models import Role
+from tests.api_fixtures import bearer
 
 
 def _url(app, rule):
@@ -27,7 +28,13 @@ def test_every_endpoint_declares_access(app):
     assert missing == []
 
 
+def _is_api(app, rule) -> bool:
+    """A JSON API view: a token with its scope, never a login, opens it."""
+    return hasattr(app.view_functions[rule.endpoint], "token_scope")
+
+
 def test_anonymous_is_sent_to_login_except_on_public_pages(app, client):
+    """...and the API answers 401 with a problem document instead of sending a program to a login page."""
     for rule in app.url_map.iter_rules():
         kind, _ = app.view_functions[rule.endpoint].access
         response = client.open(_url(app, rule), method=_method(rule))
@@ -35,18 +42,21 @@ def test_anonymous_is_sent_to_login_except_on_public_pages(app, client):
         if kind == PUBLIC:
             assert "/login?next" not in location, rule.endpoint
             assert response.status_code != 403, rule.endpoint
+        elif _is_api(app, rule):
+            assert response.status_code == 401 and response.mimetype == "application/problem+json", rule.endpoint
         else:
             assert response.status_code == 302 and "/login" in location, rule.endpoint
 
 
 @pytest.mark.parametrize("role", [Role.BOARD, Role.ORGANISER, Role.ADMIN])
-def test_role_rules_hold_for_each_role(app, client, logged_in, role):
-    logged_in(role)
+def test_role_rules_hold_for_each_role(app, client, logged_in, api_token, role):
+    """The same declarations for the pages (a login) and the API (the user's token, every scope)."""
+    token = bearer(api_token(logged_in(role)))
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "accounts.logout":
             continue
         kind, allowed = app.view_functions[rule.endpoint].access
-        response = client.open(_url(app, rule), method=_method(rule))
+        response = client.open(_url(app, rule), method=_method(rule), headers=token if _is_api(app, rule) else {})
         if kind in (ROLES, OWNER) and role not in allowed:
             assert response.status_code == 403, (rule.endpoint, role)
         else:
@@ -81,3 +91,33 @@ def test_certificates_are_checked_by_anyone_and_managed_by_organisers(app):
     assert kind == OWNER and set(allowed) == {*STAFF_ROLES, Role.BOARD}
     assert len(rules) == 3
     assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules
+
+
+def test_a_token_without_the_views_scope_is_refused_on_every_api_endpoint(app, client, make_user, api_token):
+    """Each API view needs its scope: a token holding every scope but that one gets 403 there."""
+    from portal.api.models import ApiScope
+
+    organiser = make_user(Role.ORGANISER)
+    tokens = {scope.value: bearer(api_token(organiser, scopes=[s.value for s in ApiScope if s != scope]))
+              for scope in ApiScope}
+    api_rules = [rule for rule in app.url_map.iter_rules() if _is_api(app, rule)]
+    assert len(api_rules) >= 10
+    for rule in api_rules:
+        scope = app.view_functions[rule.endpoint].token_scope
+        response = client.open(_url(app, rule), method=_method(rule), headers=tokens[scope])
+        assert response.status_code == 403, (rule.endpoint, response.status_code)
+
+
+def test_a_token_for_one_event_is_refused_everywhere_else(app, client, make_user, api_token, make_event):
+    """A door device's token (``event_id``): its event's routes only; any other event, and every
+    route without an event, is refused before the view runs."""
+    from portal.api.models import ApiScope
+
+    organiser = make_user(Role.ORGANISER)
+    event = make_event()
+    door = bearer(api_token(organiser, scopes=[s.value for s in ApiScope], name="Pintu", event_id=event.id))
+    for rule in app.url_map.iter_rules():
+        if _is_api(app, rule):
+            response = client.open(_url(app, rule), method=_method(rule), headers=door)
+            assert response.status_code == 403, rule.endpoint
+    assert client.get(f"/api/v1/events/{event.id}", headers=door).status_code == 200

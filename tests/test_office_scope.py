@@ -8,10 +8,11 @@ from werkzeug.routing import IntegerConverter
 
 from portal.accounts.access import PUBLIC
 from portal.extensions import db
+from tests.api_fixtures import ALL_SCOPES, bearer
 from tests.pdfs import pdf_text
 
-# Tables a request may write whatever it is asked: the login's own bookkeeping.
-BOOKKEEPING = {"login_sessions", "login_attempts"}
+# Tables a request may write whatever it is asked: the login's (and the API token's) own bookkeeping.
+BOOKKEEPING = {"login_sessions", "login_attempts", "api_tokens"}
 
 
 def _state() -> dict:
@@ -43,13 +44,33 @@ def _methods(rule) -> list[str]:
     return [method for method in ("GET", "POST") if method in rule.methods]
 
 
-def _private_rules(app, *, with_ids: bool):
+def _private_rules(app, *, with_ids: bool, api: bool = False):
+    """The routes a login opens, or with ``api`` those a token opens (the JSON API)."""
     for rule in app.url_map.iter_rules():
-        kind, _allowed = app.view_functions[rule.endpoint].access
-        if kind == PUBLIC or rule.endpoint == "accounts.logout":
+        view = app.view_functions[rule.endpoint]
+        if view.access[0] == PUBLIC or rule.endpoint == "accounts.logout":
             continue
-        if bool(rule.arguments) == with_ids:
+        if bool(rule.arguments) == with_ids and hasattr(view, "token_scope") == api:
             yield rule
+
+
+def _api_body(rule, ids: dict) -> dict:
+    """A write the API would accept but for the office: a mark, or a check-in (which takes none)."""
+    body = {"registration_id": ids.get("registration_id", 999999)}
+    return {**body, "mark": "present"} if rule.rule.endswith("/marks") else body
+
+
+def _walk_api_routes(app, client, ids: dict, headers: dict) -> list[tuple]:
+    """The same walk through the JSON API, with a token of every scope."""
+    wrong = []
+    for rule in _private_rules(app, with_ids=True, api=True):
+        url = _url(app, rule, ids)
+        for method in _methods(rule):
+            response = client.open(url, method=method, json=_api_body(rule, ids) if method == "POST" else None,
+                                   headers={**headers, "Idempotency-Key": f"{rule.endpoint}-{method}"})
+            if response.status_code != 404:
+                wrong.append((rule.endpoint, method, response.status_code))
+    return wrong
 
 
 def _walk_detail_routes(app, client, ids: dict) -> list[tuple]:
@@ -85,6 +106,48 @@ def test_staff_of_one_office_get_404_for_every_id_of_the_other_and_nothing_chang
     assert login(client, getattr(mine, role)).status_code == 302
     before = _state()
     assert _walk_detail_routes(app, client, theirs.ids) == []
+    assert _state() == before
+
+
+@pytest.mark.parametrize("direction", ["first_against_second", "second_against_first"])
+@pytest.mark.parametrize("role", ["organiser", "admin"])
+def test_api_tokens_of_one_office_get_404_for_every_id_of_the_other_and_nothing_changes(
+        app, client, api_token, two_offices, direction, role):
+    mine, theirs = two_offices if direction == "first_against_second" else reversed(two_offices)
+    headers = bearer(api_token(getattr(mine, role), scopes=ALL_SCOPES))
+    before = _state()
+    assert _walk_api_routes(app, client, theirs.ids, headers) == []
+    assert _walk_api_routes(app, client, {}, headers) == []
+    assert _state() == before
+
+
+@pytest.mark.parametrize("role", ["organiser", "admin"])
+def test_api_lists_show_none_of_the_other_offices_rows(app, client, api_token, two_offices, role):
+    mine, theirs = two_offices
+    headers = bearer(api_token(getattr(mine, role), scopes=ALL_SCOPES))
+    shown = {rule.endpoint: client.get(_url(app, rule, {}), headers=headers).get_data(as_text=True).lower()
+             for rule in _private_rules(app, with_ids=False, api=True) if "GET" in rule.methods}
+    assert [endpoint for endpoint, text in shown.items() if theirs.marker.lower() in text] == []
+    assert mine.marker.lower() in shown["api_registry.cooperatives"]
+    assert mine.marker.lower() in shown["api_events.events"]
+    mine_event = client.get(f"/api/v1/events/{mine.ids['event_id']}/registrations", headers=headers)
+    assert mine.marker.lower() in mine_event.get_data(as_text=True).lower()
+
+
+def test_a_province_token_reads_both_offices_through_the_api_and_changes_neither(
+        app, client, api_token, two_offices, province_office):
+    _office, organiser, _admin = province_office
+    headers = bearer(api_token(organiser, scopes=ALL_SCOPES))
+    listed = client.get("/api/v1/cooperatives", headers=headers).get_data(as_text=True)
+    assert all(rows.marker in listed for rows in two_offices)
+    before = _state()
+    for rows in two_offices:
+        assert client.get(f"/api/v1/events/{rows.ids['event_id']}/attendance", headers=headers).status_code == 200
+        for rule in _private_rules(app, with_ids=True, api=True):
+            if "POST" in rule.methods:
+                response = client.post(_url(app, rule, rows.ids), json=_api_body(rule, rows.ids),
+                                       headers={**headers, "Idempotency-Key": rule.endpoint})
+                assert response.status_code == 404, (rule.endpoint, response.status_code)
     assert _state() == before
 
 

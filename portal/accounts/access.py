@@ -2,7 +2,7 @@
 
 import functools
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -38,6 +38,17 @@ def owner(*allowed):
     return lambda view: _declare(view, OWNER, allowed)
 
 
+def token_scope(scope: str):
+    """An API view: a token must carry ``scope`` (on top of the view's access declaration, which
+    applies to the token's owner as on the pages). Anonymous callers are answered 401, not sent to
+    the login page."""
+    def decorate(view):
+        view.token_scope = str(scope)
+        return view
+
+    return decorate
+
+
 def declare_public(app, endpoint: str) -> None:
     """Mark a view that a library registered (static files) as public."""
     view = app.view_functions[endpoint]
@@ -61,8 +72,13 @@ def enforce_access():
     if kind == PUBLIC:
         return None
     if not current_user.is_authenticated:
+        if hasattr(view, "token_scope"):
+            abort(401)
         return login_manager.unauthorized()
     if allowed and current_user.role not in allowed:
+        abort(403)
+    token = g.get("api_token")
+    if token is not None and not token.permits(getattr(view, "token_scope", None), request.view_args):
         abort(403)
     return None
 

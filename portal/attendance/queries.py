@@ -67,6 +67,14 @@ def attending(event_id: int) -> list[Registration]:
     return sorted(db.session.scalars(query).unique(), key=_sort_key)
 
 
+def records_query(event_id: int, session_id: int | None = None):
+    """The marks of the event's sessions (one session's with ``session_id``); the caller orders
+    and pages (the JSON API)."""
+    query = (select(AttendanceRecord).join(EventSession, EventSession.id == AttendanceRecord.session_id)
+             .where(EventSession.event_id == event_id))
+    return query if session_id is None else query.where(AttendanceRecord.session_id == session_id)
+
+
 def sheet_query(event_id: int, session_id: int):
     """Everyone expected as plain values, with their mark at the session: read through the
     registrations' event index and the marks' unique (registration, session) key."""

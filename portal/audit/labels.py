@@ -17,6 +17,8 @@ from portal.extensions import db
 from portal.i18n import format_calendar_date, format_short_datetime
 
 ACTIONS = {
+    "api_token.created": _l("API token created"),
+    "api_token.revoked": _l("API token revoked"),
     "attendance.checked_in": _l("Checked in at the door"),
     "attendance.marked": _l("Attendance marked"),
     "attendance.remaining_absent": _l("Everyone else marked absent"),
@@ -84,6 +86,7 @@ ACTIONS = {
 }
 
 OBJECTS = {
+    "api_tokens": _l("API token"),
     "attendance_records": _l("Attendance"),
     "board_accounts": _l("Board account"),
     "board_members": _l("Board member"),
@@ -176,6 +179,7 @@ FIELDS = {
     "retried": _l("Sent again"),
     "revoked": _l("Revoked"),
     "role": _l("Role"),
+    "scopes": _l("Permissions"),
     "seats": _l("Seats"),
     "seats_per_cooperative": _l("Seats per cooperative"),
     "selection": _l("Selection"),
