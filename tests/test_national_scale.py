@@ -223,3 +223,20 @@ def test_email_page_and_the_staff_badge_read_the_outbox_through_indexes(app):
                                                 OutboxMessage.created_at <= now - RETRYING_FOR)
     assert "ix_outbox_messages_retrying" in plan(retrying)
     assert FAILED_WINDOW
+
+
+@pytest.mark.app_config(COUNT_LIMIT=3)
+def test_staff_badge_counts_failing_mail_no_further_than_the_limit(client, logged_in, count_queries):
+    from portal.mail.models import MessageStatus, OutboxMessage
+
+    logged_in(Role.ORGANISER)
+    for n in range(5):
+        db.session.add(OutboxMessage(message_id=f"<gagal{n}@example.org>", recipient_email=f"siti{n}@example.org",
+                                     subject="Undangan", body_text="isi", template="t", status=MessageStatus.FAILED))
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/events/calendar").text
+    badge = page[page.index("data-mail-trouble"):]
+    assert "lebih dari 3" in badge[:badge.index("</a>")]
+    counting = [s for s in statements if "count(" in s.lower() and "FROM outbox_messages" in s]
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
