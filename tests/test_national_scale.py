@@ -240,3 +240,19 @@ def test_staff_badge_counts_failing_mail_no_further_than_the_limit(client, logge
     assert "lebih dari 3" in badge[:badge.index("</a>")]
     counting = [s for s in statements if "count(" in s.lower() and "FROM outbox_messages" in s]
     assert counting and all("LIMIT" in s.upper() for s in counting), counting
+
+
+def test_month_calendar_is_rendered_once_and_kept_until_an_event_of_the_month_changes(client, make_event,
+                                                                                    count_queries):
+    event = _published(make_event, "Pelatihan Bulan Ini", 3)
+    month = f"{date.today() + timedelta(days=3):%Y-%m}"
+    first = client.get(f"/events/calendar?month={month}").text
+    with count_queries() as statements:
+        again = client.get(f"/events/calendar?month={month}").text
+    assert again == first and "Pelatihan Bulan Ini" in again
+    assert not [s for s in statements if "FROM event_sessions JOIN" in s or "event_sessions.venue_id" in s], \
+        "the month's sessions are not read again"
+    event.title = "Pelatihan Berganti Nama"
+    db.session.commit()
+    changed = client.get(f"/events/calendar?month={month}").text
+    assert "Pelatihan Berganti Nama" in changed and "Pelatihan Bulan Ini" not in changed
