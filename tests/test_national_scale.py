@@ -85,6 +85,7 @@ def test_feed_covers_ninety_days_back_and_a_year_ahead(client, make_event):
     assert sorted(_feed_titles(response)) == ["Depan 300", "Lewat 80"]
 
 
+@pytest.mark.app_config(FEED_VERSION_SECONDS=0)
 def test_feed_answers_304_to_its_etag_until_an_event_changes(client, make_event):
     event = _published(make_event, "Rapat Koordinasi", 10)
     first = client.get("/events.ics")
@@ -256,3 +257,24 @@ def test_month_calendar_is_rendered_once_and_kept_until_an_event_of_the_month_ch
     db.session.commit()
     changed = client.get(f"/events/calendar?month={month}").text
     assert "Pelatihan Berganti Nama" in changed and "Pelatihan Bulan Ini" not in changed
+
+
+def test_feed_version_is_reused_for_a_while_so_a_poll_reads_no_events(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics")
+    with count_queries() as statements:
+        again = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+        whole = client.get("/events.ics")
+    assert again.status_code == 304 and whole.data == first.data
+    assert not [s for s in statements if "FROM events" in s or "event_sessions" in s], statements
+
+
+def test_feed_kept_is_sent_gzipped_to_a_calendar_app_that_accepts_it(client, make_event):
+    import gzip
+
+    _published(make_event, "Rapat Koordinasi", 10)
+    plain = client.get("/events.ics").data
+    zipped = client.get("/events.ics", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain
+    assert client.get("/events.ics", headers={"Accept-Encoding": "identity"}).data == plain

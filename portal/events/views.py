@@ -177,11 +177,16 @@ def feed():
     """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
     one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
     district_id, places = parse_id(request.args.get("district")), _place_filters()
-    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id, **places)}"
-    etag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    version = feeds.current_version((district_id, places["office_id"], places["regency_id"]),
+                                    lambda: queries.feed_version(district_id, **places))
+    etag = hashlib.sha256(f"{db.engine.url.render_as_string()}|{version}".encode()).hexdigest()[:32]
     directory = Path(current_app.instance_path) / "feeds"
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers={"Cache-Control": "no-cache"})
+    elif "gzip" in request.accept_encodings and (kept := feeds.cached_feed(directory, etag, gzipped=True)):
+        response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
     elif kept := feeds.cached_feed(directory, etag):
         response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
     else:
