@@ -74,9 +74,11 @@ def facts(url: str) -> dict[str, str]:
         name, legal = conn.execute(sa.text("SELECT name, legal_number FROM cooperatives ORDER BY id DESC"
                                            " LIMIT 1")).one()
     engine.dispose()
-    # The name's third word: a village-like word shared by about one cooperative in a thousand.
+    # A village-like word shared by about one cooperative in a thousand: in the generated names
+    # ("Koperasi Maju Permai Feueeef 129599") the one before the number; the two words before it
+    # come from twenty and each is in a tenth of the registry.
     words = name.split()
-    term = words[2] if len(words) > 3 else words[-1]
+    term = words[-2] if len(words) > 1 and words[-1].isdigit() else words[-1]
     return {"invited_event": str(invited), "registered_event": str(registered), "session": str(session),
             "name_term": urllib.parse.quote(term), "legal_term": urllib.parse.quote(legal),
             "month": date.today().strftime("%Y-%m")}
