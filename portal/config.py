@@ -197,6 +197,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # Counts on lists (pager totals, status badges) stop here and read "more than …"
         # (portal/pagination.py), so a page costs the same at a country's size as at a regency's.
         "COUNT_LIMIT": 1000,
+        # /events.ics: each app process reuses the feed's version (its ETag) this long before asking
+        # the database again, so a calendar app's poll costs no aggregate over the window's events.
+        "FEED_VERSION_SECONDS": int(env.get("FEED_VERSION_SECONDS", "30")),
         # Up to this many districts a filter lists them; above (a province, the country) it takes a name.
         "DISTRICT_SELECT_LIMIT": 60,
         # Rows of an import's preview or report per page.

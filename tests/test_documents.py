@@ -81,3 +81,23 @@ def test_concurrent_callers_never_share_a_letter_number(app):
 
     assert sorted(results) == [f"{n:03d}/DISKOP/XI/2026" for n in range(1, 9)]
     assert db.session.scalar(select(LetterSequence.last_number).where(LetterSequence.year == 2026)) == 8
+
+
+def test_a_page_stylesheet_is_parsed_once_for_many_documents_and_looks_the_same(app, sample_template, monkeypatch):
+    from weasyprint import HTML
+
+    from portal.documents import pdf
+
+    first = render_pdf("sample.html", words="Undangan rapat", day=date(2026, 12, 3))
+    parsed = []
+    original = pdf.CSS
+    monkeypatch.setattr(pdf, "CSS", lambda **kwargs: parsed.append(kwargs) or original(**kwargs))
+    again = [render_pdf("sample.html", words=f"Undangan rapat {n}", day=date(2026, 12, 3)) for n in range(3)]
+    assert parsed == [] and all("Undangan rapat 2" in pdf_text(data) for data in again[2:])
+    with app.test_request_context():
+        from flask import render_template
+
+        html = render_template("sample.html", words="Undangan rapat", day=date(2026, 12, 3))
+    whole = HTML(string=html, base_url=pdf.Path(app.static_folder).resolve().as_uri() + "/",
+                 url_fetcher=pdf.LocalFetcher(app.static_folder)).write_pdf(pdf_tags=True)
+    assert pdf_page_image(first, scale=1) == pdf_page_image(whole, scale=1), "the same page as parsed with it"

@@ -165,3 +165,31 @@ def test_exports_are_streamed_with_as_many_queries_for_60_people_as_for_3(client
     many, many_sizes = run()
     assert set(few_sizes.values()) == {4} and set(many_sizes.values()) == {61}
     assert many == few
+
+
+def test_an_xlsx_leaves_in_blocks_from_its_first_rows_and_opens_with_its_types():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from portal.documents import spreadsheets
+
+    read = [0]
+
+    def rows():
+        for n in range(20_000):
+            read[0] = n + 1
+            yield [f"Peserta {n}", "=HYPERLINK(\"x\")", "0812\x01345", n, datetime(2026, 11, 30, 1, 30, tzinfo=UTC),
+                   date(2026, 12, 1), None]
+
+    chunks = spreadsheets.xlsx_chunks(["Nama", "Teks", "Telepon", "No", "Waktu (WITA)", "Tanggal", "Kosong"], rows(),
+                                      "Pendaftaran", ZoneInfo("Asia/Makassar"))
+    first = next(chunks)
+    assert first.startswith(b"PK") and read[0] < 20_000, "the first block leaves before the last row is read"
+    book = openpyxl.load_workbook(io.BytesIO(first + b"".join(chunks)))
+    sheet = book.active
+    assert sheet.title == "Pendaftaran" and sheet.max_row == 20_001 and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:G20001" and sheet["A1"].font.b
+    assert [cell.value for cell in sheet[2]] == ["Peserta 0", "=HYPERLINK(\"x\")", "0812345", 0,
+                                                 datetime(2026, 11, 30, 9, 30), datetime(2026, 12, 1), None]
+    assert sheet["B2"].data_type == "s" and sheet["E2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["F2"].number_format == "yyyy-mm-dd" and sheet.column_dimensions["A"].width > 10

@@ -85,6 +85,7 @@ def test_feed_covers_ninety_days_back_and_a_year_ahead(client, make_event):
     assert sorted(_feed_titles(response)) == ["Depan 300", "Lewat 80"]
 
 
+@pytest.mark.app_config(FEED_VERSION_SECONDS=0)
 def test_feed_answers_304_to_its_etag_until_an_event_changes(client, make_event):
     event = _published(make_event, "Rapat Koordinasi", 10)
     first = client.get("/events.ics")
@@ -223,3 +224,57 @@ def test_email_page_and_the_staff_badge_read_the_outbox_through_indexes(app):
                                                 OutboxMessage.created_at <= now - RETRYING_FOR)
     assert "ix_outbox_messages_retrying" in plan(retrying)
     assert FAILED_WINDOW
+
+
+@pytest.mark.app_config(COUNT_LIMIT=3)
+def test_staff_badge_counts_failing_mail_no_further_than_the_limit(client, logged_in, count_queries):
+    from portal.mail.models import MessageStatus, OutboxMessage
+
+    logged_in(Role.ORGANISER)
+    for n in range(5):
+        db.session.add(OutboxMessage(message_id=f"<gagal{n}@example.org>", recipient_email=f"siti{n}@example.org",
+                                     subject="Undangan", body_text="isi", template="t", status=MessageStatus.FAILED))
+    db.session.commit()
+    with count_queries() as statements:
+        page = client.get("/events/calendar").text
+    badge = page[page.index("data-mail-trouble"):]
+    assert "lebih dari 3" in badge[:badge.index("</a>")]
+    counting = [s for s in statements if "count(" in s.lower() and "FROM outbox_messages" in s]
+    assert counting and all("LIMIT" in s.upper() for s in counting), counting
+
+
+def test_month_calendar_is_rendered_once_and_kept_until_an_event_of_the_month_changes(client, make_event,
+                                                                                    count_queries):
+    event = _published(make_event, "Pelatihan Bulan Ini", 3)
+    month = f"{date.today() + timedelta(days=3):%Y-%m}"
+    first = client.get(f"/events/calendar?month={month}").text
+    with count_queries() as statements:
+        again = client.get(f"/events/calendar?month={month}").text
+    assert again == first and "Pelatihan Bulan Ini" in again
+    assert not [s for s in statements if "FROM event_sessions JOIN" in s or "event_sessions.venue_id" in s], \
+        "the month's sessions are not read again"
+    event.title = "Pelatihan Berganti Nama"
+    db.session.commit()
+    changed = client.get(f"/events/calendar?month={month}").text
+    assert "Pelatihan Berganti Nama" in changed and "Pelatihan Bulan Ini" not in changed
+
+
+def test_feed_version_is_reused_for_a_while_so_a_poll_reads_no_events(client, make_event, count_queries):
+    _published(make_event, "Rapat Koordinasi", 10)
+    first = client.get("/events.ics")
+    with count_queries() as statements:
+        again = client.get("/events.ics", headers={"If-None-Match": first.headers["ETag"]})
+        whole = client.get("/events.ics")
+    assert again.status_code == 304 and whole.data == first.data
+    assert not [s for s in statements if "FROM events" in s or "event_sessions" in s], statements
+
+
+def test_feed_kept_is_sent_gzipped_to_a_calendar_app_that_accepts_it(client, make_event):
+    import gzip
+
+    _published(make_event, "Rapat Koordinasi", 10)
+    plain = client.get("/events.ics").data
+    zipped = client.get("/events.ics", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain
+    assert client.get("/events.ics", headers={"Accept-Encoding": "identity"}).data == plain

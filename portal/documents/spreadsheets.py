@@ -10,16 +10,15 @@ otherwise: Excel with Indonesian settings reads ``;`` (the decimal separator is 
 
 Rows may be any iterable, a generator over a database cursor included: both formats are written
 as the rows come, never held whole. CSV leaves in chunks of ``CSV_BATCH`` rows from the first
-one; XLSX is written by openpyxl's write-only mode into a temporary file (a zip cannot be sent
-before it is finished) and sent from there. Write-only mode fixes the column widths before the
-first row, so they are measured on the first ``WIDTH_SAMPLE`` rows. The generators run after the
+one; XLSX is zipped as it is written (``xlsx_stream``) and leaves in blocks from the first rows
+(``write_xlsx``, openpyxl's write-only mode, writes a whole file). The column widths come before
+the first row, so they are measured on the first ``WIDTH_SAMPLE`` rows. The generators run after the
 request is over: the office's zone is named by the caller, not looked up.
 """
 
 import csv
 import io
 import itertools
-import tempfile
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal.documents.xlsx_stream import streamed_xlsx
 from portal.i18n import office_zone
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -41,7 +41,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_COLUMN_WIDTH = 50
 CSV_BATCH = 500
 WIDTH_SAMPLE = 200
-FILE_BLOCK = 64 * 1024
 
 
 def separator(name: str | None) -> str:
@@ -130,12 +129,14 @@ def write_xlsx(target, header: list[str], rows, title: str, zone: ZoneInfo) -> N
 
 
 def xlsx_chunks(header: list[str], rows, title: str, zone: ZoneInfo):
-    """The XLSX's bytes, written to a temporary file first (removed when sent or abandoned)."""
-    with tempfile.TemporaryFile(suffix=".xlsx") as file:
-        write_xlsx(file, header, rows, title, zone)
-        file.seek(0)
-        while block := file.read(FILE_BLOCK):
-            yield block
+    """The XLSX's bytes as its rows are read (``xlsx_stream``): the column widths measured on the
+    first ``WIDTH_SAMPLE`` rows, which then leave with the rest."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    widths = [min(max((_width(row[column]) for row in [header, *sample]), default=0) + 2, MAX_COLUMN_WIDTH)
+              for column in range(len(header))]
+    yield from streamed_xlsx(header, itertools.chain(sample, rows), title[:31], widths,
+                             lambda value: _local(value, zone))
 
 
 def download(kind: str, header: list[str], rows, *, title: str, filename: str,

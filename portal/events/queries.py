@@ -96,19 +96,37 @@ def _of_visible_event():
     return select(Event.status).where(Event.id == EventSession.event_id).scalar_subquery().in_(VISIBLE_STATUSES)
 
 
+def _month_starts(month: date, office_id: int | None = None, regency_id: int | None = None, *columns):
+    """The sessions of visible events that start in ``month`` (the office's calendar month):
+    ``columns`` of them, through the sessions' time index."""
+    first, last = month_bounds(month)
+    start, end = local_moment(first, time(0, 0)), local_moment(last + timedelta(days=1), time(0, 0))
+    query = select(*columns).where(_of_visible_event(), EventSession.starts_at >= start, EventSession.starts_at < end)
+    if office_id or regency_id:  # the sessions' events are not joined here: ask through their ids
+        query = query.where(EventSession.event_id.in_(in_offices(select(Event.id), office_id, regency_id)))
+    return query
+
+
+def month_stamp(month: date, office_id: int | None = None, regency_id: int | None = None) -> str | None:
+    """Changes whenever the month calendar would: a session of the month added, removed or moved
+    (their number, ids and sequences) or its event changed (the events' last ``updated_at``);
+    None for a month without sessions. One aggregate over the month's sessions, each event
+    looked up through its primary key."""
+    changed = select(Event.updated_at).where(Event.id == EventSession.event_id).scalar_subquery()
+    count, ids, sequences, last = db.session.execute(_month_starts(
+        month, office_id, regency_id, func.count(EventSession.id), func.coalesce(func.sum(EventSession.id), 0),
+        func.coalesce(func.sum(EventSession.sequence), 0), func.max(changed))).one()
+    return f"{count}-{ids}-{sequences}-{last and last.timestamp()}" if count else None
+
+
 def month_sessions(month: date, per_day: int = SESSIONS_PER_DAY, office_id: int | None = None,
                    regency_id: int | None = None) -> tuple[list[EventSession], dict[date, int]]:
     """Sessions of visible events that start in ``month`` (the office's calendar month): the
     first ``per_day`` of each day, and how many more each day has. Two queries, the page bounded
     however busy the month: the month's starts alone, then the shown sessions with their events,
     venues and districts (joins, not ``selectinload``, whose IN lists are cut into batches)."""
-    first, last = month_bounds(month)
-    start, end = local_moment(first, time(0, 0)), local_moment(last + timedelta(days=1), time(0, 0))
-    starts = (select(EventSession.id, EventSession.starts_at)
-              .where(_of_visible_event(), EventSession.starts_at >= start, EventSession.starts_at < end)
-              .order_by(EventSession.starts_at, EventSession.id))
-    if office_id or regency_id:  # the sessions' events are not joined here: ask through their ids
-        starts = starts.where(EventSession.event_id.in_(in_offices(select(Event.id), office_id, regency_id)))
+    starts = _month_starts(month, office_id, regency_id, EventSession.id, EventSession.starts_at).order_by(
+        EventSession.starts_at, EventSession.id)
     shown, per_day_seen = [], {}
     for session_id, starts_at in db.session.execute(starts):
         day = to_local(starts_at).date()

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wsgi import wrap_file
 
@@ -18,7 +19,7 @@ from portal.accounts.policies import is_staff
 from portal.cooperatives.models import District
 from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.database import clock_now
-from portal.events import feeds, queries, services
+from portal.events import feeds, month_cache, queries, services
 from portal.events.calendar import build_calendar
 from portal.events.forms import (
     CancelForm,
@@ -35,7 +36,7 @@ from portal.events.models import Event, EventKind, EventSession, EventStatus, Pr
 from portal.events.venue_views import bp as venues_bp
 from portal.extensions import db
 from portal.forms import parse_id
-from portal.i18n import format_local_time, to_local
+from portal.i18n import format_local_time, office_zone, to_local
 from portal.offices.context import office_in_use
 from portal.offices.scope import check_or_404, load_or_404, scoped
 from portal.pagination import paginate
@@ -124,14 +125,29 @@ def month():
     today = services.local_today()
     asked = parse_month(request.args.get("month"))
     shown = asked or today.replace(day=1)
+    places = _place_filters()
     # Any month is shown (each is bounded by its sessions a day); the links lead no further
     # than the feed's window, so a crawler does not walk the years.
     first, last = queries.feed_window(today)
-    sessions, more = queries.month_sessions(shown, **_place_filters())
-    following_event = queries.next_event_month(today) if asked is None and not sessions else None
+    stamp = queries.month_stamp(shown, **places)
+    following_event = queries.next_event_month(today) if asked is None and stamp is None else None
     if following_event:  # nothing this month: open on the month of the next event
         shown = following_event
-        sessions, more = queries.month_sessions(shown, **_place_filters())
+        stamp = queries.month_stamp(shown, **places)
+    locale = str(get_locale())
+    key = (shown, places["office_id"], places["regency_id"], locale, today, str(office_zone()), stamp)
+    month_html = month_cache.kept_or_rendered(key if stamp else None, lambda: _month_html(shown, today, places))
+    previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
+    following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
+    return render_template("events/calendar.html", month_html=month_html,
+                           title=format_date(shown, "LLLL y", locale=locale),
+                           previous=previous if previous >= first.replace(day=1) else None,
+                           following=following if following <= last else None)
+
+
+def _month_html(shown: date, today: date, places: dict) -> Markup:
+    """The month's sessions, a list for phones and a grid for wider screens."""
+    sessions, more = queries.month_sessions(shown, **places)
     by_day = {}
     for session in sessions:  # each shown twice (the phone's list, the wide grid): worked out once
         event = session.event
@@ -140,14 +156,10 @@ def month():
             session.venue.district.name, event.status.is_cancelled))
     locale = str(get_locale())
     weekdays = [get_day_names("abbreviated", locale=locale)[day] for day in range(7)]
-    previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
-    following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
-    return render_template("events/calendar.html", shown=shown, today=today, by_day=by_day, more=more,
-                           more_url=url_for("events.index", month=shown.strftime("%Y-%m")),
-                           weekdays=weekdays, weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month),
-                           title=format_date(shown, "LLLL y", locale=locale),
-                           previous=previous if previous >= first.replace(day=1) else None,
-                           following=following if following <= last else None)
+    return Markup(render_template(  # noqa: S704 - a template's output, escaped by Jinja
+        "events/_month.html", shown=shown, today=today, by_day=by_day, more=more,
+        more_url=url_for("events.index", month=shown.strftime("%Y-%m")), weekdays=weekdays,
+        weeks=calendar.Calendar().monthdatescalendar(shown.year, shown.month)))
 
 
 @bp.get("/events/<int:event_id>")
@@ -165,11 +177,16 @@ def feed():
     """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
     one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
     district_id, places = parse_id(request.args.get("district")), _place_filters()
-    version = f"{db.engine.url.render_as_string()}|{queries.feed_version(district_id, **places)}"
-    etag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    version = feeds.current_version((district_id, places["office_id"], places["regency_id"]),
+                                    lambda: queries.feed_version(district_id, **places))
+    etag = hashlib.sha256(f"{db.engine.url.render_as_string()}|{version}".encode()).hexdigest()[:32]
     directory = Path(current_app.instance_path) / "feeds"
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers={"Cache-Control": "no-cache"})
+    elif "gzip" in request.accept_encodings and (kept := feeds.cached_feed(directory, etag, gzipped=True)):
+        response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
     elif kept := feeds.cached_feed(directory, etag):
         response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
     else:

@@ -9,6 +9,7 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.offices.scope import office_clause, office_ids
+from portal.pagination import bounded_count
 
 PENDING = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
@@ -113,15 +114,26 @@ def in_trouble(now: datetime):
     return or_(_failed_lately(now), _retrying_long(now))
 
 
-def trouble_counts(now: datetime | None = None, actor=None) -> dict[str, int]:
+def trouble_counts(now: datetime | None = None, actor=None, bounded: bool = False) -> dict[str, int]:
     """How many messages of the offices ``actor`` reads (every office's without an actor) failed
     for good lately and how many have been retrying for long: what staff must see (the
-    navigation bar's badge, the administrators' daily summary)."""
+    navigation bar's badge, the administrators' daily summary). ``bounded``: each count stops
+    past the count limit (``portal/pagination.py``), as the badge on every staff page does: a
+    country's week of failures is thousands of rows."""
     now = now or utcnow()
     # Two counts, each through its own index (``ix_outbox_messages_due`` and the partial
-    # ``ix_outbox_messages_retrying``): this runs on every staff page.
+    # ``ix_outbox_messages_retrying``).
     mine = office_clause(OutboxMessage, office_ids(actor))
-    failed = select(func.count()).where(_failed_lately(now), mine)
-    retrying = select(func.count()).where(_retrying_long(now), mine)
-    failed, retrying = db.session.execute(select(failed.scalar_subquery(), retrying.scalar_subquery())).one()
+    if bounded:
+        failed = bounded_count(select(OutboxMessage.id).where(_failed_lately(now), mine))
+        retrying = bounded_count(select(OutboxMessage.id).where(_retrying_long(now), mine))
+    else:
+        failed = select(func.count()).where(_failed_lately(now), mine).scalar_subquery()
+        retrying = select(func.count()).where(_retrying_long(now), mine).scalar_subquery()
+    failed, retrying = db.session.execute(select(failed, retrying)).one()
     return {"failed": failed, "retrying": retrying, "total": failed + retrying}
+
+
+def badge_counts(actor) -> dict[str, int]:
+    """The navigation bar's badge: ``trouble_counts`` bounded."""
+    return trouble_counts(actor=actor, bounded=True)

@@ -7,7 +7,7 @@ from portal.accounts.models import STAFF_ROLES
 from portal.mail import services
 from portal.mail.forms import OutboxFilterForm
 from portal.mail.models import MessageStatus, OutboxMessage
-from portal.mail.queries import trouble_counts
+from portal.mail.queries import badge_counts
 from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.security import content_security_policy
@@ -15,7 +15,7 @@ from portal.transactions import act
 
 bp = Blueprint("mail", __name__, url_prefix="/email")
 # The navigation bar's badge for staff: ``mail_trouble()`` in templates.
-bp.add_app_template_global(trouble_counts, "mail_trouble")
+bp.add_app_template_global(badge_counts, "mail_trouble")
 bp.add_app_template_global(services.plain_reason, "plain_reason")
 
 
