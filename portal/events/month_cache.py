@@ -8,6 +8,7 @@ filters, language, zone and the office's today) and the month's stamp
 session of the month shows at once. A venue or district renamed shows within ``SECONDS``.
 """
 
+import threading
 import time
 from collections import OrderedDict
 
@@ -20,20 +21,24 @@ SECONDS = 60
 class RenderedMonths:
     def __init__(self, size: int = SIZE, seconds: float = SECONDS):
         self.size, self.seconds, self.kept = size, seconds, OrderedDict()
+        # gunicorn's threads share the process: one reorders while another reads.
+        self.lock = threading.Lock()
 
     def get(self, key):
-        found = self.kept.get(key)
-        if found is None or found[0] < time.monotonic():
-            self.kept.pop(key, None)
-            return None
-        self.kept.move_to_end(key)
-        return found[1]
+        with self.lock:
+            found = self.kept.get(key)
+            if found is None or found[0] < time.monotonic():
+                self.kept.pop(key, None)
+                return None
+            self.kept.move_to_end(key)
+            return found[1]
 
     def put(self, key, value) -> None:
-        self.kept[key] = (time.monotonic() + self.seconds, value)
-        self.kept.move_to_end(key)
-        while len(self.kept) > self.size:
-            self.kept.popitem(last=False)
+        with self.lock:
+            self.kept[key] = (time.monotonic() + self.seconds, value)
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
 
 
 def rendered_months() -> RenderedMonths:
