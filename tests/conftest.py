@@ -20,8 +20,8 @@ from portal.cooperatives.reference import REFERENCE_TABLES, seed_reference_data
 from portal.extensions import db
 
 pytest_plugins = ["tests.browser_fixtures", "tests.mail_fixtures", "tests.event_fixtures",
-                  "tests.registration_fixtures", "tests.invitation_fixtures", "tests.attendance_fixtures", "tests.report_fixtures",
-                  "tests.certificate_fixtures", "tests.office_fixtures"]
+                  "tests.registration_fixtures", "tests.invitation_fixtures", "tests.attendance_fixtures",
+                  "tests.report_fixtures", "tests.certificate_fixtures", "tests.office_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DEFAULT_PASSWORD = "correct-horse-42"

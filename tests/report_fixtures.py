@@ -50,8 +50,9 @@ def invite_to(event, cooperatives, answers=None):
     db.session.flush()
     for cooperative in cooperatives:
         answer = (answers or {}).get(cooperative.name)
+        sent = datetime.combine(event.starts_on, time(1), tzinfo=UTC) - timedelta(days=20)
         db.session.add(Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id, answer=answer,
-                                  created_at=datetime.combine(event.starts_on, time(1), tzinfo=UTC) - timedelta(days=20),
+                                  created_at=sent,
                                   answer_channel=AnswerChannel.LINK if answer else None,
                                   answered_at=ANSWERED if answer else None))
 

@@ -96,7 +96,10 @@ def cooperative_path(events):
         (Invitation.answer == InvitationAnswer.ACCEPTED, literal(Stage.ACCEPTED.value)),
         (Invitation.answer == InvitationAnswer.DECLINED, literal(Stage.DECLINED.value)),
         else_=literal(Stage.INVITED.value))
-    same = (lambda sub: (sub.c.event_id == listed.c.event_id) & (sub.c.cooperative_id == listed.c.cooperative_id))
+
+    def same(sub):
+        return (sub.c.event_id == listed.c.event_id) & (sub.c.cooperative_id == listed.c.cooperative_id)
+
     return (select(listed.c.event_id.label("event_id"), listed.c.cooperative_id.label("cooperative_id"),
                    Invitation.id.is_not(None).label("invited"), Invitation.answer.label("answer"),
                    Invitation.answer_channel.label("channel"), registered.label("registered"),
