@@ -1,0 +1,104 @@
+"""The report pages, a part of the reports blueprint (endpoints ``reports.pages.*``): each report
+for a year or a date range, filtered, with its chart and its table; as CSV, XLSX and a PDF on the
+letterhead. Staff and leaders read them (a leader only reads anyway)."""
+
+import base64
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from portal.accounts.access import current_actor, roles
+from portal.accounts.models import STAFF_ROLES, Role
+from portal.cooperatives.services import district_ids_for, listed_districts
+from portal.documents import spreadsheets
+from portal.documents.pdf import PDF_MIMETYPE, render_pdf
+from portal.reports.catalogue import REPORTS, Report
+from portal.reports.charts import bar_chart
+from portal.reports.figures import Filters
+from portal.reports.forms import ReportFilterForm
+from portal.revival.dates import office_today
+from portal.security import content_security_policy
+
+bp = Blueprint("pages", __name__)
+READERS = (*STAFF_ROLES, Role.LEADER)
+
+
+def _report(name: str) -> Report:
+    report = REPORTS.get(name)
+    if report is None:
+        abort(404)
+    return report
+
+
+def _filters(form: ReportFilterForm) -> Filters:
+    """The form's filters; what does not validate falls back to this year, unfiltered."""
+    year = office_today().year
+    if not form.validate():
+        return Filters.year(year)
+    extra = {"district_ids": tuple(ids) if (ids := district_ids_for(form.district_id.data, current_actor()))
+             is not None else None,
+             "cooperative_type": form.cooperative_type.data or None, "program_area": form.program_area.data or None}
+    if form.begins.data and form.ends.data:
+        return Filters(form.begins.data, form.ends.data, **extra)
+    return Filters.year(form.year.data or year, **extra)
+
+
+def _table(name: str):
+    report = _report(name)
+    form = ReportFilterForm(request.args, meta={"csrf": False})
+    filters = _filters(form)
+    return report, form, filters, report.build(filters, current_actor())
+
+
+def _chart(table) -> str | None:
+    if not table.chart_labels:
+        return None
+    return bar_chart(table.chart_title, table.chart_labels, table.chart_series)
+
+
+@bp.get("/reports/")
+@roles(*READERS)
+def index():
+    return render_template("reports/index.html", reports=list(REPORTS.values()))
+
+
+@bp.get("/reports/<name>")
+@roles(*READERS)
+def show(name: str):
+    report, form, filters, table = _table(name)
+    return render_template("reports/report.html", report=report, form=form, filters=filters, table=table,
+                           reports=list(REPORTS.values()),
+                           districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"], current_actor()))
+
+
+@bp.get("/reports/<name>/chart.svg")
+@roles(*READERS)
+@content_security_policy(default_src="'none'", style_src="'unsafe-inline'", script_src="'none'", img_src=None,
+                         form_action=None)
+def chart(name: str):
+    """The chart as an image (an <img> on the page: its inline styles stay out of the page's CSP)."""
+    _report_, _form, _filters_, table = _table(name)
+    svg = _chart(table)
+    if svg is None:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.get("/reports/<name>.<kind>")
+@roles(*READERS)
+def export(name: str, kind: str):
+    report, _form, filters, table = _table(name)
+    if kind == "pdf":
+        svg = _chart(table)
+        chart_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else None
+        body = render_pdf("reports/report_pdf.html", report=report, filters=filters, table=table, chart=chart_uri)
+        return Response(body, mimetype=PDF_MIMETYPE,
+                        headers={"Content-Disposition": f'attachment; filename="laporan-{report.name}.pdf"'})
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    rows = table.rows
+    if table.second is not None:  # under the first, after a blank row, as wide as the first
+        width = len(table.header)
+        rows = [*rows, *([*row, *[None] * (width - len(row))]
+                         for row in ([], table.second.header, *table.second.rows))]
+    return spreadsheets.download(kind, table.header, rows, title=str(report.title)[:31],
+                                 filename=f"laporan-{report.name}", separator_name=request.args.get("separator"))
