@@ -97,3 +97,26 @@ def test_a_report_page_is_a_fixed_number_of_statements(client, office_year, read
     with count_queries() as statements:
         assert client.get(f"/reports/attendance?year={YEAR}").status_code == 200
     assert len(statements) <= 12, statements
+
+
+def test_the_directory_exports_under_its_filters(client, office_year, reader):
+    rows = list(csv.reader(io.StringIO(client.get("/cooperatives/directory.csv?district=Semau").data
+                                       .decode("utf-8-sig")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["Koperasi C", "Koperasi D", "Koperasi E"]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/cooperatives/directory.xlsx?status=inactive").data)).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == ["Koperasi B", "Koperasi C"]
+
+
+def test_the_invitation_tracking_exports_who_answered_and_how(client, office_year, reader):
+    event = office_year.training
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/organiser/events/{event.id}/invitations.xlsx").data)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[0], row[3]) for row in rows] == [("Koperasi A", "Diterima"), ("Koperasi B", None)]
+    assert rows[0][4].year == YEAR  # the answer's time as a date-time cell
+
+
+def test_the_certificate_register_of_the_year(client, office_year, reader):
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/organiser/certificates.xlsx?year={YEAR}").data)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(row[1], row[3], row[5]) for row in rows] == [("Maria", "Pelatihan Pembukuan", 2)]
+    assert client.get(f"/organiser/certificates.csv?year={YEAR - 1}").data.decode("utf-8-sig").count("\n") == 1

@@ -5,12 +5,18 @@ letterhead. Staff and leaders read them (a leader only reads anyway)."""
 import base64
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES, Role
+from portal.cooperatives.forms import DirectoryFilterForm
 from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
+from portal.events.models import Event
+from portal.invitations.forms import TrackingFilterForm
+from portal.offices.scope import load_or_404
+from portal.reports import lists
 from portal.reports.catalogue import REPORTS, Report
 from portal.reports.charts import bar_chart
 from portal.reports.figures import Filters
@@ -102,3 +108,52 @@ def export(name: str, kind: str):
                          for row in ([], table.second.header, *table.second.rows))]
     return spreadsheets.download(kind, table.header, rows, title=str(report.title)[:31],
                                  filename=f"laporan-{report.name}", separator_name=request.args.get("separator"))
+
+
+# -- the lists staff keep, exported ---------------------------------------------------------------
+
+
+def _download(kind: str, header, rows, title: str, filename: str) -> Response:
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    return spreadsheets.download(kind, header, rows, title=title, filename=filename,
+                                 separator_name=request.args.get("separator"))
+
+
+def _valid(field):
+    return field.data if field.data and not field.errors else None
+
+
+@bp.get("/cooperatives/directory.<kind>")
+@roles(*READERS)
+def directory_export(kind: str):
+    """The directory under the page's filters (name, district, type, status, sort)."""
+    form = DirectoryFilterForm(request.args)
+    form.validate()
+    filters = {"search": _valid(form.q), "type": _valid(form.type), "status": _valid(form.status),
+               "district_ids": district_ids_for(_valid(form.district), current_actor()),
+               "sort": _valid(form.sort) or "name"}
+    header, rows = lists.directory(filters, current_actor())
+    return _download(kind, header, rows, _("Cooperatives"), "koperasi")
+
+
+@bp.get("/organiser/events/<int:event_id>/invitations.<kind>")
+@roles(*READERS)
+def invitations_export(event_id: int, kind: str):
+    event = load_or_404(Event, event_id, current_actor())
+    form = TrackingFilterForm(request.args, meta={"csrf": False})
+    filters = {}
+    if form.validate():
+        filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
+                   "district_ids": district_ids_for(form.district_id.data, current_actor()), "search": form.q.data}
+    header, rows = lists.invitation_tracking(event.id, filters)
+    return _download(kind, header, rows, _("Invitations"), f"undangan-{event.id}")
+
+
+@bp.get("/organiser/certificates.<kind>")
+@roles(*READERS)
+def certificates_export(kind: str):
+    """The certificate register of the period (the report filters' year or date range)."""
+    filters = _filters(ReportFilterForm(request.args, meta={"csrf": False}))
+    header, rows = lists.certificate_register(filters.begins, filters.ends, current_actor())
+    return _download(kind, header, rows, _("Certificates"), f"sertifikat-{filters.begins.year}")
