@@ -64,14 +64,28 @@ def _walk_detail_routes(app, client, ids: dict) -> list[tuple]:
     return wrong
 
 
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = sheet.iter_rows(values_only=True)
+    return "\n".join(" ".join(str(value) for value in row if value is not None) for row in rows)
+
+
 def _list_pages_showing(app, client, marker: str) -> list[str]:
     shown = []
     for rule in _private_rules(app, with_ids=False):
         if "GET" not in rule.methods:
             continue
         response = client.get(_url(app, rule, {}))
-        text = (pdf_text(response.data) if response.mimetype == "application/pdf"
-                else response.get_data(as_text=True))
+        if response.mimetype == "application/pdf":
+            text = pdf_text(response.data)
+        elif response.mimetype.endswith("spreadsheetml.sheet"):
+            text = _xlsx_text(response.data)
+        else:
+            text = response.get_data(as_text=True)
         if marker.lower() in text.lower():
             shown.append(rule.endpoint)
     return shown

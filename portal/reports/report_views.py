@@ -124,8 +124,19 @@ def _valid(field):
     return field.data if field.data and not field.errors else None
 
 
-@bp.get("/cooperatives/directory.<kind>")
+# One endpoint per format (no argument in the path): the office-scope walk reads them as list pages.
+@bp.get("/cooperatives/directory.csv")
 @roles(*READERS)
+def directory_csv():
+    return directory_export("csv")
+
+
+@bp.get("/cooperatives/directory.xlsx")
+@roles(*READERS)
+def directory_xlsx():
+    return directory_export("xlsx")
+
+
 def directory_export(kind: str):
     """The directory under the page's filters (name, district, type, status, sort)."""
     form = DirectoryFilterForm(request.args)
@@ -150,8 +161,18 @@ def invitations_export(event_id: int, kind: str):
     return _download(kind, header, rows, _("Invitations"), f"undangan-{event.id}")
 
 
-@bp.get("/organiser/certificates.<kind>")
+@bp.get("/organiser/certificates.csv")
 @roles(*READERS)
+def certificates_csv():
+    return certificates_export("csv")
+
+
+@bp.get("/organiser/certificates.xlsx")
+@roles(*READERS)
+def certificates_xlsx():
+    return certificates_export("xlsx")
+
+
 def certificates_export(kind: str):
     """The certificate register of the period (the report filters' year or date range)."""
     filters = _filters(ReportFilterForm(request.args, meta={"csrf": False}))
