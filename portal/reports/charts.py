@@ -33,22 +33,25 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[float]]) -> 
     """Horizontal grouped bars: one group per label, one bar per series; the SVG as text."""
     pyplot = _pyplot()
     count = max(len(labels), 1)
-    height = 1.2 + count * (0.28 + 0.22 * len(series))
+    # 4.8 in (346 pt) wide: on a 360-px phone the SVG is drawn near its own size, so 10-pt text
+    # stays about 10 px; on a laptop it scales up.
+    height = 1.5 + count * (0.3 + 0.24 * len(series))
     with _LOCK:
-        figure, axes = pyplot.subplots(figsize=(6.4, min(height, 40)))
+        figure, axes = pyplot.subplots(figsize=(4.8, min(height, 40)))
         try:
             width = 0.8 / max(len(series), 1)
             for n, (name, values) in enumerate(series.items()):
                 positions = [i + n * width for i in range(len(labels))]
                 bars = axes.barh(positions, values, height=width, label=name, color=COLOURS[n % len(COLOURS)])
-                axes.bar_label(bars, fmt="%g", padding=2, fontsize=8)
+                axes.bar_label(bars, fmt="%g", padding=2, fontsize=9)
             axes.set_yticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))], labels)
             axes.invert_yaxis()
             axes.set_title(title, loc="left", fontsize=11)
             axes.spines[["top", "right"]].set_visible(False)
             axes.xaxis.get_major_locator().set_params(integer=True)
-            if len(series) > 1:
-                axes.legend(loc="lower right", fontsize=8, frameon=False)
+            if len(series) > 1:  # under the axes, so it never covers a bar
+                axes.legend(loc="upper center", bbox_to_anchor=(0.4, -0.08), ncol=len(series), fontsize=9,
+                            frameon=False)
             figure.tight_layout()
             buffer = io.StringIO()
             figure.savefig(buffer, format="svg", metadata={"Date": None})
