@@ -113,3 +113,24 @@ def test_each_report_is_a_fixed_number_of_statements_for_10_and_1000_events(offi
     assert counts[0] == counts[1] <= 2, counts
     if report == "trainings":
         assert sum(r["events"] for r in rows) == 1002
+
+
+def test_the_chart_keeps_the_largest_groups_in_their_order():
+    from portal.reports.catalogue import Table
+
+    table = Table(["x"], [], "t", ["a", "b", "c", "d"], {"one": [5, 1, 9, 3], "two": [1, 2, 3, 4]})
+    assert table.chart_top(2) == (["a", "c"], {"one": [5, 9], "two": [1, 3]})
+    assert table.chart_top(9) == (table.chart_labels, table.chart_series)
+
+
+def test_the_report_cache_keeps_each_office_apart_and_can_be_turned_off(app, make_user, two_offices):
+    from portal.reports.cache import cached
+
+    mine, theirs = two_offices
+    filters = Filters.year(YEAR)
+    with app.test_request_context():
+        assert cached("reach", filters, mine.organiser, lambda: "A")[0] == "A"
+        assert cached("reach", filters, theirs.organiser, lambda: "B")[0] == "B"
+        assert cached("reach", filters, mine.organiser, lambda: "again")[0] == "A"
+        app.config["REPORT_CACHE_SECONDS"] = 0
+        assert cached("reach", filters, mine.organiser, lambda: "fresh")[0] == "fresh"

@@ -22,6 +22,16 @@ class Table:
     notes: list[str] = field(default_factory=list)
     second: "Table | None" = None  # a second table under the first (no-shows by cooperative)
 
+    def chart_top(self, bars: int) -> tuple[list[str], dict[str, list[float]]]:
+        """The chart's labels and series kept to the ``bars`` groups largest in the first series
+        (in their order), so a province's or the country's chart stays readable."""
+        if len(self.chart_labels) <= bars:
+            return self.chart_labels, self.chart_series
+        first = next(iter(self.chart_series.values()))
+        keep = sorted(sorted(range(len(first)), key=lambda i: -first[i])[:bars])
+        return ([self.chart_labels[i] for i in keep],
+                {name: [values[i] for i in keep] for name, values in self.chart_series.items()})
+
 
 @dataclass(frozen=True)
 class Report:

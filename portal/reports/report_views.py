@@ -17,6 +17,7 @@ from portal.events.models import Event
 from portal.invitations.forms import TrackingFilterForm
 from portal.offices.scope import load_or_404
 from portal.reports import lists
+from portal.reports.cache import cached
 from portal.reports.catalogue import REPORTS, Report
 from portal.reports.charts import bar_chart
 from portal.reports.figures import Filters
@@ -26,6 +27,8 @@ from portal.security import content_security_policy
 
 bp = Blueprint("pages", __name__)
 READERS = (*STAFF_ROLES, Role.LEADER)
+CHART_BARS = 12  # the chart's largest groups; the table beside it holds them all
+ROWS_SHOWN = 200  # the page's rows; the CSV and XLSX hold them all
 
 
 def _report(name: str) -> Report:
@@ -49,16 +52,21 @@ def _filters(form: ReportFilterForm) -> Filters:
 
 
 def _table(name: str):
+    """The report, its form, its filters and its table (from the cache when fresh), with when the
+    figures were read."""
     report = _report(name)
     form = ReportFilterForm(request.args, meta={"csrf": False})
     filters = _filters(form)
-    return report, form, filters, report.build(filters, current_actor())
+    table, as_of = cached(report.name, filters, current_actor(), lambda: report.build(filters, current_actor()))
+    return report, form, filters, table, as_of
 
 
-def _chart(table) -> str | None:
+def _chart(name: str, filters, table) -> str | None:
     if not table.chart_labels:
         return None
-    return bar_chart(table.chart_title, table.chart_labels, table.chart_series)
+    svg, _as_of = cached(f"{name}.svg", filters, current_actor(),
+                         lambda: bar_chart(table.chart_title, *table.chart_top(CHART_BARS)))
+    return svg
 
 
 @bp.get("/reports/")
@@ -70,9 +78,10 @@ def index():
 @bp.get("/reports/<name>")
 @roles(*READERS)
 def show(name: str):
-    report, form, filters, table = _table(name)
+    report, form, filters, table, as_of = _table(name)
     return render_template("reports/report.html", report=report, form=form, filters=filters, table=table,
-                           reports=list(REPORTS.values()),
+                           reports=list(REPORTS.values()), as_of=as_of, rows_shown=ROWS_SHOWN,
+                           chart_bars=CHART_BARS,
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"], current_actor()))
 
 
@@ -82,8 +91,8 @@ def show(name: str):
                          form_action=None)
 def chart(name: str):
     """The chart as an image (an <img> on the page: its inline styles stay out of the page's CSP)."""
-    _report_, _form, _filters_, table = _table(name)
-    svg = _chart(table)
+    _report_, _form, filters, table, _as_of = _table(name)
+    svg = _chart(name, filters, table)
     if svg is None:
         abort(404)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
@@ -92,9 +101,9 @@ def chart(name: str):
 @bp.get("/reports/<name>.<kind>")
 @roles(*READERS)
 def export(name: str, kind: str):
-    report, _form, filters, table = _table(name)
+    report, _form, filters, table, _as_of = _table(name)
     if kind == "pdf":
-        svg = _chart(table)
+        svg = _chart(name, filters, table)
         chart_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else None
         body = render_pdf("reports/report_pdf.html", report=report, filters=filters, table=table, chart=chart_uri)
         return Response(body, mimetype=PDF_MIMETYPE,
