@@ -25,6 +25,7 @@ from portal.offices.scope import office_clause, office_ids, scoped
 from portal.pagination import bounded_count
 from portal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from portal.reports import figures
+from portal.reports.cache import cached
 from portal.revival.dates import office_today
 from portal.revival.models import Contact, RatRecord, RatStatus
 from portal.revival.queries import cooperatives_in_scope
@@ -79,8 +80,13 @@ def waiting(actor) -> dict:
 
 def key_figures(actor) -> dict:
     """This year's figures: cooperatives reached and that took part (the inactive among them),
-    events, participants (two statements, the reports' own)."""
+    events, participants (two statements, the reports' own, cached as the reports are)."""
     filters = figures.Filters.year(office_today().year)
+    figures_of_year, _as_of = cached("home.key_figures", filters, actor, lambda: _key_figures(filters, actor))
+    return figures_of_year
+
+
+def _key_figures(filters, actor) -> dict:
     reach = figures.reach(filters, actor)
     trainings = figures.trainings(filters, actor)
     return {"year": filters.begins.year,
