@@ -134,3 +134,19 @@ def test_the_report_cache_keeps_each_office_apart_and_can_be_turned_off(app, mak
         assert cached("reach", filters, mine.organiser, lambda: "again")[0] == "A"
         app.config["REPORT_CACHE_SECONDS"] = 0
         assert cached("reach", filters, mine.organiser, lambda: "fresh")[0] == "fresh"
+
+
+def test_a_persons_sex_is_recorded_only_when_given(office_year, make_user):
+    from portal.accounts.models import Role
+    from portal.registrations.forms import SignUpForm
+    from portal.registrations.models import Sex
+    from portal.registrations.participants import find_or_create_participant
+
+    organiser = make_user(Role.ORGANISER)
+    cooperative = office_year.cooperatives["D"]
+    unknown = find_or_create_participant(organiser, cooperative, "Tanpa Keterangan", "staff", "a@example.org")
+    woman = find_or_create_participant(organiser, cooperative, "Agustina Tefa", "board", "b@example.org", sex="female")
+    assert (unknown.sex, woman.sex) == (None, Sex.FEMALE)
+    assert find_or_create_participant(organiser, cooperative, "Tanpa Keterangan", "staff", "a@example.org",
+                                      sex="male") is unknown and unknown.sex == Sex.MALE
+    assert not SignUpForm.sex.kwargs.get("validators")[0].field_flags.get("required")
