@@ -2,9 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from portal.cooperatives.models import CooperativeType
+from portal.cooperatives.models import CooperativeStatus, CooperativeType
+from portal.cooperatives.services import SORTS
 from portal.events.models import ProgramArea
 from portal.forms import Form
+from portal.invitations.models import NAMES_OWED, NO_ANSWER, Delivery, InvitationAnswer
 from portal.reports.turnout import Stage
 
 
@@ -32,3 +34,23 @@ class ReportFilterForm(Form):
     def validate_ends(self, field):
         if field.data and self.begins.data and field.data < self.begins.data:
             raise ValidationError(_l("The end comes before the start."))
+
+
+class DirectoryExportForm(Form):
+    """The directory page's filters (its query string), for its export: a bad value is ignored."""
+
+    q = StringField(validators=[Optional(), Length(max=100)])
+    district = StringField(validators=[Optional(), Length(max=80)])
+    type = SelectField(choices=CooperativeType.choices(""), validators=[Optional()])
+    status = SelectField(choices=CooperativeStatus.choices(""), validators=[Optional()])
+    sort = SelectField(choices=[(key, key) for key in SORTS], validators=[Optional()])
+
+
+class TrackingExportForm(Form):
+    """The invitations tab's filters (its query string), for its export."""
+
+    delivery = SelectField(choices=Delivery.choices(""), validators=[Optional()])
+    answer = SelectField(choices=[*InvitationAnswer.choices(""), (NO_ANSWER, ""), (NAMES_OWED, "")],
+                         validators=[Optional()])
+    district_id = StringField(validators=[Optional(), Length(max=80)])
+    q = StringField(validators=[Optional(), Length(max=100)])

@@ -9,19 +9,17 @@ from flask_babel import gettext as _
 
 from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES, Role
-from portal.cooperatives.forms import DirectoryFilterForm
 from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.events.models import Event
-from portal.invitations.forms import TrackingFilterForm
 from portal.offices.scope import load_or_404
 from portal.reports import lists
 from portal.reports.cache import cached
 from portal.reports.catalogue import REPORTS, Report
 from portal.reports.charts import bar_chart
 from portal.reports.figures import Filters
-from portal.reports.forms import ReportFilterForm
+from portal.reports.forms import DirectoryExportForm, ReportFilterForm, TrackingExportForm
 from portal.revival.dates import office_today
 from portal.security import content_security_policy
 
@@ -148,7 +146,7 @@ def directory_xlsx():
 
 def directory_export(kind: str):
     """The directory under the page's filters (name, district, type, status, sort)."""
-    form = DirectoryFilterForm(request.args)
+    form = DirectoryExportForm(request.args, meta={"csrf": False})
     form.validate()
     filters = {"search": _valid(form.q), "type": _valid(form.type), "status": _valid(form.status),
                "district_ids": district_ids_for(_valid(form.district), current_actor()),
@@ -161,7 +159,7 @@ def directory_export(kind: str):
 @roles(*READERS)
 def invitations_export(event_id: int, kind: str):
     event = load_or_404(Event, event_id, current_actor())
-    form = TrackingFilterForm(request.args, meta={"csrf": False})
+    form = TrackingExportForm(request.args, meta={"csrf": False})
     filters = {}
     if form.validate():
         filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
