@@ -57,6 +57,13 @@ PAGES = [
     Page("registrations tab", "/organiser/events/{registered_event}/registrations"),
     Page("attendance sheet", "/organiser/events/{registered_event}/attendance/{session}"),
     Page("Email page", "/email/"),
+    Page("organiser home", "/"),
+    Page("report: reach", "/reports/reach"),
+    Page("report: revival", "/reports/revival"),
+    Page("report: trainings", "/reports/trainings"),
+    Page("report: attendance", "/reports/attendance"),
+    Page("report: participants", "/reports/participants"),
+    Page("report chart: reach", "/reports/reach/chart.svg"),
 ]
 
 

@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.offices.views import bp as offices_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
+    from portal.reports.subscriptions import register_subscriptions as register_report_subscriptions
     from portal.reports.views import bp as reports_bp
     from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
     from portal.revival.views import bp as revival_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     register_certificate_subscriptions(app)
     register_revival_subscriptions(app)
     init_api(app)
+    register_report_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

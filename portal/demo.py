@@ -14,6 +14,7 @@ from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.i18n import to_local
 from portal.invitations.demo import seed_invitations
+from portal.reports.demo import seed_leader, seed_reports
 from portal.revival.demo import seed_revival
 from portal.settings.services import get_office_settings
 
@@ -46,11 +47,14 @@ def seed_demo_command() -> None:
     seed_invitations(organiser)
     seed_attendance(organiser)
     seed_revival(organiser, to_local(utcnow()).date())
+    seed_reports(organiser, to_local(utcnow()).date())
+    leader = seed_leader(DEMO_PASSWORD)
     db.session.commit()
     if created:
         click.echo(f"Created {created} demo cooperatives.")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for email in [email for _role, email, _password in logins] + [email for _role, email, _c in board_logins]:
+    emails = [email for _role, email, _password in logins] + [leader]
+    for email in emails + [email for _role, email, _c in board_logins]:
         click.echo("  " + demo_login_state(email))
 
 

@@ -30,6 +30,10 @@ TICKET_PARTS = "ticket_parts"
 # A template included in a cooperative's page, with ``cooperative`` in its context.
 COOPERATIVE_PAGE_PARTS = "cooperative_page_parts"
 
+# A HomePanel (portal/main/panels.py): a part of a role's home page (reports registers the
+# organiser's, the administrator's and the board's; follow-ups add theirs).
+HOME_PANELS = "home_panels"
+
 # reply_to() -> address or None: where replies go when a message names nobody (the office's
 # email, from settings); mail reads it when queueing.
 REPLY_TO = "reply_to"

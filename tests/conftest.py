@@ -21,7 +21,7 @@ from portal.extensions import db
 
 pytest_plugins = ["tests.browser_fixtures", "tests.mail_fixtures", "tests.event_fixtures",
                   "tests.registration_fixtures", "tests.invitation_fixtures", "tests.attendance_fixtures",
-                  "tests.certificate_fixtures", "tests.office_fixtures", "tests.api_fixtures"]
+                  "tests.report_fixtures", "tests.certificate_fixtures", "tests.office_fixtures", "tests.api_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 DEFAULT_PASSWORD = "correct-horse-42"

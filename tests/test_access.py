@@ -121,3 +121,38 @@ def test_a_token_for_one_event_is_refused_everywhere_else(app, client, make_user
             response = client.open(_url(app, rule), method=_method(rule), headers=door)
             assert response.status_code == 403, rule.endpoint
     assert client.get(f"/api/v1/events/{event.id}", headers=door).status_code == 200
+
+
+def _leader_may_open(kind, allowed, method) -> bool:
+    if kind not in (ROLES, OWNER):
+        return True
+    return (Role.LEADER in allowed or Role.ORGANISER in allowed) and method in ("GET", "HEAD")
+
+
+def test_leader_reads_what_organisers_read_and_is_refused_every_write(app, client, logged_in):
+    """The leader (pimpinan) passes where organisers may read and is refused on every other method
+    of every route, so it changes nothing."""
+    logged_in(Role.LEADER)
+    refused_writes = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "accounts.logout" or _is_api(app, rule):  # a cookie opens no API route (401)
+            continue
+        kind, allowed = app.view_functions[rule.endpoint].access
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(_url(app, rule), method=method)
+            if _leader_may_open(kind, allowed, method):
+                assert response.status_code != 403, (rule.endpoint, method)
+                assert "/login?next" not in response.headers.get("Location", ""), (rule.endpoint, method)
+            else:
+                assert response.status_code == 403, (rule.endpoint, method)
+                refused_writes += method != "GET"
+    assert refused_writes > 50
+
+
+def test_leader_is_scoped_to_its_office_and_changes_no_office(app, make_user):
+    from portal.offices.scope import readable_office_ids, writable_office_ids
+
+    leader = make_user(Role.LEADER)
+    assert leader.office_id is not None
+    assert readable_office_ids(leader) == frozenset({leader.office_id})
+    assert writable_office_ids(leader) == frozenset()

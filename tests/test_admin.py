@@ -157,4 +157,5 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     assert first.exit_code == second.exit_code == 0
     assert "organiser@demo.portal-koperasi.example.org" in second.output
     assert "ketua@demo.portal-koperasi.example.org" in second.output
-    assert db.session.scalar(select(db.func.count(User.id))) == 4
+    assert "pimpinan@demo.portal-koperasi.example.org" in second.output
+    assert db.session.scalar(select(db.func.count(User.id))) == 5

@@ -85,14 +85,28 @@ def _walk_detail_routes(app, client, ids: dict) -> list[tuple]:
     return wrong
 
 
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = sheet.iter_rows(values_only=True)
+    return "\n".join(" ".join(str(value) for value in row if value is not None) for row in rows)
+
+
 def _list_pages_showing(app, client, marker: str) -> list[str]:
     shown = []
     for rule in _private_rules(app, with_ids=False):
         if "GET" not in rule.methods:
             continue
         response = client.get(_url(app, rule, {}))
-        text = (pdf_text(response.data) if response.mimetype == "application/pdf"
-                else response.get_data(as_text=True))
+        if response.mimetype == "application/pdf":
+            text = pdf_text(response.data)
+        elif response.mimetype.endswith("spreadsheetml.sheet"):
+            text = _xlsx_text(response.data)
+        else:
+            text = response.get_data(as_text=True)
         if marker.lower() in text.lower():
             shown.append(rule.endpoint)
     return shown
@@ -198,3 +212,37 @@ def test_counts_and_logins_of_the_other_office_reach_neither_badge_nor_page(app,
     login(client, mine.admin)
     assert 'text-bg-danger">1</span>' in client.get("/email/").text
     assert theirs.organiser.email not in client.get("/admin/failed-logins").text
+
+
+def test_a_leader_reads_what_its_organiser_reads_and_changes_nothing(app, client, login, make_user, two_offices):
+    """The leader (pimpinan) of an office opens every page its organiser opens, with the office's
+    own ids, to the same answer; every form and action of every route is refused (403) and no row
+    changes; the other office's ids are 404."""
+    from portal.accounts.models import Role
+
+    mine, theirs = two_offices
+    leader = make_user(Role.LEADER, email="pimpinan@example.org", office=mine.office)
+    organiser_client = app.test_client()
+    login(organiser_client, mine.organiser)
+    login(client, leader)
+    before = _state()
+    differs = []
+    for rule in app.url_map.iter_rules():
+        kind, allowed = app.view_functions[rule.endpoint].access
+        if kind == PUBLIC or rule.endpoint == "accounts.logout" or "GET" not in rule.methods:
+            continue
+        if Role.ORGANISER not in allowed and allowed:
+            continue
+        url = _url(app, rule, mine.ids)
+        expected = organiser_client.get(url).status_code
+        got = client.get(url).status_code
+        if got != expected:
+            differs.append((rule.endpoint, expected, got))
+    assert differs == [], differs
+    for rule in _private_rules(app, with_ids=True):
+        if "POST" in rule.methods:
+            response = client.post(_url(app, rule, mine.ids), data={"confirmed": "1", "reason": "x"})
+            if app.view_functions[rule.endpoint].access[0] != "authenticated":
+                assert response.status_code == 403, rule.endpoint
+    assert _state() == before
+    assert _walk_detail_routes(app, client, theirs.ids) == []

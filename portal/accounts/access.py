@@ -5,12 +5,14 @@ import functools
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from portal.accounts.models import Role
 from portal.extensions import login_manager
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 ROLES = "roles"
 OWNER = "owner"
+READING_METHODS = ("GET", "HEAD")
 
 
 def _declare(view, kind: str, roles: tuple = ()):
@@ -75,12 +77,23 @@ def enforce_access():
         if hasattr(view, "token_scope"):
             abort(401)
         return login_manager.unauthorized()
+    if current_user.role == Role.LEADER and kind in (ROLES, OWNER):
+        return _leader_may(allowed)
     if allowed and current_user.role not in allowed:
         abort(403)
     token = g.get("api_token")
     if token is not None and not token.permits(getattr(view, "token_scope", None), request.view_args):
         abort(403)
     return None
+
+
+def _leader_may(allowed: tuple) -> None:
+    """The one read-only rule: a leader (pimpinan) opens what organisers may open, by GET or HEAD,
+    and is refused every other method (a form it cannot send, an action it cannot take). The
+    administrator's own pages (accounts, settings, audit) stay the administrator's."""
+    readable = Role.LEADER in allowed or Role.ORGANISER in allowed
+    if not readable or request.method not in READING_METHODS:
+        abort(403)
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -11,7 +11,7 @@ from portal.extensions import db
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice([Role.ADMIN.value, Role.ORGANISER.value]), required=True)
+@click.option("--role", type=click.Choice([Role.ADMIN.value, Role.ORGANISER.value, Role.LEADER.value]), required=True)
 @click.option("--name", required=True, help="Full name.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

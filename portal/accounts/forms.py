@@ -5,7 +5,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from portal.accounts.models import Role
 from portal.forms import Form
 
-STAFF_ROLE_CHOICES = [(Role.ORGANISER.value, _l("Organiser")), (Role.ADMIN.value, _l("Administrator"))]
+STAFF_ROLE_CHOICES = [(Role.ORGANISER.value, _l("Organiser")), (Role.ADMIN.value, _l("Administrator")),
+                      (Role.LEADER.value, _l("Leader (read only)"))]
 
 
 class LoginForm(Form):

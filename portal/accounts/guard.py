@@ -126,7 +126,7 @@ def try_login(email: str, password: str, address: str | None, device: str | None
         log.warning("login failed: account %s from %s", account, address)
         return LoginResult()
     log.info("login: account %s (%s) from %s", signed_in.id, signed_in.role.value, address)
-    if signed_in.is_staff:
+    if signed_in.reads_office:
         record_change(signed_in, "user.login", signed_in, None, {"ip_address": address})
     return LoginResult(user=signed_in)
 

@@ -17,7 +17,7 @@ from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import delete, select, update
 
-from portal.accounts.models import STAFF_ROLES, LoginAttempt, LoginSession, Role, User
+from portal.accounts.models import OFFICE_ROLES, LoginAttempt, LoginSession, Role, User
 from portal.database import begin_write, utcnow
 from portal.extensions import db
 from portal.static_files import STATIC_ENDPOINTS
@@ -40,7 +40,7 @@ def _seconds(name: str) -> timedelta:
 def lifetimes(role: Role, remembered: bool) -> tuple[timedelta, timedelta]:
     """(idle, absolute) for a login of ``role``, with or without remember-me."""
     prefixes = {False: "LOGIN_BOARD", True: "LOGIN_BOARD_REMEMBERED"}
-    prefix = "LOGIN_STAFF" if role in STAFF_ROLES else prefixes[remembered]
+    prefix = "LOGIN_STAFF" if role in OFFICE_ROLES else prefixes[remembered]
     return _seconds(f"{prefix}_IDLE_SECONDS"), _seconds(f"{prefix}_MAX_SECONDS")
 
 
@@ -77,7 +77,7 @@ def end_expired_sessions(now: datetime) -> None:
     record: when, from where).
     Idempotent, so several workers may run it at once."""
     begin_write(db.session)
-    for roles in (STAFF_ROLES, (Role.BOARD,)):
+    for roles in (OFFICE_ROLES, (Role.BOARD,)):
         for remembered in (False, True):
             db.session.execute(update(LoginSession).where(_expired(roles, remembered, now)).values(ended_at=now)
                                .execution_options(synchronize_session=False))

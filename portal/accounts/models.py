@@ -14,9 +14,13 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     BOARD = "board"
+    # The head of office or of section (pimpinan): reads what staff read, changes nothing.
+    LEADER = "leader"
 
 
 STAFF_ROLES = (Role.ADMIN, Role.ORGANISER)
+# The accounts that belong to an office and read its rows (scope, login lifetimes, staff lists).
+OFFICE_ROLES = (*STAFF_ROLES, Role.LEADER)
 
 
 class User(UserMixin, db.Model):
@@ -55,6 +59,15 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    @property
+    def reads_office(self) -> bool:
+        """Staff or a leader: sees the office's pages (a leader only reads them)."""
+        return self.role in OFFICE_ROLES
 
     def get_id(self) -> str | None:
         return self.current_session_token

@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.accounts import lifetimes
 from portal.accounts.emails import send_email_verification, send_password_reset
-from portal.accounts.models import STAFF_ROLES, AccountToken, LoginSession, Role, TokenPurpose, User
+from portal.accounts.models import OFFICE_ROLES, AccountToken, LoginSession, Role, TokenPurpose, User
 from portal.audit.services import record_change, snapshot
 from portal.database import utcnow
 from portal.errors import RuleViolation
@@ -148,7 +148,7 @@ def create_user(actor: User | None, email: str, full_name: str, role: Role, pass
     _check_password_strength(password, "password")
     user = User(email=email, full_name=full_name.strip(), role=Role(role), phone=phone or None,
                 preferred_language=preferred_language)
-    if user.role in STAFF_ROLES:
+    if user.role in OFFICE_ROLES:
         if office is _ACTORS_OFFICE:
             office = actor.office if actor is not None and actor.office_id else default_office()
         user.office = office
@@ -176,7 +176,7 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
 def set_user_role(actor: User, user: User, role: Role) -> None:
     """Administrators move staff between admin and organiser; board accounts are managed elsewhere."""
     _refuse_self(actor, user, "role")
-    if role not in STAFF_ROLES or user.role not in STAFF_ROLES:
+    if role not in OFFICE_ROLES or user.role not in OFFICE_ROLES:
         raise RuleViolation("role", _("Only staff accounts can be given a staff role."))
     before = snapshot(user, AUDITED_FIELDS)
     user.role = role
@@ -192,7 +192,7 @@ def staff_query(search: str | None = None, actor=None):
     """Staff accounts of the offices ``actor`` reads."""
     from portal.offices.scope import scoped
 
-    query = scoped(select(User), User, actor).where(User.role.in_(STAFF_ROLES)).order_by(User.full_name, User.id)
+    query = scoped(select(User), User, actor).where(User.role.in_(OFFICE_ROLES)).order_by(User.full_name, User.id)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(User.full_name.ilike(pattern) | User.email.ilike(pattern))

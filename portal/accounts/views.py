@@ -120,7 +120,7 @@ def new_user():
 
 def _staff_or_404(user_id: int) -> User:
     user = load_or_404(User, user_id, current_actor())
-    if not user.is_staff:
+    if not user.reads_office:
         abort(404)
     return user
 

@@ -28,5 +28,6 @@ def is_board_of(user, cooperative_id: int | None) -> bool:
 
 
 def may_act_for(user, cooperative_id: int | None) -> bool:
-    """Staff, or the approved board of that cooperative: the ownership check of board pages."""
-    return is_staff(user) or is_board_of(user, cooperative_id)
+    """Staff, or the approved board of that cooperative: the ownership check of board pages. A
+    leader passes too: the access layer lets it only read (portal/accounts/access.py)."""
+    return is_staff(user) or getattr(user, "is_leader", False) or is_board_of(user, cooperative_id)

@@ -3,11 +3,12 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.accounts.access import public, safe_next_url
+from portal.accounts.access import current_actor, public, safe_next_url
 from portal.accounts.services import set_preferred_language
 from portal.events import queries as event_queries
 from portal.events.models import Event, EventStatus
 from portal.extensions import db
+from portal.main.panels import panels_for
 from portal.transactions import attempt
 
 bp = Blueprint("main", __name__)
@@ -22,7 +23,7 @@ def index():
     """The front door: what the office has coming up, for everyone, before any login."""
     upcoming = list(db.session.scalars(event_queries.upcoming_query().where(
         Event.status == EventStatus.PUBLISHED).limit(HOME_EVENTS)))
-    return render_template("main/index.html", upcoming=upcoming)
+    return render_template("main/index.html", upcoming=upcoming, panels=panels_for(current_actor()))
 
 
 @bp.get("/healthz")

@@ -5,6 +5,7 @@ uses, so that no office reads another's rows.
 - Staff of a province office (``Office.province_id``) read the offices covering that province's
   regencies too, and change only their own office's rows (read-only by default).
 - An administrator without an office reads and changes every office's rows.
+- A leader (pimpinan) reads what the staff of its office read and changes no office's rows.
 - Anyone else (a board member, a visitor) is not limited by office here: what they may see is
   decided by ownership (``cooperatives/policies.py``) and by what is public, as before.
 
@@ -23,7 +24,7 @@ request changes something (any method but GET/HEAD) or ``write=True``.
 from flask import abort, has_request_context, request
 from sqlalchemy import false, select, true
 
-from portal.accounts.models import STAFF_ROLES
+from portal.accounts.models import OFFICE_ROLES, Role
 from portal.extensions import db
 from portal.offices.models import Office, Regency, office_regencies
 
@@ -53,7 +54,8 @@ def is_scoped(model) -> bool:
 
 
 def _is_staff(actor) -> bool:
-    return actor is not None and getattr(actor, "role", None) in STAFF_ROLES
+    """Staff and leaders: the accounts of an office, limited to the offices it reads."""
+    return actor is not None and getattr(actor, "role", None) in OFFICE_ROLES
 
 
 def _covered_by(province_id: int) -> set[int]:
@@ -89,6 +91,8 @@ def writable_office_ids(actor) -> OfficeIds:
     office (an administrator without an office, and actors office scope does not limit)."""
     if not _is_staff(actor) or actor.office_id is None:
         return None
+    if actor.role == Role.LEADER:
+        return frozenset()
     return frozenset({actor.office_id})
 
 

@@ -3,7 +3,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.forms import Form, NewPersonForm
-from portal.registrations.models import ParticipantPosition
+from portal.registrations.models import ParticipantPosition, Sex
 
 
 class SignUpForm(NewPersonForm):
@@ -11,6 +11,11 @@ class SignUpForm(NewPersonForm):
 
     position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
                            default=ParticipantPosition.STAFF.value)
+    # Never required: government activity reports count women and men where it is known.
+    sex = SelectField(_l("Sex (optional)"), choices=Sex.choices(_l("Not stated")), validators=[Optional()])
+
+    def new_person(self) -> dict:
+        return {**super().new_person(), "sex": self.sex.data or None}
 
 
 class GuestForm(Form):

@@ -33,6 +33,14 @@ class ParticipantPosition(LabelledEnum):
     MEMBER = "member", _l("Member")
 
 
+class Sex(LabelledEnum):
+    """Recorded only when the person or the office says so: never required, never guessed
+    (government activity reports count women and men)."""
+
+    FEMALE = "female", _l("Female")
+    MALE = "male", _l("Male")
+
+
 class RegistrationStatus(LabelledEnum):
     PENDING = "pending", _l("Awaiting approval")  # holds a seat, waits for an organiser's approval
     CONFIRMED = "confirmed", _l("Confirmed")
@@ -67,6 +75,7 @@ class Participant(db.Model):
     organisation_name: Mapped[str | None] = mapped_column(String(200))
     full_name: Mapped[str] = mapped_column(String(120))
     position: Mapped[ParticipantPosition] = mapped_column(enum_type(ParticipantPosition))
+    sex: Mapped[Sex | None] = mapped_column(enum_type(Sex, length=10))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(20))
     phone_key: Mapped[str | None] = mapped_column(String(20))

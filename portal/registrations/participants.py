@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.cooperatives.models import BoardMember, Cooperative
 from portal.errors import RuleViolation
 from portal.extensions import db
-from portal.registrations.models import Participant, ParticipantPosition
+from portal.registrations.models import Participant, ParticipantPosition, Sex
 
 _NON_DIGITS = re.compile(r"\D")
 
@@ -30,7 +30,7 @@ def phone_key(phone: str | None) -> str | None:
 def find_or_create_participant(actor, cooperative: Cooperative | None, full_name: str,
                                position: ParticipantPosition | str, email: str | None = None,
                                phone: str | None = None, organisation_name: str | None = None,
-                               same_name: bool = False) -> Participant:
+                               same_name: bool = False, sex: str | None = None) -> Participant:
     """The cooperative's person with this email or phone, or a new one: nobody is created twice.
     ``same_name`` also asks for the name (at the door, colleagues often give the office's phone)."""
     full_name = " ".join((full_name or "").split())
@@ -53,11 +53,13 @@ def find_or_create_participant(actor, cooperative: Cooperative | None, full_name
             query = query.where(func.lower(Participant.full_name) == full_name.lower())
         existing = db.session.scalar(query)
         if existing is not None:
+            if sex and existing.sex is None:
+                existing.sex = Sex(sex)
             return existing
     participant = Participant(
         cooperative_id=cooperative.id if cooperative is not None else None,
         organisation_name=None if cooperative is not None else organisation_name.strip(),
-        full_name=full_name, position=ParticipantPosition(position), email=email,
+        full_name=full_name, position=ParticipantPosition(position), sex=Sex(sex) if sex else None, email=email,
         phone=(phone or "").strip() or None, phone_key=key, created_by_id=actor.id if actor else None)
     db.session.add(participant)
     db.session.flush()

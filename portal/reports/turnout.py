@@ -61,25 +61,33 @@ class TurnoutRow:
     sessions: list[int] = field(default_factory=list)  # the numbers (1, 2, ...) of the sessions attended
 
 
-def turnout_query(event_id: int, actor=None, *, district_ids: list[int] | None = None, stage: str | None = None):
-    """The event's cooperatives as rows (cooperative_id, name, district, invited, answer, channel,
-    registered, attended, stage), by name; ``stage`` is a ``Stage`` value."""
-    invited = (select(Invitation.cooperative_id.label("cooperative_id"))
-               .where(Invitation.event_id == event_id, Invitation.cooperative_id.is_not(None)))
-    registered_ids = (select(Registration.cooperative_id)
-                      .where(Registration.event_id == event_id, Registration.cooperative_id.is_not(None),
+def _of(column, events):
+    """``column`` names one event (an id) or one of ``events`` (a select of event ids)."""
+    return column == events if isinstance(events, int) else column.in_(events)
+
+
+def cooperative_path(events):
+    """The per-event cooperative path: for each (event, cooperative) invited to or registered for
+    one of ``events`` (an event id, or a select of event ids), the rows (event_id, cooperative_id,
+    invited, answer, channel, registered, attended, stage). The event's page and the reports read
+    it, so a cooperative counts the same in both."""
+    invited = (select(Invitation.event_id.label("event_id"), Invitation.cooperative_id.label("cooperative_id"))
+               .where(_of(Invitation.event_id, events), Invitation.cooperative_id.is_not(None)))
+    registered_ids = (select(Registration.event_id, Registration.cooperative_id)
+                      .where(_of(Registration.event_id, events), Registration.cooperative_id.is_not(None),
                              Registration.status.in_(LISTED_STATUSES)))
     listed = union(invited, registered_ids).subquery()
-    registrations = (select(Registration.cooperative_id.label("cooperative_id"),
+    registrations = (select(Registration.event_id.label("event_id"),
+                            Registration.cooperative_id.label("cooperative_id"),
                             func.count(case((Registration.status.in_(REGISTERED_STATUSES), 1))).label("registered"))
-                     .where(Registration.event_id == event_id, Registration.cooperative_id.is_not(None))
-                     .group_by(Registration.cooperative_id).subquery())
-    came = (select(Registration.cooperative_id.label("cooperative_id"),
+                     .where(_of(Registration.event_id, events), Registration.cooperative_id.is_not(None))
+                     .group_by(Registration.event_id, Registration.cooperative_id).subquery())
+    came = (select(Registration.event_id.label("event_id"), Registration.cooperative_id.label("cooperative_id"),
                    func.count(func.distinct(AttendanceRecord.registration_id)).label("attended"))
             .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
-            .where(Registration.event_id == event_id, Registration.cooperative_id.is_not(None),
+            .where(_of(Registration.event_id, events), Registration.cooperative_id.is_not(None),
                    AttendanceRecord.mark.in_(ATTENDED_MARKS))
-            .group_by(Registration.cooperative_id).subquery())
+            .group_by(Registration.event_id, Registration.cooperative_id).subquery())
     registered = func.coalesce(registrations.c.registered, 0)
     attended = func.coalesce(came.c.attended, 0)
     stage_of = case(
@@ -88,18 +96,31 @@ def turnout_query(event_id: int, actor=None, *, district_ids: list[int] | None =
         (Invitation.answer == InvitationAnswer.ACCEPTED, literal(Stage.ACCEPTED.value)),
         (Invitation.answer == InvitationAnswer.DECLINED, literal(Stage.DECLINED.value)),
         else_=literal(Stage.INVITED.value))
-    rows = (select(Cooperative.id.label("cooperative_id"), Cooperative.name.label("name"),
-                   District.name.label("district"), Cooperative.district_id.label("district_id"),
+
+    def same(sub):
+        return (sub.c.event_id == listed.c.event_id) & (sub.c.cooperative_id == listed.c.cooperative_id)
+
+    return (select(listed.c.event_id.label("event_id"), listed.c.cooperative_id.label("cooperative_id"),
                    Invitation.id.is_not(None).label("invited"), Invitation.answer.label("answer"),
                    Invitation.answer_channel.label("channel"), registered.label("registered"),
                    attended.label("attended"), stage_of.label("stage"))
             .select_from(listed)
-            .join(Cooperative, Cooperative.id == listed.c.cooperative_id)
-            .join(District, District.id == Cooperative.district_id)
-            .outerjoin(Invitation, (Invitation.event_id == event_id)
+            .outerjoin(Invitation, (Invitation.event_id == listed.c.event_id)
                        & (Invitation.cooperative_id == listed.c.cooperative_id))
-            .outerjoin(registrations, registrations.c.cooperative_id == listed.c.cooperative_id)
-            .outerjoin(came, came.c.cooperative_id == listed.c.cooperative_id))
+            .outerjoin(registrations, same(registrations))
+            .outerjoin(came, same(came)))
+
+
+def turnout_query(event_id: int, actor=None, *, district_ids: list[int] | None = None, stage: str | None = None):
+    """The event's cooperatives as rows (cooperative_id, name, district, invited, answer, channel,
+    registered, attended, stage), by name; ``stage`` is a ``Stage`` value."""
+    path = cooperative_path(event_id).subquery()
+    rows = (select(Cooperative.id.label("cooperative_id"), Cooperative.name.label("name"),
+                   District.name.label("district"), Cooperative.district_id.label("district_id"),
+                   path.c.invited, path.c.answer, path.c.channel, path.c.registered, path.c.attended, path.c.stage)
+            .select_from(path)
+            .join(Cooperative, Cooperative.id == path.c.cooperative_id)
+            .join(District, District.id == Cooperative.district_id))
     rows = scoped(rows, Cooperative, actor).subquery()
     query = select(rows.c.cooperative_id, rows.c.name, rows.c.district, rows.c.invited, rows.c.answer,
                    rows.c.channel, rows.c.registered, rows.c.attended, rows.c.stage)

@@ -22,9 +22,11 @@ from portal.reports import inbox as inbox_queries
 from portal.reports import reach, turnout
 from portal.reports.forms import TurnoutFilterForm
 from portal.reports.models import ReachKind
+from portal.reports.report_views import bp as report_pages_bp
 from portal.transactions import act
 
 bp = Blueprint("reports", __name__)
+bp.register_blueprint(report_pages_bp)
 
 
 def _turnout_filters(form: TurnoutFilterForm) -> dict:

@@ -1,0 +1,194 @@
+"""The reports' figures: read-only aggregate queries, each a plain function that takes a
+``Filters`` and the actor and returns rows (dicts), for the pages, the exports, the PDF and the
+JSON API alike. Every figure is counted in the database (GROUP BY), a fixed number of statements
+whatever the data size.
+
+The words, defined once here:
+- an event is *in the period* when it starts in it (``Event.starts_on``), published or completed;
+- a cooperative is *reached* in a period when it was invited to, or had someone registered for,
+  an event in the period (the per-event cooperative path, ``turnout.cooperative_path``);
+- it *answered* when one of those invitations was answered;
+- it *took part* when someone of it was marked present or late at a session of such an event.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from portal.attendance.models import ATTENDED_MARKS, AttendanceRecord
+from portal.certificates.models import Certificate
+from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, District
+from portal.events.models import Event, EventStatus
+from portal.extensions import db
+from portal.offices.scope import scoped
+from portal.registrations.models import SEAT_STATUSES, Participant, Registration
+from portal.reports.turnout import cooperative_path
+from portal.revival.funnel import STAGES, funnel_counts
+from portal.revival.queries import cooperatives_in_scope
+
+REPORTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
+NO_SHOWS_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Filters:
+    begins: date
+    ends: date  # the last day, included
+    district_ids: tuple[int, ...] | None = None
+    cooperative_type: str | None = None
+    program_area: str | None = None
+
+    @classmethod
+    def year(cls, year: int, **kwargs) -> "Filters":
+        return cls(date(year, 1, 1), date(year, 12, 31), **kwargs)
+
+
+def events_in(filters: Filters, actor=None):
+    """The ids of the events in the period that the actor's offices run (programme area filter)."""
+    query = select(Event.id).where(Event.starts_on >= filters.begins, Event.starts_on <= filters.ends,
+                                   Event.status.in_(REPORTED_STATUSES))
+    if filters.program_area:
+        query = query.where(Event.program_area == filters.program_area)
+    return scoped(query, Event, actor)
+
+
+def _cooperatives(query, filters: Filters, actor=None):
+    """``query`` (which joins cooperatives) narrowed to the filters' districts and type, in scope."""
+    if filters.district_ids is not None:
+        query = query.where(Cooperative.district_id.in_(filters.district_ids))
+    if filters.cooperative_type:
+        query = query.where(Cooperative.type == CooperativeType(filters.cooperative_type))
+    return cooperatives_in_scope(query, actor)
+
+
+def _cooperatives_filtered(filters: Filters) -> bool:
+    return filters.district_ids is not None or bool(filters.cooperative_type)
+
+
+def _registrations_of_filtered_cooperatives(query, filters: Filters, actor=None):
+    """A registrations query kept to the filtered cooperatives' people when a district or type is
+    chosen (guests of outside organisations then drop out)."""
+    if not _cooperatives_filtered(filters):
+        return query
+    return _cooperatives(query.join(Cooperative, Cooperative.id == Registration.cooperative_id), filters, actor)
+
+
+def reach(filters: Filters, actor=None) -> list[dict]:
+    """Per district and type: cooperatives, inactive ones, reached, answered, took part, inactive
+    that took part, never reached. One statement."""
+    path = cooperative_path(events_in(filters, actor)).subquery()
+    per_cooperative = (select(path.c.cooperative_id.label("cooperative_id"),
+                              func.max(case((path.c.answer.is_not(None), 1), else_=0)).label("answered"),
+                              func.max(case((path.c.attended > 0, 1), else_=0)).label("took_part"))
+                       .group_by(path.c.cooperative_id).subquery())
+    inactive = Cooperative.status == CooperativeStatus.INACTIVE
+    reached = per_cooperative.c.cooperative_id.is_not(None)
+    query = (select(District.name.label("district"), Cooperative.type.label("type"),
+                    func.count(Cooperative.id).label("cooperatives"),
+                    func.sum(case((inactive, 1), else_=0)).label("inactive"),
+                    func.count(per_cooperative.c.cooperative_id).label("reached"),
+                    func.sum(func.coalesce(per_cooperative.c.answered, 0)).label("answered"),
+                    func.sum(func.coalesce(per_cooperative.c.took_part, 0)).label("took_part"),
+                    func.sum(case((and_(inactive, reached), 1), else_=0)).label("inactive_reached"),
+                    func.sum(case((and_(inactive, per_cooperative.c.took_part == 1), 1), else_=0))
+                    .label("inactive_took_part"))
+             .select_from(Cooperative).join(District, District.id == Cooperative.district_id)
+             .outerjoin(per_cooperative, per_cooperative.c.cooperative_id == Cooperative.id)
+             .group_by(District.name, Cooperative.type).order_by(District.name, Cooperative.type))
+    rows = [dict(row._mapping) for row in db.session.execute(_cooperatives(query, filters, actor))]
+    for row in rows:
+        row["never_reached"] = row["cooperatives"] - row["reached"]
+    return rows
+
+
+def revival(year: int, actor=None) -> list[dict]:
+    """The funnel of the cooperatives inactive at the start of ``year`` (the revival issue's
+    ``funnel_counts``): the cohort, then each stage. One statement."""
+    counts = funnel_counts(year, actor)
+    rows = [{"stage": "cohort", "cooperatives": counts["cohort"]}]
+    return rows + [{"stage": stage, "cooperatives": counts[stage]} for stage, _label in STAGES]
+
+
+def trainings(filters: Filters, actor=None) -> list[dict]:
+    """Per kind and programme area: events, seats offered and filled, people who took part,
+    certificates issued (not revoked). One statement."""
+    events = events_in(filters, actor)
+    filled = _registrations_of_filtered_cooperatives(
+        select(Registration.event_id.label("event_id"), func.count(Registration.id).label("filled"))
+        .where(Registration.event_id.in_(events), Registration.status.in_(SEAT_STATUSES)),
+        filters, actor).group_by(Registration.event_id).subquery()
+    came = _registrations_of_filtered_cooperatives(
+        select(Registration.event_id.label("event_id"),
+               func.count(func.distinct(Registration.participant_id)).label("participants"))
+        .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
+        .where(Registration.event_id.in_(events), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
+        filters, actor).group_by(Registration.event_id).subquery()
+    certified = _registrations_of_filtered_cooperatives(
+        select(Certificate.event_id.label("event_id"), func.count(Certificate.id).label("certificates"))
+        .join(Registration, Registration.id == Certificate.registration_id)
+        .where(Certificate.event_id.in_(events), Certificate.revoked_at.is_(None)),
+        filters, actor).group_by(Certificate.event_id).subquery()
+    query = (select(Event.kind.label("kind"), Event.program_area.label("program_area"),
+                    func.count(Event.id).label("events"), func.sum(Event.seats).label("seats"),
+                    func.sum(func.coalesce(filled.c.filled, 0)).label("filled"),
+                    func.sum(func.coalesce(came.c.participants, 0)).label("participants"),
+                    func.sum(func.coalesce(certified.c.certificates, 0)).label("certificates"))
+             .where(Event.id.in_(events))
+             .outerjoin(filled, filled.c.event_id == Event.id).outerjoin(came, came.c.event_id == Event.id)
+             .outerjoin(certified, certified.c.event_id == Event.id)
+             .group_by(Event.kind, Event.program_area).order_by(Event.kind, Event.program_area))
+    return [dict(row._mapping) for row in db.session.execute(query)]
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def attendance(filters: Filters, actor=None) -> list[dict]:
+    """Per event: people registered (a seat), who came (marked present or late at a session),
+    no-shows (a seat, never came) and the rate. One statement."""
+    attended_any = (select(AttendanceRecord.registration_id).where(AttendanceRecord.mark.in_(ATTENDED_MARKS))
+                    .distinct().subquery())
+    came = attended_any.c.registration_id.is_not(None)
+    seat = Registration.status.in_(SEAT_STATUSES)
+    query = _registrations_of_filtered_cooperatives(
+        select(Event.title.label("event"), Event.starts_on.label("starts_on"),
+               func.sum(case((seat, 1), else_=0)).label("registered"),
+               func.sum(case((came, 1), else_=0)).label("attended"),
+               func.sum(case((and_(seat, ~came), 1), else_=0)).label("no_shows"))
+        .select_from(Registration).join(Event, Event.id == Registration.event_id)
+        .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
+        .where(Registration.event_id.in_(events_in(filters, actor))),
+        filters, actor).group_by(Event.id, Event.title, Event.starts_on).order_by(Event.starts_on, Event.id)
+    rows = [dict(row._mapping) for row in db.session.execute(query)]
+    for row in rows:
+        row["rate"] = _rate(row["attended"], row["registered"])
+    return rows
+
+
+def no_shows_by_cooperative(filters: Filters, actor=None, limit: int = NO_SHOWS_LISTED) -> list[dict]:
+    """The cooperatives with the most seats left empty in the period (a seat, never came)."""
+    attended_any = (select(AttendanceRecord.registration_id).where(AttendanceRecord.mark.in_(ATTENDED_MARKS))
+                    .distinct().subquery())
+    query = (select(Cooperative.name.label("cooperative"), func.count(Registration.id).label("no_shows"))
+             .select_from(Registration).join(Cooperative, Cooperative.id == Registration.cooperative_id)
+             .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
+             .where(Registration.event_id.in_(events_in(filters, actor)), Registration.status.in_(SEAT_STATUSES),
+                    attended_any.c.registration_id.is_(None)))
+    query = (_cooperatives(query, filters, actor).group_by(Cooperative.id, Cooperative.name)
+             .order_by(func.count(Registration.id).desc(), Cooperative.name).limit(limit))
+    return [dict(row._mapping) for row in db.session.execute(query)]
+
+
+def participants(filters: Filters, actor=None) -> list[dict]:
+    """The people who took part in the period, by position and sex (None where not recorded).
+    One statement."""
+    query = _registrations_of_filtered_cooperatives(
+        select(Participant.position.label("position"), Participant.sex.label("sex"),
+               func.count(func.distinct(Participant.id)).label("people"))
+        .select_from(Registration).join(Participant, Participant.id == Registration.participant_id)
+        .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
+        .where(Registration.event_id.in_(events_in(filters, actor)), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
+        filters, actor).group_by(Participant.position, Participant.sex).order_by(Participant.position, Participant.sex)
+    return [dict(row._mapping) for row in db.session.execute(query)]

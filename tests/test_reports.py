@@ -1,0 +1,152 @@
+"""The reports' figures, counted by hand on a small office year (tests/report_fixtures.py), in a
+fixed number of statements whatever the number of events."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import insert, select
+
+from portal.events.models import Event, EventKind, EventStatus, ProgramArea
+from portal.extensions import db
+from portal.offices.context import default_office
+from portal.reports import figures
+from portal.reports.figures import Filters
+from tests.report_fixtures import YEAR
+
+
+def _district_id(name):
+    from portal.cooperatives.models import District
+
+    return db.session.scalar(select(District.id).where(District.name == name))
+
+
+def test_reach_by_district_and_type(office_year):
+    rows = figures.reach(Filters.year(YEAR))
+    assert [(r["district"], r["type"].value, r["cooperatives"], r["inactive"], r["reached"], r["answered"],
+             r["took_part"], r["inactive_reached"], r["inactive_took_part"], r["never_reached"]) for r in rows] == [
+        ("Kupang Timur", "multi_purpose", 1, 1, 1, 0, 0, 1, 0, 0),
+        ("Kupang Timur", "savings_and_loan", 1, 0, 1, 1, 1, 0, 0, 0),
+        ("Semau", "consumer", 1, 0, 0, 0, 0, 0, 0, 1),
+        ("Semau", "savings_and_loan", 2, 1, 2, 1, 1, 1, 1, 0),
+    ]
+
+
+def test_reach_of_the_year_before_counts_only_its_meeting(office_year):
+    rows = {(r["district"], r["type"].value): r["reached"] for r in figures.reach(Filters.year(YEAR - 1))}
+    assert rows == {("Kupang Timur", "multi_purpose"): 0, ("Kupang Timur", "savings_and_loan"): 0,
+                    ("Semau", "consumer"): 1, ("Semau", "savings_and_loan"): 0}
+
+
+def test_reach_filtered_by_district_and_type(office_year):
+    rows = figures.reach(Filters.year(YEAR, district_ids=(_district_id("Semau"),), cooperative_type="savings_and_loan"))
+    assert [(r["district"], r["cooperatives"], r["reached"], r["took_part"]) for r in rows] == [("Semau", 2, 2, 1)]
+
+
+def test_revival_funnel_of_the_inactive(office_year):
+    assert figures.revival(YEAR) == [
+        {"stage": "cohort", "cooperatives": 2}, {"stage": "invited", "cooperatives": 1},
+        {"stage": "answered", "cooperatives": 0}, {"stage": "took_part", "cooperatives": 1},
+        {"stage": "rat_held", "cooperatives": 0}, {"stage": "active_again", "cooperatives": 0}]
+
+
+def test_trainings_per_kind_and_area(office_year):
+    rows = figures.trainings(Filters.year(YEAR))
+    assert [(r["kind"].value, r["program_area"] and r["program_area"].value, r["events"], r["seats"], r["filled"],
+             r["participants"], r["certificates"]) for r in rows] == [
+        ("meeting", None, 1, 30, 0, 0, 0),
+        ("training", "hr_training", 1, 20, 3, 2, 1),
+    ]
+    only_hr = figures.trainings(Filters.year(YEAR, program_area="hr_training"))
+    assert [r["events"] for r in only_hr] == [1]
+    semau = figures.trainings(Filters.year(YEAR, district_ids=(_district_id("Semau"),)))
+    assert [(r["filled"], r["participants"], r["certificates"]) for r in semau] == [(0, 0, 0), (1, 1, 0)]
+
+
+def test_attendance_per_event_and_no_shows(office_year):
+    assert figures.attendance(Filters.year(YEAR)) == [
+        {"event": "Pelatihan Pembukuan", "starts_on": date(YEAR, 6, 10), "registered": 3, "attended": 2,
+         "no_shows": 1, "rate": 0.667}]
+    assert figures.no_shows_by_cooperative(Filters.year(YEAR)) == [{"cooperative": "Koperasi A", "no_shows": 1}]
+
+
+def test_participants_by_position_and_sex(office_year):
+    rows = figures.participants(Filters.year(YEAR))
+    assert [(r["position"].value, r["sex"] and r["sex"].value, r["people"]) for r in rows] == [
+        ("board", "female", 1), ("staff", "male", 1)]
+
+
+def test_another_offices_figures_are_absent(office_year, make_user):
+    from portal.accounts.models import Role
+    from portal.offices.services import create_office
+
+    other = create_office(None, "Dinas Koperasi Lain", [], city="SoE")
+    db.session.commit()
+    stranger = make_user(Role.ORGANISER, email="lain@example.org", office=other)
+    filters = Filters.year(YEAR)
+    assert figures.reach(filters, stranger) == []
+    assert figures.trainings(filters, stranger) == []
+    assert figures.attendance(filters, stranger) == []
+    assert figures.participants(filters, stranger) == []
+    assert figures.revival(YEAR, stranger)[0] == {"stage": "cohort", "cooperatives": 0}
+
+
+def _add_events(n: int) -> None:
+    """``n`` published trainings in the year, inserted as one statement."""
+    office_id = default_office().id
+    db.session.execute(insert(Event), [
+        {"office_id": office_id, "kind": EventKind.TRAINING, "program_area": ProgramArea.CAPITAL,
+         "title": f"Pelatihan {i}", "seats": 25, "starts_on": date(YEAR, 3, 1 + i % 28),
+         "ends_on": date(YEAR, 3, 1 + i % 28), "status": EventStatus.PUBLISHED} for i in range(n)])
+    db.session.commit()
+
+
+@pytest.mark.parametrize("report", ["reach", "trainings", "attendance", "participants", "no_shows_by_cooperative"])
+def test_each_report_is_a_fixed_number_of_statements_for_10_and_1000_events(office_year, count_queries, report):
+    function = getattr(figures, report)
+    counts = []
+    for added in (10, 990):
+        _add_events(added)
+        db.session.expire_all()
+        with count_queries() as statements:
+            rows = function(Filters.year(YEAR))
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 2, counts
+    if report == "trainings":
+        assert sum(r["events"] for r in rows) == 1002
+
+
+def test_the_chart_keeps_the_largest_groups_in_their_order():
+    from portal.reports.catalogue import Table
+
+    table = Table(["x"], [], "t", ["a", "b", "c", "d"], {"one": [5, 1, 9, 3], "two": [1, 2, 3, 4]})
+    assert table.chart_top(2) == (["a", "c"], {"one": [5, 9], "two": [1, 3]})
+    assert table.chart_top(9) == (table.chart_labels, table.chart_series)
+
+
+def test_the_report_cache_keeps_each_office_apart_and_can_be_turned_off(app, make_user, two_offices):
+    from portal.reports.cache import cached
+
+    mine, theirs = two_offices
+    filters = Filters.year(YEAR)
+    with app.test_request_context():
+        assert cached("reach", filters, mine.organiser, lambda: "A")[0] == "A"
+        assert cached("reach", filters, theirs.organiser, lambda: "B")[0] == "B"
+        assert cached("reach", filters, mine.organiser, lambda: "again")[0] == "A"
+        app.config["REPORT_CACHE_SECONDS"] = 0
+        assert cached("reach", filters, mine.organiser, lambda: "fresh")[0] == "fresh"
+
+
+def test_a_persons_sex_is_recorded_only_when_given(office_year, make_user):
+    from portal.accounts.models import Role
+    from portal.registrations.forms import SignUpForm
+    from portal.registrations.models import Sex
+    from portal.registrations.participants import find_or_create_participant
+
+    organiser = make_user(Role.ORGANISER)
+    cooperative = office_year.cooperatives["D"]
+    unknown = find_or_create_participant(organiser, cooperative, "Tanpa Keterangan", "staff", "a@example.org")
+    woman = find_or_create_participant(organiser, cooperative, "Agustina Tefa", "board", "b@example.org", sex="female")
+    assert (unknown.sex, woman.sex) == (None, Sex.FEMALE)
+    assert find_or_create_participant(organiser, cooperative, "Tanpa Keterangan", "staff", "a@example.org",
+                                      sex="male") is unknown and unknown.sex == Sex.MALE
+    assert not SignUpForm.sex.kwargs.get("validators")[0].field_flags.get("required")
