@@ -122,10 +122,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
     from portal.revival.views import bp as revival_bp
     from portal.settings.views import bp as settings_bp
+    from portal.surveys.subscriptions import register_subscriptions as register_survey_subscriptions
+    from portal.surveys.views import bp as surveys_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      reports_bp):
+                      surveys_bp, reports_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
@@ -133,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     register_attendance_subscriptions(app)
     register_certificate_subscriptions(app)
     register_revival_subscriptions(app)
+    register_survey_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
