@@ -150,3 +150,19 @@ def test_the_last_sessions_daftar_hadir_prints_the_evaluation_qr_code(finished_t
     assert f"/evaluasi/acara/{t.event.uid_token}" in pdf_text(pdf).replace("\n", "")
     codes = read_qr_codes(pdf_page_image(pdf, 0, 3))
     assert any(code.endswith(f"/evaluasi/acara/{t.event.uid_token}") for code in codes)
+
+
+def test_the_message_after_the_event_goes_once_to_those_who_have_not_answered(client, login, organiser,
+                                                                              finished_training):
+    t = finished_training([ALL_PRESENT, ALL_PRESENT, ALL_PRESENT])
+    services.submit_answer(t.registrations[0], {"ratings": [5, 5, 5, 5]}, PAST_DAY)
+    db.session.commit()
+    login(client, organiser)
+    page = client.get(f"/organiser/events/{t.event.id}/evaluation")
+    assert 'data-testid="survey-whatsapp"' in page.text and f"/evaluasi/acara/{t.event.uid_token}" in page.text
+    for _ in range(2):
+        assert client.post(f"/organiser/events/{t.event.id}/evaluation/links").status_code == 302
+    sent = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.template == "surveys/email/link_to_participant")).all()
+    assert sorted(message.recipient_email for message in sent) == ["peserta2@example.org", "peserta3@example.org"]
+    assert f"/evaluasi/{services.answer_token(t.registrations[1])}" in " ".join(m.body_text for m in sent)

@@ -83,6 +83,7 @@ ACTIONS = {
     "settings.update": _l("Office settings changed"),
     "survey.close": _l("Evaluation closed"),
     "survey.open": _l("Evaluation opened"),
+    "survey.send_links": _l("Evaluation links emailed"),
     "survey_template.update": _l("Evaluation form changed"),
     "user.activate": _l("User account activated"),
     "user.change_password": _l("Password changed"),

@@ -87,6 +87,17 @@ def open_survey(actor, event: Event, *, is_anonymous: bool = True) -> Survey:
     return survey
 
 
+def send_links(actor, survey: Survey) -> int:
+    """Email the personal link to those expected at the event who have not answered (once each)."""
+    from portal.surveys.emails import send_survey_links
+
+    if not survey.is_open:
+        raise RuleViolation(None, _("The evaluation of this event is not open."))
+    count = send_survey_links(survey)
+    record_change(actor, "survey.send_links", survey, after={"addressed": count})
+    return count
+
+
 def set_open(actor, survey: Survey, is_open: bool) -> Survey:
     survey.is_open = is_open
     db.session.flush()

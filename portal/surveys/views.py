@@ -60,6 +60,17 @@ def set_state(event_id: int):
                then=url_for("surveys.manage", event_id=event.id))
 
 
+@bp.post("/organiser/events/<int:event_id>/evaluation/links")
+@roles(*STAFF_ROLES)
+def send_links(event_id: int):
+    """The message after the event: each participant's personal link, by email."""
+    event = load_or_404(Event, event_id, current_actor())
+    survey = _survey_or_404(event)
+    return act(lambda: services.send_links(current_user, survey),
+               done=lambda count: _("The evaluation link is queued for %(count)d participants.", count=count),
+               then=url_for("surveys.manage", event_id=event.id))
+
+
 @bp.get("/organiser/events/<int:event_id>/evaluation.<kind>")
 @roles(*STAFF_ROLES)
 def export(event_id: int, kind: str):
