@@ -154,3 +154,26 @@ def test_the_photo_is_shown_to_the_office_and_not_to_a_board_member(client, logi
     shown = client.get(f"/organiser/minutes/photos/{photo.id}.jpg")
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg"
     assert shown.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_minutes_page_reads_a_fixed_number_of_queries(client, login, organiser, event, count_queries, board_of):
+    cooperative, _board = board_of(name="KSP Sehati Oelamasi")
+    login(client, organiser)
+    url = f"/organiser/events/{event.id}/minutes"
+
+    def add(n):
+        for k in range(n):
+            services.add_speaker(organiser, event, {"role": "speaker", "name": f"Narasumber {k}"})
+            services.add_agenda_item(organiser, event, {"title": f"Agenda {k}", "notes": "..."})
+            follow_up(organiser, event, owner_kind="cooperative", cooperative_id=cooperative.id, action=f"Aksi {k}")
+            services.add_photo(organiser, event, "a.png", photo_with_gps("PNG", (50, 40)), f"Foto {k}")
+        db.session.commit()
+
+    add(1)
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    add(5)
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)

@@ -166,3 +166,12 @@ def test_the_message_after_the_event_goes_once_to_those_who_have_not_answered(cl
         OutboxMessage.template == "surveys/email/link_to_participant")).all()
     assert sorted(message.recipient_email for message in sent) == ["peserta2@example.org", "peserta3@example.org"]
     assert f"/evaluasi/{services.answer_token(t.registrations[1])}" in " ".join(m.body_text for m in sent)
+
+
+def test_the_ticket_page_offers_the_evaluation_until_answered(client, finished_training):
+    t = finished_training([ALL_PRESENT])
+    [registration] = t.registrations
+    page = client.get(f"/tickets/{registration.token}")
+    assert 'data-testid="survey-link"' in page.text and services.answer_token(registration) in page.text
+    answer(client, registration, [3, 3, 3, 3])
+    assert 'data-testid="survey-link"' not in client.get(f"/tickets/{registration.token}").text
