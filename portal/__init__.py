@@ -118,6 +118,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.invitations.views import bp as invitations_bp
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
+    from portal.minutes.subscriptions import register_subscriptions as register_minutes_subscriptions
+    from portal.minutes.views import bp as minutes_bp
     from portal.offices.views import bp as offices_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
@@ -126,10 +128,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.revival.subscriptions import register_subscriptions as register_revival_subscriptions
     from portal.revival.views import bp as revival_bp
     from portal.settings.views import bp as settings_bp
+    from portal.surveys.subscriptions import register_subscriptions as register_survey_subscriptions
+    from portal.surveys.views import bp as surveys_bp
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      reports_bp):
+                      surveys_bp, minutes_bp, reports_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
@@ -139,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     register_revival_subscriptions(app)
     init_api(app)
     register_report_subscriptions(app)
+    register_survey_subscriptions(app)
+    register_minutes_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -162,6 +162,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
+        # The printed evaluation QR's page, where a ticket code is typed: a room's worth, not a search.
+        "SURVEY_CODE_RATE_LIMIT": env.get("SURVEY_CODE_RATE_LIMIT", "20 per minute"),
         # Browsers report policy violations; enough for a page full of them, too few to flood the log.
         "CSP_REPORT_RATE_LIMIT": env.get("CSP_REPORT_RATE_LIMIT", "60 per minute"),
         # The JSON API (portal/api/): requests per token (per address without one).

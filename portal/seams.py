@@ -28,6 +28,8 @@ SEAT_COUNTERS = "seat_counters"
 # A TicketPart (portal/registrations/tickets.py): shown on a ticket page and in confirmation emails.
 TICKET_PARTS = "ticket_parts"
 # A template included in a cooperative's page, with ``cooperative`` in its context.
+# link(registration) -> (label, url) or None: a link the certificate email carries (the evaluation).
+CERTIFICATE_EMAIL_LINKS = "certificate_email_links"
 COOPERATIVE_PAGE_PARTS = "cooperative_page_parts"
 
 # A HomePanel (portal/main/panels.py): a part of a role's home page (reports registers the

@@ -26,13 +26,14 @@ from portal.events import services as events
 from portal.extensions import db
 from portal.invitations.models import Invitation, InvitationRound
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.minutes import services as minutes
 from portal.offices.context import default_office
 from portal.offices.models import Province
 from portal.offices.services import create_office
 from portal.registrations import services as registrations
 from portal.revival import contacts
 from portal.revival import services as rat_records
-from tests.files_samples import pdf_bytes
+from tests.files_samples import pdf_bytes, png_bytes
 
 SOUTH = "Kabupaten Timor Tengah Selatan"
 
@@ -106,13 +107,20 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
         "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
         "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
     token = mint_token(organiser, f"Dasbor {marker}", ["events:read"], datetime.now(UTC)).token
+    speaker = minutes.add_speaker(organiser, event, {"role": "speaker", "name": f"Narasumber {marker}"})
+    item = minutes.add_agenda_item(organiser, event, {"title": f"Agenda {marker}", "notes": ""})
+    follow_up = minutes.add_follow_up(organiser, event, {
+        "decision": f"Keputusan {marker}", "action": f"Tindak lanjut {marker}", "owner_kind": "cooperative",
+        "cooperative_id": cooperative.id, "owner_name": None, "due_on": day})
+    photo = minutes.add_photo(organiser, event, "foto.png", png_bytes(), f"Foto {marker}")
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
            "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id}
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id,
+           "speaker_id": speaker.id, "item_id": item.id, "follow_up_id": follow_up.id, "photo_id": photo.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

@@ -45,7 +45,7 @@ def _fits(page) -> None:
 
 # Summary, details and sessions, guest list, registrations, invitations, attendance, which
 # cooperatives came (issue 25), certificates.
-SECTIONS = 8
+SECTIONS = 10
 
 
 def test_every_event_section_is_a_link_in_view_on_a_phone(live_server, page):

@@ -248,9 +248,23 @@ def test_substitute_and_names_owed_emails_carry_names_and_titles_as_text(hostile
     assert deliver_and_check(smtp) >= SUBSTITUTE_AND_NAMES_TEMPLATES
 
 
+SURVEY_TEMPLATES = {"surveys/email/link_to_participant"}
+
+
+def test_the_evaluation_link_email_carries_names_and_titles_as_text(hostile_office, finished_training, organiser,
+                                                                    smtp):
+    from portal.surveys import services as surveys
+
+    finished = finished_training([["present", "present"]], min_sessions=1, title=HOSTILE, cooperative_name=HOSTILE)
+    finished.registrations[0].participant.full_name = HOSTILE[:120]
+    surveys.send_links(organiser, surveys.survey_of(finished.event.id))
+    db.session.commit()
+    assert deliver_and_check(smtp) >= SURVEY_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
     covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
-               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES)
+               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES | SURVEY_TEMPLATES)
     assert email_templates() == covered
 
 

@@ -72,6 +72,11 @@ def _stylesheet(text: str, base_url: str, fetcher: URLFetcher) -> CSS:
     return sheet
 
 
+def png_data_uri(data: bytes | None) -> str | None:
+    """A PNG kept by the portal (the signature, the stamp), embedded in the document."""
+    return f"data:image/png;base64,{base64.b64encode(data).decode()}" if data else None
+
+
 def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
     """Render ``template_name`` (extending ``documents/_page.html``) in ``language`` to PDF bytes,
     tagged (headings, paragraphs, tables, reading order) so screen readers and search read it."""

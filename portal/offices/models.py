@@ -68,6 +68,10 @@ class Office(db.Model):
     city: Mapped[str] = mapped_column(String(80), default="Oelamasi")
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_mimetype: Mapped[str | None] = mapped_column(String(40))
+    # The signatory's signature and the office stamp, PNGs with transparency, drawn again on upload
+    # (settings.services.checked_mark_image); letters and certificates carry them when present.
+    signature_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stamp_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     signatory_name: Mapped[str] = mapped_column(String(120))
     signatory_title: Mapped[str] = mapped_column(String(200))
     signatory_nip: Mapped[str | None] = mapped_column(String(18))

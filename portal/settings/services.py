@@ -1,7 +1,9 @@
+import io
 from datetime import date
 from types import SimpleNamespace
 
 from flask_babel import gettext as _
+from PIL import Image
 
 from portal.audit.services import record_change, snapshot
 from portal.database import conflict_insert
@@ -17,6 +19,11 @@ EDITABLE_FIELDS = [
 ]
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 MAX_LOGO_BYTES = 1024 * 1024
+# The signature and the stamp placed on letters and certificates.
+MARK_FIELDS = ("signature_image", "stamp_image")
+MAX_MARK_BYTES = 512 * 1024
+MAX_MARK_SIDE = 2000
+MIN_MARK_SIDE = 60
 ROMAN_MONTHS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 
 
@@ -43,6 +50,7 @@ def office_from_snapshot(data: dict) -> SimpleNamespace:
     settings = settings or get_office_settings()
     values = {name: getattr(settings, name) for name in SNAPSHOT_FIELDS} | data
     return SimpleNamespace(**values, logo=settings.logo, logo_mimetype=settings.logo_mimetype,
+                           signature_image=settings.signature_image, stamp_image=settings.stamp_image,
                            timezone=settings.timezone, zone=settings.zone)
 
 
@@ -107,6 +115,32 @@ def logo_mimetype(data: bytes) -> str:
     raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
 
 
+def checked_mark_image(data: bytes, field: str) -> bytes:
+    """A signature or stamp as kept: a PNG with transparency (so the letter shows through), at most
+    ``MAX_MARK_BYTES`` and ``MAX_MARK_SIDE`` px a side, at least ``MIN_MARK_SIDE``; drawn again from
+    its pixels, without metadata."""
+    if len(data) > MAX_MARK_BYTES:
+        raise RuleViolation(field, _("The image may be at most %(size)d KB.", size=MAX_MARK_BYTES // 1024))
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise RuleViolation(field, _("The image must be a PNG with a transparent background."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            transparent = "A" in image.getbands() or "transparency" in image.info
+            size = image.size
+            clean = image.convert("RGBA")
+    except Exception:  # noqa: BLE001 (a corrupt PNG makes Pillow raise nearly anything: refused)
+        raise RuleViolation(field, _("The image must be a PNG with a transparent background.")) from None
+    if not transparent:
+        raise RuleViolation(field, _("The image must be a PNG with a transparent background."))
+    if max(size) > MAX_MARK_SIDE or min(size) < MIN_MARK_SIDE:
+        raise RuleViolation(field, _("The image must be between %(low)d and %(high)d pixels a side.",
+                                     low=MIN_MARK_SIDE, high=MAX_MARK_SIDE))
+    output = io.BytesIO()
+    clean.save(output, "PNG", optimize=True)
+    return output.getvalue()
+
+
 def may_edit_settings(actor, office: Office) -> bool:
     """An office's own administrators, and administrators who manage the offices they read."""
     from portal.offices.scope import may_change, may_read
@@ -115,21 +149,29 @@ def may_edit_settings(actor, office: Office) -> bool:
     return may_change(actor, office.id) or (may_manage_offices(actor) and may_read(actor, office.id))
 
 
-def update_office_settings(actor, values: dict, logo: bytes | None = None, office: Office | None = None) -> Office:
-    """Change an office's settings (the actor's office when None)."""
+def update_office_settings(actor, values: dict, logo: bytes | None = None, office: Office | None = None, *,
+                           marks: dict | None = None) -> Office:
+    """Change an office's settings (the actor's office when None). ``marks`` may hold a new
+    ``signature_image`` or ``stamp_image`` (bytes) or False for one to remove."""
     settings = office if office is not None else current_office(actor)
     if actor is not None and not may_edit_settings(actor, settings):
         raise RuleViolation(None, _("You cannot change this office's settings."))
     values = {key: values[key] for key in EDITABLE_FIELDS if key in values}
     _check_pattern(values.get("letter_number_pattern", settings.letter_number_pattern))
     values["signatory_nip"] = _clean_nip(values.get("signatory_nip"))
-    before = snapshot(settings, EDITABLE_FIELDS + ["logo"])
+    before = snapshot(settings, [*EDITABLE_FIELDS, "logo", *MARK_FIELDS])
+    for name, data in (marks or {}).items():
+        if name in MARK_FIELDS and data is False:
+            setattr(settings, name, None)
+        elif name in MARK_FIELDS and data:
+            setattr(settings, name, checked_mark_image(data, name))
     if logo:
         settings.logo_mimetype = logo_mimetype(logo)
         settings.logo = logo
     for key, value in values.items():
         setattr(settings, key, value.strip() if isinstance(value, str) else value)
-    record_change(actor, "settings.update", settings, before, snapshot(settings, EDITABLE_FIELDS + ["logo"]))
+    record_change(actor, "settings.update", settings, before,
+                  snapshot(settings, [*EDITABLE_FIELDS, "logo", *MARK_FIELDS]))
     return settings
 
 

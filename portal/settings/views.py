@@ -18,7 +18,8 @@ bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 def _edit(office: Office, then: str):
     form = OfficeSettingsForm(obj=office)
     return act(lambda: update_office_settings(current_user, {f: getattr(form, f).data for f in EDITABLE_FIELDS},
-                                              form.logo.data.read() if form.logo.data else None, office=office),
+                                              form.logo.data.read() if form.logo.data else None, office=office,
+                                              marks=form.marks()),
                form=form, done=_("Office settings saved."), then=then
                ) or render_template("settings/edit.html", form=form, settings=office)
 
@@ -38,6 +39,23 @@ def edit_office(office_id: int):
     if not may_edit_settings(current_actor(), office):
         abort(404)
     return _edit(office, url_for("settings.edit_office", office_id=office.id))
+
+
+MARKS = {"signature": "signature_image", "stamp": "stamp_image"}
+
+
+@bp.get("/offices/<int:office_id>/<mark>.png")
+@roles(Role.ADMIN)
+def mark(office_id: int, mark: str):
+    """The office's signature or stamp, for the settings page's preview."""
+    office = load_or_404(Office, office_id, current_actor(), write=False)
+    if mark not in MARKS:
+        abort(404)
+    data = getattr(office, MARKS[mark])
+    if not may_edit_settings(current_actor(), office) or not data:
+        abort(404)
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, no-store",
+                                                          "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/logo")
