@@ -2,6 +2,7 @@
 that hold still under inserts, reads filtered as the pages are, and idempotent attendance writes."""
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -245,7 +246,7 @@ def test_the_openapi_document_is_valid_and_describes_every_api_route(app, client
     validate(spec)
     assert spec["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
     documented = {path for path in spec["paths"]}
-    routes = {rule.rule.replace("<int:", "{").replace(">", "}")
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
               for rule in app.url_map.iter_rules() if hasattr(app.view_functions[rule.endpoint], "token_scope")}
     assert routes == documented
 

@@ -196,3 +196,40 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict()
+
+
+class ReportQuery(Query):
+    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100),
+                          metadata={"description": "A calendar year (this year when neither it nor a range is given)."})
+    begins = fields.Date(load_default=None, metadata={"description": "The first day of a range (with ends)."})
+    ends = fields.Date(load_default=None, metadata={"description": "The last day of a range, included."})
+    district_id = fields.Integer(load_default=None, validate=validate.Range(1, 2**31 - 1))
+    cooperative_type = fields.Enum(CooperativeType, by_value=True, load_default=None)
+    program_area = fields.Enum(ProgramArea, by_value=True, load_default=None)
+
+    @validates_schema
+    def one_period(self, data, **kwargs):
+        if (data.get("begins") is None) != (data.get("ends") is None):
+            raise ValidationError("Give begins and ends together.")
+        if data.get("begins") and data["ends"] < data["begins"]:
+            raise ValidationError("ends is before begins.")
+        if data.get("begins") and data.get("year"):
+            raise ValidationError("Give a year or a range, not both.")
+
+
+class ReportTableSchema(Schema):
+    header = fields.List(fields.String())
+    rows = fields.List(fields.List(fields.Raw()))
+
+
+class ReportSchema(Schema):
+    report = fields.String()
+    title = fields.String()
+    begins = fields.Date()
+    ends = fields.Date()
+    as_of = fields.DateTime(metadata={"description": "When the figures were read (they are kept a few minutes)."})
+    header = fields.List(fields.String(), metadata={"description": "The columns, in the asked language."})
+    rows = fields.List(fields.List(fields.Raw()), metadata={"description": "The rows, numbers as numbers."})
+    notes = fields.List(fields.String())
+    second = fields.Nested(ReportTableSchema, allow_none=True,
+                           metadata={"description": "A second table (the attendance report's no-shows)."})

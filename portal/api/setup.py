@@ -17,6 +17,7 @@ from portal.api.events import bp as events_bp
 from portal.api.idempotency import forget_old_keys
 from portal.api.problems import answer_error
 from portal.api.registry import bp as registry_bp
+from portal.api.reports import bp as reports_bp
 from portal.api.schemas import ProblemSchema
 from portal.api.views import bp as tokens_bp
 from portal.errors import answer_errors_with
@@ -45,7 +46,7 @@ class PortalApi(Api):
 
 def init_app(app) -> None:
     api = PortalApi(app, spec_kwargs=SPEC)
-    for blueprint in (events_bp, registry_bp):
+    for blueprint in (events_bp, registry_bp, reports_bp):
         csrf.exempt(blueprint)
         limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(blueprint)
         api.register_blueprint(blueprint)
