@@ -119,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.mail.views import bp as mail_bp
     from portal.main.views import bp as main_bp
     from portal.offices.views import bp as offices_bp
+    from portal.privacy.subscriptions import register_subscriptions as register_privacy_subscriptions
+    from portal.privacy.views import bp as privacy_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
     from portal.reports.views import bp as reports_bp
@@ -128,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      reports_bp):
+                      reports_bp, privacy_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
@@ -136,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     register_attendance_subscriptions(app)
     register_certificate_subscriptions(app)
     register_revival_subscriptions(app)
+    register_privacy_subscriptions(app)
     init_api(app)
 
 
@@ -151,8 +154,9 @@ def register_commands(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
+    from portal.privacy.cli import privacy_cli
     from portal.revival.cli import import_rats_command
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    load_districts_command, send_reminders_command, import_rats_command):
+                    load_districts_command, send_reminders_command, import_rats_command, privacy_cli):
         app.cli.add_command(command)

@@ -30,6 +30,10 @@ TICKET_PARTS = "ticket_parts"
 # A template included in a cooperative's page, with ``cooperative`` in its context.
 COOPERATIVE_PAGE_PARTS = "cooperative_page_parts"
 
+# A RetentionRule (portal/privacy/services.py): name, the PrivacySettings field of its period,
+# apply(now, office, days, dry_run) -> rows changed; the retention run applies each per office.
+RETENTION_RULES = "retention_rules"
+
 # reply_to() -> address or None: where replies go when a message names nobody (the office's
 # email, from settings); mail reads it when queueing.
 REPLY_TO = "reply_to"
