@@ -75,6 +75,10 @@ class PrivacySettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
+    def id(self) -> int:  # what the audit log names the row by
+        return self.office_id
+
+    @property
     def audit_label(self) -> str:
         return f"privacy settings {self.office_id}"
 
