@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
     from portal.audit.views import bp as audit_bp
+    from portal.certificates.data_request_views import bp as data_requests_bp
     from portal.certificates.subscriptions import register_subscriptions as register_certificate_subscriptions
     from portal.certificates.views import bp as certificates_bp
     from portal.cooperatives.views import bp as cooperatives_bp
@@ -130,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      reports_bp, privacy_bp):
+                      reports_bp, privacy_bp, data_requests_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)

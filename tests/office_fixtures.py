@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts.models import Role
 from portal.api.services import mint_token
 from portal.attendance.models import AttendanceMark, AttendanceRecord, MarkSource
+from portal.certificates.data_requests import request_about
 from portal.certificates.models import Certificate
 from portal.cooperatives import services as cooperatives
 from portal.cooperatives.models import (
@@ -29,6 +30,7 @@ from portal.mail.models import MessageStatus, OutboxMessage
 from portal.offices.context import default_office
 from portal.offices.models import Province
 from portal.offices.services import create_office
+from portal.privacy.models import DataRequestKind
 from portal.registrations import services as registrations
 from portal.revival import contacts
 from portal.revival import services as rat_records
@@ -106,13 +108,16 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
         "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
         "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
     token = mint_token(organiser, f"Dasbor {marker}", ["events:read"], datetime.now(UTC)).token
+    data_request = request_about(None, registration.participant, DataRequestKind.CORRECTION, f"Ejaan {marker}",
+                                 datetime.now(UTC))
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
            "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id}
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id,
+           "request_id": data_request.id, "participant_id": registration.participant_id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 
