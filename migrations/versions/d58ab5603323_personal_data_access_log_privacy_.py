@@ -1,5 +1,6 @@
 """Personal data (UU 27/2022): the access log, each office's privacy settings, people's data requests
 (three new tables) and when a participant was anonymised (a new nullable column)
+
 Revision ID: d58ab5603323
 Revises: b0df41beedd0
 Create Date: 2026-11-30 19:01:29.118806
