@@ -13,8 +13,12 @@ def privacy_notice_url(external: bool = False) -> str:
     """The privacy notice of the office in use: linked from the footer, every form that collects
     personal data and every email (``external``: an absolute link, on the configured base URL)."""
     from flask import url_for
+    from sqlalchemy.exc import SQLAlchemyError
 
-    office_id = current_office().id
+    try:
+        office_id = current_office().id
+    except SQLAlchemyError:  # the 503 page of a database outage: the notice of the office in use
+        return url_for("privacy.notice")
     return external_url("privacy.office_notice", office_id=office_id) if external else url_for(
         "privacy.office_notice", office_id=office_id)
 
