@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
     from portal.audit.views import bp as audit_bp
+    from portal.certificates.data_request_views import bp as data_requests_bp
     from portal.certificates.subscriptions import register_subscriptions as register_certificate_subscriptions
     from portal.certificates.views import bp as certificates_bp
     from portal.cooperatives.views import bp as cooperatives_bp
@@ -121,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.minutes.subscriptions import register_subscriptions as register_minutes_subscriptions
     from portal.minutes.views import bp as minutes_bp
     from portal.offices.views import bp as offices_bp
+    from portal.privacy.subscriptions import register_subscriptions as register_privacy_subscriptions
+    from portal.privacy.views import bp as privacy_bp
     from portal.registrations.subscriptions import register_subscriptions
     from portal.registrations.views import bp as registrations_bp
     from portal.reports.subscriptions import register_subscriptions as register_report_subscriptions
@@ -133,7 +136,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      surveys_bp, minutes_bp, reports_bp):
+                      surveys_bp, minutes_bp, reports_bp, privacy_bp, data_requests_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
@@ -141,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     register_attendance_subscriptions(app)
     register_certificate_subscriptions(app)
     register_revival_subscriptions(app)
+    register_privacy_subscriptions(app)
     init_api(app)
     register_report_subscriptions(app)
     register_survey_subscriptions(app)
@@ -159,8 +163,9 @@ def register_commands(app: Flask) -> None:
     from portal.demo import seed_demo_command
     from portal.invitations.cli import send_reminders_command
     from portal.mail.cli import mail_cli
+    from portal.privacy.cli import privacy_cli
     from portal.revival.cli import import_rats_command
 
     for command in (create_user_command, seed_demo_command, mail_cli, import_cooperatives_command,
-                    load_districts_command, send_reminders_command, import_rats_command):
+                    load_districts_command, send_reminders_command, import_rats_command, privacy_cli):
         app.cli.add_command(command)

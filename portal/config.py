@@ -192,6 +192,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_BOARD_REMEMBERED_IDLE_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_IDLE_SECONDS", str(30 * 86400))),
         "LOGIN_BOARD_REMEMBERED_MAX_SECONDS": int(env.get("LOGIN_BOARD_REMEMBERED_MAX_SECONDS", str(30 * 86400))),
         "LOGIN_SESSION_RETENTION_SECONDS": int(env.get("LOGIN_SESSION_RETENTION_SECONDS", str(30 * 86400))),
+        # Personal data (docs/security.md): how often a worker applies the retention periods, and
+        # the statutory time to act on a person's request (UU 27/2022: 3 x 24 hours).
+        "PRIVACY_RETENTION_INTERVAL_SECONDS": int(env.get("PRIVACY_RETENTION_INTERVAL_SECONDS", "3600")),
+        "DATA_REQUEST_HOURS": int(env.get("DATA_REQUEST_HOURS", "72")),
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "BOOTSTRAP_SERVE_LOCAL": True,
         "PASSWORD_MIN_LENGTH": 8,

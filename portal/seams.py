@@ -35,6 +35,12 @@ COOPERATIVE_PAGE_PARTS = "cooperative_page_parts"
 # A HomePanel (portal/main/panels.py): a part of a role's home page (reports registers the
 # organiser's, the administrator's and the board's; follow-ups add theirs).
 HOME_PANELS = "home_panels"
+# A RetentionRule (portal/privacy/services.py): name, the PrivacySettings field of its period,
+# apply(now, office, days, dry_run) -> rows changed; the retention run applies each per office.
+RETENTION_RULES = "retention_rules"
+# (name, eraser): eraser(participant, now) blanks what a later capability keeps about that person
+# (survey answers tied to them, photo captions naming them) when an erasure request is granted.
+PERSONAL_DATA_ERASERS = "personal_data_erasers"
 
 # reply_to() -> address or None: where replies go when a message names nobody (the office's
 # email, from settings); mail reads it when queueing.

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts.models import Role
 from portal.api.services import mint_token
 from portal.attendance.models import AttendanceMark, AttendanceRecord, MarkSource
+from portal.certificates.data_requests import request_about
 from portal.certificates.models import Certificate
 from portal.cooperatives import services as cooperatives
 from portal.cooperatives.models import (
@@ -30,6 +31,7 @@ from portal.minutes import services as minutes
 from portal.offices.context import default_office
 from portal.offices.models import Province
 from portal.offices.services import create_office
+from portal.privacy.models import DataRequestKind
 from portal.registrations import services as registrations
 from portal.revival import contacts
 from portal.revival import services as rat_records
@@ -113,6 +115,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
         "decision": f"Keputusan {marker}", "action": f"Tindak lanjut {marker}", "owner_kind": "cooperative",
         "cooperative_id": cooperative.id, "owner_name": None, "due_on": day})
     photo = minutes.add_photo(organiser, event, "foto.png", png_bytes(), f"Foto {marker}")
+    data_request = request_about(None, registration.participant, DataRequestKind.CORRECTION, f"Ejaan {marker}",
+                                 datetime.now(UTC))
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
            "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
@@ -120,7 +124,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
            "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id,
-           "speaker_id": speaker.id, "item_id": item.id, "follow_up_id": follow_up.id, "photo_id": photo.id}
+           "speaker_id": speaker.id, "item_id": item.id, "follow_up_id": follow_up.id, "photo_id": photo.id,
+                      "request_id": data_request.id, "participant_id": registration.participant_id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

@@ -99,9 +99,9 @@ def test_the_checks_see_every_way_of_importing():
 
 
 # Each capability's place in the layers (docs/architecture.md): a capability imports only those
-# of a lower place; the first three share one and may use each other. ``files``, ``mail`` and
+# of a lower place; the first four share one and may use each other. ``files``, ``mail`` and
 # ``documents`` serve all: the features above the first three are none of their business.
-LAYERS = {"accounts": 0, "audit": 0, "settings": 0, "cooperatives": 1, "events": 2, "registrations": 3,
+LAYERS = {"accounts": 0, "audit": 0, "settings": 0, "privacy": 0, "cooperatives": 1, "events": 2, "registrations": 3,
           "invitations": 4, "attendance": 4, "certificates": 5, "revival": 6,
           "reports": 7}
 SERVING = {"files", "mail", "documents"}

@@ -11,8 +11,8 @@ from portal.extensions import db
 from tests.api_fixtures import ALL_SCOPES, bearer
 from tests.pdfs import pdf_text
 
-# Tables a request may write whatever it is asked: the login's (and the API token's) own bookkeeping.
-BOOKKEEPING = {"login_sessions", "login_attempts", "api_tokens"}
+# Written by reads too: the login's bookkeeping, and the log of who read personal data.
+BOOKKEEPING = {"login_sessions", "login_attempts", "api_tokens", "personal_data_accesses"}
 
 
 def _state() -> dict:

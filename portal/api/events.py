@@ -22,6 +22,8 @@ from portal.events.models import Event, EventSession
 from portal.events.queries import organiser_query
 from portal.extensions import db
 from portal.offices.scope import load_or_404
+from portal.privacy.access import log_access
+from portal.privacy.models import AccessKind
 from portal.registrations import queries as registration_queries
 from portal.registrations.models import Registration
 from portal.reports import turnout
@@ -63,7 +65,9 @@ def registrations(args, event_id: int):
     event = load_or_404(Event, event_id, current_actor())
     districts = [args["district_id"]] if args["district_id"] else None
     query = registration_queries.registrations_query(event.id, args["status"], districts, args["q"])
-    return keyset_page(query, (Registration.id,), args["cursor"], args["limit"])
+    page = keyset_page(query, (Registration.id,), args["cursor"], args["limit"])
+    log_access(current_user, AccessKind.API_READ, "api.registrations", event=event, row_count=len(page.items))
+    return page
 
 
 @bp.route("/events/<int:event_id>/attendance", methods=["GET"])
@@ -75,7 +79,9 @@ def attendance_records(args, event_id: int):
     """The marks of the event's sessions, by id; one session's with ``session_id``."""
     event = load_or_404(Event, event_id, current_actor())
     query = attendance_queries.records_query(event.id, args["session_id"])
-    return keyset_page(query, (AttendanceRecord.id,), args["cursor"], args["limit"])
+    page = keyset_page(query, (AttendanceRecord.id,), args["cursor"], args["limit"])
+    log_access(current_user, AccessKind.API_READ, "api.attendance", event=event, row_count=len(page.items))
+    return page
 
 
 @bp.route("/events/<int:event_id>/turnout", methods=["GET"])

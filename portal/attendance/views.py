@@ -29,6 +29,8 @@ from portal.extensions import db
 from portal.forms import parse_id
 from portal.i18n import format_local_time
 from portal.offices.scope import load_or_404
+from portal.privacy.access import count_rows, log_access
+from portal.privacy.models import AccessKind
 from portal.registrations import queries as registration_queries
 from portal.registrations.models import ATTENDING_STATUSES, Registration
 from portal.transactions import act, attempt
@@ -163,6 +165,8 @@ def export(event_id: int, kind: str):
     event = load_or_404(Event, event_id, current_actor())
     if kind not in ("csv", "xlsx"):
         abort(404)
+    log_access(current_user, AccessKind.EXPORT, "attendance", event=event,
+               row_count=count_rows(queries.export_query(event.id, [s.id for s in event.sessions])))
     header, rows = exports.table(event)
     return spreadsheets.download(kind, header, rows, title=_("Attendance"), filename=f"attendance-{event.id}",
                                  separator_name=request.args.get("separator"))

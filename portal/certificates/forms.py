@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import Form
+from portal.privacy.models import DataRequestKind
 
 
 class RevokeForm(Form):
@@ -16,3 +17,14 @@ class CodeForm(Form):
         csrf = False
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=20)])
+
+
+class DataRequestForm(Form):
+    kind = RadioField(_l("What do you ask for?"), choices=DataRequestKind.choices(), validators=[DataRequired()])
+    details = TextAreaField(_l("Details (what should be corrected, and how)"),
+                            validators=[Optional(), Length(max=1000)])
+
+
+class DataRequestAnswerForm(Form):
+    answer = TextAreaField(_l("Answer to the person (required when refusing)"),
+                           validators=[Optional(), Length(max=1000)])

@@ -30,3 +30,4 @@ class RegistrationFilterForm(Form):
     from a list, or its name typed in where there are too many to list."""
 
     district_id = StringField(_l("District"), validators=[Optional(), Length(max=80)])
+

@@ -81,6 +81,9 @@ class Participant(db.Model):
     phone_key: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the name and contacts were blanked (retention or an erasure request): the rows stay,
+    # so registrations and attendance still count.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cooperative: Mapped[Cooperative | None] = relationship()
 

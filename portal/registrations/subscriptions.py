@@ -5,9 +5,10 @@ from sqlalchemy import select
 from portal.events import signals
 from portal.events.models import Event
 from portal.extensions import db
-from portal.registrations import emails, queries, seats, waitlist
+from portal.privacy.services import RetentionRule
+from portal.registrations import emails, queries, retention, seats, waitlist
 from portal.registrations.models import ACTIVE_STATUSES, Registration
-from portal.seams import SEAT_COUNTERS, register
+from portal.seams import RETENTION_RULES, SEAT_COUNTERS, register
 
 
 def active_registrations(event_id: int) -> list[Registration]:
@@ -30,6 +31,8 @@ def on_seats_changed(event: Event, **_kwargs) -> None:
 
 def register_subscriptions(app) -> None:
     register(app, SEAT_COUNTERS, seats.count_seats_taken)
+    register(app, RETENTION_RULES, RetentionRule("registrations.contacts", "contact_days", retention.forget_contacts))
+    register(app, RETENTION_RULES, RetentionRule("registrations.walk_ins", "walk_in_days", retention.forget_walk_ins))
     signals.event_rescheduled.connect(on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(on_event_cancelled, weak=False)
     signals.event_seats_changed.connect(on_seats_changed, weak=False)

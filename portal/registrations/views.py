@@ -17,6 +17,8 @@ from portal.forms import parse_ids
 from portal.offices.context import office_in_use
 from portal.offices.scope import load_or_404
 from portal.pagination import paginate
+from portal.privacy.access import count_rows, log_access
+from portal.privacy.models import AccessKind
 from portal.registrations import eligibility, exports, participants, queries, seats, services, tickets, waitlist
 from portal.registrations.forms import GuestForm, RegistrationFilterForm, SignUpForm
 from portal.registrations.models import Registration, RegistrationStatus
@@ -191,7 +193,9 @@ def export(event_id: int, kind: str):
     if kind not in ("csv", "xlsx"):
         abort(404)
     status, district_ids, name = _filters()
-    records = streamed(db.engine, queries.export_query(event.id, status, district_ids, name))
+    query = queries.export_query(event.id, status, district_ids, name)
+    log_access(current_user, AccessKind.EXPORT, "registrations", event=event, row_count=count_rows(query))
+    records = streamed(db.engine, query)
     data = exports.rows(records, queries.waitlist_positions([event.id]))
     return spreadsheets.download(kind, exports.header(), data, title=_("Registrations"),
                                  filename=f"registrations-{event.id}", separator_name=request.args.get("separator"))

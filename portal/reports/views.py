@@ -17,6 +17,8 @@ from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.offices.scope import load_or_404
 from portal.pagination import paginate
+from portal.privacy.access import log_access
+from portal.privacy.models import AccessKind
 from portal.registrations.models import Registration
 from portal.reports import inbox as inbox_queries
 from portal.reports import reach, turnout
@@ -55,7 +57,9 @@ def cooperatives_export(event_id: int, kind: str):
     if kind not in ("csv", "xlsx"):
         abort(404)
     form = TurnoutFilterForm(request.args, meta={"csrf": False})
-    header, rows = turnout.table(turnout.all_rows(event, current_actor(), **_turnout_filters(form)))
+    found = turnout.all_rows(event, current_actor(), **_turnout_filters(form))
+    log_access(current_user, AccessKind.EXPORT, "cooperatives", event=event, row_count=len(found))
+    header, rows = turnout.table(found)
     return spreadsheets.download(kind, header, rows, title=_("Cooperatives"), filename=f"cooperatives-{event.id}",
                                  separator_name=request.args.get("separator"))
 
