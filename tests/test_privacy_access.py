@@ -96,3 +96,16 @@ def test_the_log_pages_by_keyset_at_a_constant_number_of_queries(app, client, lo
     body = second.text.split("<tbody>")[1].split("</tbody>")[0]
     assert second.status_code == 200 and newest.label not in body and "Daftar-037" in body
     assert client.get("/admin/privacy/access?older=nonsense").status_code == 200
+
+
+def test_the_lists_staff_keep_are_recorded_when_exported(client, login, organiser, training):
+    """The directory (cooperatives' contacts), an event's invitation tracking and the certificate
+    register (issue 27's exports) each leave an entry."""
+    t = training(people=2)
+    login(client, organiser)
+    assert client.get("/cooperatives/directory.csv").status_code == 200
+    assert client.get(f"/organiser/events/{t.event.id}/invitations.xlsx").status_code == 200
+    assert client.get("/organiser/certificates.csv").status_code == 200
+    assert [(e.subject, e.kind, e.actor_id) for e in _entries()] == [
+        ("directory", AccessKind.EXPORT, organiser.id), ("invitations", AccessKind.EXPORT, organiser.id),
+        ("certificates", AccessKind.EXPORT, organiser.id)]

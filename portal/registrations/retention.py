@@ -13,7 +13,7 @@ from portal.offices.models import Office
 from portal.registrations.models import Participant, Registration, RegistrationStatus
 
 ANONYMISED_NAME = "[dihapus]"
-ANONYMOUS_VALUES = {"full_name": ANONYMISED_NAME, "email": None, "phone": None, "phone_key": None}
+ANONYMOUS_VALUES = {"full_name": ANONYMISED_NAME, "email": None, "phone": None, "phone_key": None, "sex": None}
 
 
 def _due(office: Office, days: int, now: datetime, walk_ins: bool):

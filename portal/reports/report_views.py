@@ -6,6 +6,7 @@ import base64
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.accounts.access import current_actor, roles
 from portal.accounts.models import STAFF_ROLES, Role
@@ -14,6 +15,8 @@ from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.events.models import Event
 from portal.offices.scope import load_or_404
+from portal.privacy.access import log_access
+from portal.privacy.models import AccessKind
 from portal.reports import lists
 from portal.reports.cache import cached
 from portal.reports.catalogue import REPORTS, Report
@@ -152,6 +155,8 @@ def directory_export(kind: str):
                "district_ids": district_ids_for(_valid(form.district), current_actor()),
                "sort": _valid(form.sort) or "name"}
     header, rows = lists.directory(filters, current_actor())
+    # The cooperatives' contacts (an email, a phone) can be a person's; streamed, so not counted.
+    log_access(current_user, AccessKind.EXPORT, "directory", label=_("Cooperatives"))
     return _download(kind, header, rows, _("Cooperatives"), "koperasi")
 
 
@@ -165,6 +170,7 @@ def invitations_export(event_id: int, kind: str):
         filters = {"delivery": form.delivery.data or None, "answer": form.answer.data or None,
                    "district_ids": district_ids_for(form.district_id.data, current_actor()), "search": form.q.data}
     header, rows = lists.invitation_tracking(event.id, filters)
+    log_access(current_user, AccessKind.EXPORT, "invitations", event=event, row_count=len(rows))
     return _download(kind, header, rows, _("Invitations"), f"undangan-{event.id}")
 
 
@@ -184,4 +190,5 @@ def certificates_export(kind: str):
     """The certificate register of the period (the report filters' year or date range)."""
     filters = _filters(ReportFilterForm(request.args, meta={"csrf": False}))
     header, rows = lists.certificate_register(filters.begins, filters.ends, current_actor())
+    log_access(current_user, AccessKind.EXPORT, "certificates", label=_("Certificates"), row_count=len(rows))
     return _download(kind, header, rows, _("Certificates"), f"sertifikat-{filters.begins.year}")
