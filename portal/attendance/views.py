@@ -4,6 +4,8 @@ link or code, walk-ins at the door, the daftar hadir and the exports.
 The time comes from ``PORTAL_CLOCK`` when it is set (a callable returning an aware datetime), so
 a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,14 +14,14 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
-from portal.attendance import exports, queries, services
+from portal.attendance import exports, offline, queries, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.attendance.sheet_rows import sheet_rows
 from portal.attendance.subscriptions import shows_check_in
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import search_cooperatives
-from portal.database import clock_now
+from portal.database import begin_write, clock_now
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.documents.qr import qr_png
@@ -79,12 +81,24 @@ def sheet(event_id: int, session_id: int):
     return _render_sheet(event, session, CheckInCodeForm(formdata=None))
 
 
+def _offline_token(event: Event) -> str | None:
+    """A fresh token for the offline sheet (only the GET of the sheet mints one; a page
+    re-rendered after a refused form keeps working online)."""
+    if request.method != "GET":
+        return None
+    begin_write(db.session)
+    outcome = attempt(lambda: offline.mint_sheet_token(current_user, event, clock_now()))
+    return outcome.result.secret if outcome.ok else None
+
+
 def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeForm, status: int = 200):
     rows, counts = queries.sheet(event.id, session.id)
     search = request.args.get("q", "").strip()
     shown = [row for row in rows if queries.matches(row, search)]
+    token = _offline_token(event)
     return render_template("attendance/sheet.html", event=event, session=session, counts=counts, search=search,
-                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form), status
+                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form, api_token=token,
+                           walk_in_form=WalkInForm(formdata=None)), status
 
 
 @bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/mark")
@@ -226,3 +240,36 @@ def check_in_session(token: str):
     if not outcome.ok:
         return _confirmation(None, outcome.violation.message, registration)
     return _confirmation(outcome.result)
+
+
+# -- the offline sheet: its service worker and manifest -------------------------------------------
+
+SCOPE = "/organiser/"
+SERVICE_WORKER = Path(__file__).resolve().parent.parent.parent / "static" / "js" / "attendance-sw.js"
+
+
+@bp.get("/attendance-sw.js")
+@public
+def service_worker():
+    """The sheet's service worker at one stable URL outside /static/ (whose URLs carry a
+    fingerprint and are kept a year): a browser checks it for updates on every visit, so it is
+    never cached. The sheet registers it for the organiser's pages (``SCOPE``); it answers only
+    for the sheets and the static files, the rest goes to the network as without it."""
+    response = Response(SERVICE_WORKER.read_text(encoding="utf-8"), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/attendance.webmanifest")
+@public
+def manifest():
+    """The installable sheet: added to the home screen, it opens the organiser's events."""
+    body = {"name": _("Portal Koperasi: attendance"), "short_name": _("Attendance"),
+            "start_url": url_for("events.manage_index"), "scope": SCOPE, "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#0d6efd",
+            "icons": [{"src": url_for("static", filename="img/favicon.svg"), "sizes": "any",
+                       "type": "image/svg+xml"}]}
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
