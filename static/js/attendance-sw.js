@@ -38,7 +38,7 @@ self.addEventListener("fetch", function (event) {
           return found || caches.match(url.origin + url.pathname, {ignoreSearch: true});
         }).then(function (found) { return found || Response.error(); });
       }));
-  } else if (url.pathname.indexOf("/static/") === 0) {
+  } else if (url.pathname.indexOf("/static/") === 0 || url.pathname.indexOf("/bootstrap/static/") === 0) {
     event.respondWith(caches.match(request).then(function (found) {
       return found || fetch(request).then(function (response) { return keep(request, response); });
     }));

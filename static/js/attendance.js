@@ -164,7 +164,7 @@
       pending.forEach(function (item) {
         var entry = document.createElement("li");
         entry.dataset.kind = item.kind;
-        entry.textContent = "⏳ " + item.label;
+        entry.textContent = "• " + item.label;
         list.appendChild(entry);
         var row = item.registration && document.getElementById("r" + item.registration);
         if (row && item.session === sessionId) {
