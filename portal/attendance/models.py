@@ -33,6 +33,7 @@ class MarkSource(enum.StrEnum):
     CODE = "code"
     WALK_IN = "walk_in"
     REMAINING_ABSENT = "remaining_absent"
+    SELF = "self"  # the person scanned the door's rotating QR with their own phone: an organiser confirms
 
 
 class AttendanceRecord(db.Model):
@@ -54,6 +55,9 @@ class AttendanceRecord(db.Model):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A self check-in is confirmed by an organiser (or undone): until then it is the person's word.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[EventSession] = relationship()
