@@ -84,9 +84,10 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     db.session.flush()
     invitation = Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id)
     db.session.add(invitation)
-    db.session.add(AttendanceRecord(registration_id=registration.id, session_id=session.id,
-                                    mark=AttendanceMark.PRESENT, source=MarkSource.SHEET,
-                                    arrived_at=datetime.now(UTC), marked_by_id=organiser.id))
+    record = AttendanceRecord(registration_id=registration.id, session_id=session.id,
+                              mark=AttendanceMark.PRESENT, source=MarkSource.SHEET,
+                              arrived_at=datetime.now(UTC), marked_by_id=organiser.id)
+    db.session.add(record)
     certificate = Certificate(registration_id=registration.id, event_id=event.id, full_name=f"Tamu {marker}",
                               affiliation=f"Mitra {marker}", sessions_attended=1, minutes_attended=180)
     db.session.add(certificate)
@@ -112,7 +113,7 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id}
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id, "record_id": record.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

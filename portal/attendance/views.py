@@ -6,7 +6,7 @@ a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
-from portal.attendance import exports, offline, queries, services
+from portal.attendance import exports, offline, queries, self_check_in, services
 from portal.attendance.forms import CheckInCodeForm, WalkInForm
 from portal.attendance.models import AttendanceMark
 from portal.attendance.sheet_rows import sheet_rows
@@ -27,9 +27,10 @@ from portal.documents.pdf import PDF_MIMETYPE
 from portal.documents.qr import qr_png
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.mail.services import external_url
 from portal.offices.scope import load_or_404
 from portal.registrations import queries as registration_queries
 from portal.registrations.models import ATTENDING_STATUSES, Registration
@@ -273,3 +274,70 @@ def manifest():
     response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+# -- self check-in: the door's rotating code and the participant's page --------------------------
+
+
+def _door_url(event: Event, session: EventSession) -> str:
+    return url_for("attendance.door", event_id=event.id, session_id=session.id)
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/door")
+@roles(*STAFF_ROLES)
+def door(event_id: int, session_id: int):
+    """The organiser's laptop at the door: the rotating code (the page reloads itself every 30
+    seconds), the switch, and the self check-ins waiting for confirmation."""
+    event, session = _event_and_session(event_id, session_id)
+    now = clock_now()
+    code = self_check_in.door_code(session, now)
+    link = external_url("attendance.self_check_in_page", session_id=session.id, w=code.window, s=code.signature)
+    return render_template("attendance/door.html", event=event, session=session, link=link,
+                           open_now=self_check_in.in_window(session, now),
+                           waiting=self_check_in.awaiting_confirmation(session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/self-check-in")
+@roles(*STAFF_ROLES)
+def toggle_self_check_in(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    enabled = request.form.get("enabled") == "1"
+    return act(lambda: self_check_in.set_enabled(current_user, session, enabled),
+               done=_("Self check-in is open for this session.") if enabled
+               else _("Self check-in is closed for this session."), then=_door_url(event, session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/<int:record_id>/confirm")
+@roles(*STAFF_ROLES)
+def confirm_self_check_in(event_id: int, session_id: int, record_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return act(lambda: self_check_in.confirm(current_user, session, record_id, clock_now()),
+               done=_("Self check-in confirmed."), then=_door_url(event, session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/<int:record_id>/undo")
+@roles(*STAFF_ROLES)
+def undo_self_check_in(event_id: int, session_id: int, record_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return act(lambda: self_check_in.undo(current_user, session, record_id),
+               done=_("Self check-in undone."), then=_door_url(event, session))
+
+
+@bp.route("/self-check-in/<int:session_id>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SELF_CHECK_IN_RATE_LIMIT"], methods=["POST"], scope="self-check-in")
+def self_check_in_page(session_id: int):
+    """What a participant's phone opens from the door's code: their ticket code, then a large
+    answer. The code's minute and signature travel with the form; nothing is marked on opening."""
+    session = db.session.get(EventSession, session_id)
+    if session is None or not session.self_check_in:
+        abort(404)
+    window, signature = request.values.get("w", ""), request.values.get("s", "")
+    form = CheckInCodeForm()
+    if not form.validate_on_submit():
+        return render_template("attendance/self_check_in.html", session=session, event=session.event, form=form,
+                               window=window, signature=signature), 400 if form.errors else 200
+    outcome = attempt(lambda: self_check_in.check_in_self(session, window, signature, form.code.data, clock_now()))
+    return render_template("attendance/self_checked_in.html", session=session, event=session.event,
+                           record=outcome.result if outcome.ok else None,
+                           error=None if outcome.ok else outcome.violation.message), 200 if outcome.ok else 409
