@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.api.services import mint_token
-from portal.attendance.models import AttendanceMark, AttendanceRecord, MarkSource
+from portal.attendance.models import AttendanceMark, AttendanceRecord, DoorPass, MarkSource
 from portal.certificates.models import Certificate
 from portal.cooperatives import services as cooperatives
 from portal.cooperatives.models import (
@@ -106,6 +106,9 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     contact = contacts.log_contact(organiser, cooperative, {
         "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
         "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
+    door_pass = DoorPass(event_id=event.id, name=f"Relawan {marker}", created_by_id=organiser.id,
+                         expires_at=datetime.now(UTC) + timedelta(days=30))
+    db.session.add(door_pass)
     token = mint_token(organiser, f"Dasbor {marker}", ["events:read"], datetime.now(UTC)).token
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
@@ -113,7 +116,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id, "record_id": record.id}
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id, "record_id": record.id,
+           "pass_id": door_pass.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
-from portal.attendance import exports, offline, queries, self_check_in, services
-from portal.attendance.forms import CheckInCodeForm, WalkInForm
-from portal.attendance.models import AttendanceMark
+from portal.attendance import door_passes, exports, offline, queries, self_check_in, services
+from portal.attendance.forms import CheckInCodeForm, DoorPassForm, WalkInForm
+from portal.attendance.models import AttendanceMark, DoorPass
 from portal.attendance.sheet_rows import sheet_rows
 from portal.attendance.subscriptions import shows_check_in
 from portal.cooperatives.models import Cooperative
@@ -341,3 +341,72 @@ def self_check_in_page(session_id: int):
     return render_template("attendance/self_checked_in.html", session=session, event=session.event,
                            record=outcome.result if outcome.ok else None,
                            error=None if outcome.ok else outcome.violation.message), 200 if outcome.ok else 409
+
+
+# -- the door role: a volunteer's link for one event's check-ins ----------------------------------
+
+
+@bp.route("/organiser/events/<int:event_id>/door-passes", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def door_passes_page(event_id: int):
+    event = load_or_404(Event, event_id, current_actor())
+    form = DoorPassForm()
+    response = act(lambda: door_passes.create_pass(current_user, event, form.name.data, clock_now()), form=form,
+                   done=_("Door link created: send it to the person at the door."),
+                   then=url_for("attendance.door_passes_page", event_id=event.id))
+    if response:
+        return response
+    return render_template("attendance/door_passes.html", event=event, form=form, now=clock_now(),
+                           passes=door_passes.passes_of(event), pass_url=door_passes.pass_url), \
+        400 if form.errors else 200
+
+
+@bp.post("/organiser/events/<int:event_id>/door-passes/<int:pass_id>/revoke")
+@roles(*STAFF_ROLES)
+def revoke_door_pass(event_id: int, pass_id: int):
+    event = load_or_404(Event, event_id, current_actor())
+    door_pass = load_or_404(DoorPass, pass_id, current_actor())
+    if door_pass.event_id != event.id:
+        abort(404)
+    return act(lambda: door_passes.revoke_pass(current_user, door_pass, clock_now()),
+               done=_("Door link revoked."), then=url_for("attendance.door_passes_page", event_id=event.id))
+
+
+def _door_pass_or_404(token: str) -> DoorPass:
+    door_pass = door_passes.pass_for_token(token, clock_now())
+    if door_pass is None:
+        abort(404)
+    return door_pass
+
+
+@bp.get("/door/<token>")
+@public
+def door_pass_home(token: str):
+    """A door pass's start: the event's sessions. The signed link is the key (no login)."""
+    door_pass = _door_pass_or_404(token)
+    return render_template("attendance/door_pass_home.html", door_pass=door_pass, token=token,
+                           event=db.session.get(Event, door_pass.event_id))
+
+
+@bp.route("/door/<token>/<int:session_id>", methods=["GET", "POST"])
+@public
+def door_pass_sheet(token: str, session_id: int):
+    """The pass's sheet: everyone expected with one button to check them in, and the ticket code."""
+    door_pass = _door_pass_or_404(token)
+    session = door_passes.session_of(door_pass, session_id)
+    if session is None:
+        abort(404)
+    form = CheckInCodeForm(formdata=None)  # its CSRF field: the app's CSRFProtect checks every POST
+    if request.method == "POST":
+        code = request.form.get("code", "").strip() or None
+        registration_id = parse_id(request.form.get("registration_id"))
+        outcome = attempt(lambda: door_passes.check_in(door_pass, session, clock_now(),
+                                                       registration_id=registration_id, code=code))
+        if outcome.ok:
+            flash(_("%(name)s checked in.", name=outcome.result.registration.participant.full_name), "success")
+        else:
+            flash(outcome.violation.message, "danger")
+        return redirect(url_for("attendance.door_pass_sheet", token=token, session_id=session.id))
+    rows, counts = queries.sheet(door_pass.event_id, session.id)
+    return render_template("attendance/door_pass_sheet.html", door_pass=door_pass, event=session.event,
+                           session=session, rows=rows, counts=counts, token=token, form=form)

@@ -43,6 +43,8 @@ ACTIONS = {
     "cooperative.status_reason": _l("Reason for the cooperative's status corrected"),
     "cooperative.update": _l("Cooperative changed"),
     "session.self_check_in": _l("Self check-in opened or closed"),
+    "door_pass.created": _l("Door link created"),
+    "door_pass.revoked": _l("Door link revoked"),
     "event.cancelled": _l("Event cancelled"),
     "event.completed": _l("Event completed"),
     "event.created": _l("Event created"),
