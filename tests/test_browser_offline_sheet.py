@@ -109,3 +109,15 @@ def test_marks_taken_without_signal_wait_on_the_phone_and_are_sent_once(live_ser
     page.reload()
     expect(page.get_by_test_id("counts").locator('[data-count="present"]')).to_have_text("11")
     expect(page.get_by_test_id("pending-count")).to_have_text("0")
+
+    # Logging out with a mark still waiting asks first, and dismissing keeps the login and the mark.
+    page.context.set_offline(True)
+    sheet.locator(".sheet-row", has_text=NAMES[10]).locator('button[value$=":late"]').click()
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id("logout").evaluate("form => form.requestSubmit()")  # the menu, folded at 360 px
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+    page.wait_for_timeout(300)
+    assert asked and asked[0].startswith("1 tanda hadir masih menunggu"), asked
+    assert page.url == sheet_url
