@@ -257,6 +257,84 @@
     walkIn.reset();
   });
 
+  // -- scanning a ticket's QR code with the camera: BarcodeDetector where the browser has it (Android
+  // Chrome), else jsQR (static/js/vendor, loaded on demand) on the video's frames. The ticket's QR
+  // holds its check-in link, whose signed token starts with the registration and event ids.
+  var scanner = document.getElementById("scanner");
+  var decoderUrl = scanner && scanner.dataset.decoder;
+  function ticketOf(text) {
+    var match = /\/check-in\/([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/.exec(text || "");
+    if (!match) return null;
+    try {
+      var ids = JSON.parse(atob(match[1].replace(/-/g, "+").replace(/_/g, "/")));
+      return {registration: ids[0], event: ids[1]};
+    } catch (error) { return null; }
+  }
+  function scanned(text) {
+    var result = scanner.querySelector("[data-scan-result]"), ticket = ticketOf(text);
+    if (ticket && String(ticket.event) !== eventId) { result.textContent = scanner.dataset.msgOtherEvent; return; }
+    var row = ticket && document.getElementById("r" + ticket.registration);
+    if (!row) { result.textContent = scanner.dataset.msgNotFound; return; }
+    result.textContent = rowLabel(row);
+    enqueue("check-in", "/check-ins", {registration_id: ticket.registration}, rowLabel(row) + " · QR",
+            ticket.registration);
+  }
+  function loadDecoder() {
+    if (window.jsQR) return Promise.resolve(window.jsQR);
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = decoderUrl;
+      tag.onload = function () { resolve(window.jsQR); };
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+  if (scanner && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    scanner.hidden = false;
+    var video = scanner.querySelector("[data-scan-video]"), stream = null, last = "", canvas = null;
+    var stop = function () {
+      if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+      stream = null;
+      video.hidden = true;
+    };
+    scanner.querySelector("[data-scan-toggle]").addEventListener("click", function () {
+      if (stream) return stop();
+      var detector = "BarcodeDetector" in window ? new window.BarcodeDetector({formats: ["qr_code"]}) : null;
+      Promise.all([navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}, audio: false}),
+                   detector ? null : loadDecoder()])
+        .then(function (found) {
+          stream = found[0];
+          video.srcObject = stream;
+          video.hidden = false;
+          return video.play();
+        })
+        .then(function tick() {
+          if (!stream) return;
+          var read = detector
+            ? detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; })
+            : Promise.resolve().then(function () {
+              if (!video.videoWidth) return null;
+              canvas = canvas || document.createElement("canvas");
+              canvas.width = video.videoWidth;
+              canvas.height = video.videoHeight;
+              var context = canvas.getContext("2d", {willReadFrequently: true});
+              context.drawImage(video, 0, 0);
+              var image = context.getImageData(0, 0, canvas.width, canvas.height);
+              var code = window.jsQR(image.data, image.width, image.height, {inversionAttempts: "dontInvert"});
+              return code ? code.data : null;
+            });
+          read.then(function (text) {
+            if (text && text !== last) { last = text; scanned(text); }
+            setTimeout(tick, 250);
+          });
+        })
+        .catch(function () {
+          stop();
+          scanner.querySelector("[data-scan-result]").textContent = scanner.dataset.msgNoCamera;
+        });
+    });
+  }
+
   window.addEventListener("online", flush);
   window.addEventListener("offline", render);
   setInterval(flush, 20000);
@@ -271,6 +349,7 @@
         if (!first) return;  // a controlled page came through the worker, which kept it
         var files = Array.prototype.map.call(document.querySelectorAll("link[rel=stylesheet], script[src], link[rel=icon]"),
                                              function (element) { return element.href || element.src; });
+        if (decoderUrl) files.push(new URL(decoderUrl, location.href).href);
         return caches.open("portal-sheet-v1").then(function (cache) {
           return Promise.all([cache.addAll(files), fetch(location.href, {credentials: "same-origin"})
             .then(function (response) { if (response.ok && !response.redirected) return cache.put(location.href, response); })]);
