@@ -121,7 +121,7 @@ def test_the_door_page_and_the_participants_page(client, meeting, organiser, log
     assert client.get(door).status_code == 302  # to the login page
     login(client, organiser)
     page = client.get(door)
-    assert page.status_code == 200 and 'http-equiv="refresh"' in page.text and "<svg" in page.text
+    assert page.status_code == 200 and 'data-refresh="30"' in page.text and "<svg" in page.text
     code = self_check_in.door_code(session, wita(FIRST_DAY, 8, 45))
     client.post("/logout")
     url = f"/self-check-in/{session.id}"

@@ -286,8 +286,8 @@ def _door_url(event: Event, session: EventSession) -> str:
 @bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/door")
 @roles(*STAFF_ROLES)
 def door(event_id: int, session_id: int):
-    """The organiser's laptop at the door: the rotating code (the page reloads itself every 30
-    seconds), the switch, and the self check-ins waiting for confirmation."""
+    """The organiser's laptop at the door: the rotating code (static/js/door.js fetches the page
+    again every 30 seconds), the switch, and the self check-ins waiting for confirmation."""
     event, session = _event_and_session(event_id, session_id)
     now = clock_now()
     code = self_check_in.door_code(session, now)
