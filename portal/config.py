@@ -161,6 +161,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIN_DEVICE_COOKIE_SECONDS": int(env.get("LOGIN_DEVICE_COOKIE_SECONDS", str(180 * 86400))),
         # The public certificate check: enough for a person, too few to walk the space of codes.
         "CERTIFICATE_CHECK_RATE_LIMIT": env.get("CERTIFICATE_CHECK_RATE_LIMIT", "30 per minute"),
+        # A participant typing their ticket code after scanning the door's code: a phone, not a script.
+        "SELF_CHECK_IN_RATE_LIMIT": env.get("SELF_CHECK_IN_RATE_LIMIT", "20 per minute"),
         "LETTER_RATE_LIMIT": env.get("LETTER_RATE_LIMIT", "20 per minute"),
         # The printed evaluation QR's page, where a ticket code is typed: a room's worth, not a search.
         "SURVEY_CODE_RATE_LIMIT": env.get("SURVEY_CODE_RATE_LIMIT", "20 per minute"),

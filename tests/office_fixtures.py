@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.api.services import mint_token
-from portal.attendance.models import AttendanceMark, AttendanceRecord, MarkSource
+from portal.attendance.models import AttendanceMark, AttendanceRecord, DoorPass, MarkSource
 from portal.certificates.data_requests import request_about
 from portal.certificates.models import Certificate
 from portal.cooperatives import services as cooperatives
@@ -87,9 +87,10 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     db.session.flush()
     invitation = Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id)
     db.session.add(invitation)
-    db.session.add(AttendanceRecord(registration_id=registration.id, session_id=session.id,
-                                    mark=AttendanceMark.PRESENT, source=MarkSource.SHEET,
-                                    arrived_at=datetime.now(UTC), marked_by_id=organiser.id))
+    record = AttendanceRecord(registration_id=registration.id, session_id=session.id,
+                              mark=AttendanceMark.PRESENT, source=MarkSource.SHEET,
+                              arrived_at=datetime.now(UTC), marked_by_id=organiser.id)
+    db.session.add(record)
     certificate = Certificate(registration_id=registration.id, event_id=event.id, full_name=f"Tamu {marker}",
                               affiliation=f"Mitra {marker}", sessions_attended=1, minutes_attended=180)
     db.session.add(certificate)
@@ -108,6 +109,9 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     contact = contacts.log_contact(organiser, cooperative, {
         "channel": "phone", "contacted_on": today, "person": f"Ketua {marker}", "outcome": f"RAT {marker}",
         "next_step": f"Kunjungan {marker}", "next_step_due": today + timedelta(days=7)}, today)
+    door_pass = DoorPass(event_id=event.id, name=f"Relawan {marker}", created_by_id=organiser.id,
+                         expires_at=datetime.now(UTC) + timedelta(days=30))
+    db.session.add(door_pass)
     token = mint_token(organiser, f"Dasbor {marker}", ["events:read"], datetime.now(UTC)).token
     speaker = minutes.add_speaker(organiser, event, {"role": "speaker", "name": f"Narasumber {marker}"})
     item = minutes.add_agenda_item(organiser, event, {"title": f"Agenda {marker}", "notes": ""})
@@ -123,9 +127,10 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
            "account_id": account.id, "registration_id": registration.id, "invitation_id": invitation.id,
            "certificate_id": certificate.id, "entry_id": entry.id, "venue_id": venue.id, "user_id": organiser.id,
            "message_id": message.id, "token": upload.token,
-           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id,
+           "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id, "record_id": record.id,
+           "pass_id": door_pass.id,
            "speaker_id": speaker.id, "item_id": item.id, "follow_up_id": follow_up.id, "photo_id": photo.id,
-                      "request_id": data_request.id, "participant_id": registration.participant_id}
+           "request_id": data_request.id, "participant_id": registration.participant_id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 

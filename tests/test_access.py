@@ -67,13 +67,21 @@ def test_role_rules_hold_for_each_role(app, client, logged_in, api_token, role):
 def test_attendance_is_for_organisers_except_the_check_in_link(app):
     """The scanned link is public so that anyone who opens it sees the ticket; only an organiser's
     session checks in (tests/test_attendance_views.py). The ticket's QR code to save on the phone
-    is public too: the ticket's random token is its key, as for the ticket page."""
+    is public too: the ticket's random token is its key, as for the ticket page. The offline
+    sheet's service worker and manifest are public files (the sheet's data is not in them)."""
     from portal.accounts.models import STAFF_ROLES
 
     rules = {rule.endpoint: app.view_functions[rule.endpoint].access
              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("attendance.")}
     assert rules.pop("attendance.check_in") == (PUBLIC, ())
     assert rules.pop("attendance.ticket_qr") == (PUBLIC, ())
+    assert rules.pop("attendance.service_worker") == (PUBLIC, ())
+    assert rules.pop("attendance.manifest") == (PUBLIC, ())
+    # The participant's own check-in page: the door's signed, rotating code is its key.
+    assert rules.pop("attendance.self_check_in_page") == (PUBLIC, ())
+    # The door role: a volunteer's signed, revocable link for one event (tests/test_door_passes.py).
+    assert rules.pop("attendance.door_pass_home") == (PUBLIC, ())
+    assert rules.pop("attendance.door_pass_sheet") == (PUBLIC, ())
     assert len(rules) >= 8
     assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules
 

@@ -55,7 +55,10 @@ def _private_rules(app, *, with_ids: bool, api: bool = False):
 
 
 def _api_body(rule, ids: dict) -> dict:
-    """A write the API would accept but for the office: a mark, or a check-in (which takes none)."""
+    """A write the API would accept but for the office: a mark, a check-in (which takes none) or a
+    walk-in (a name and an organisation)."""
+    if rule.rule.endswith("/walk-ins"):
+        return {"full_name": "Pejalan Kaki", "affiliation": "Yayasan Lain"}
     body = {"registration_id": ids.get("registration_id", 999999)}
     return {**body, "mark": "present"} if rule.rule.endswith("/marks") else body
 

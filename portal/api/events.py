@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from portal.accounts.access import current_actor, roles, token_scope
 from portal.accounts.models import STAFF_ROLES
+from portal.accounts.services import normalise_phone
 from portal.api import schemas
 from portal.api.cursor import keyset_page
 from portal.api.idempotency import run_once
@@ -140,6 +141,29 @@ def check_in(body, event_id: int, session_id: int):
 
     def call():
         result = _check_in(session, body)
+        return {**schemas.AttendanceSchema().dump(result.record), "is_new": result.is_new}
+
+    return run_once(current_user, request.get_json(silent=True), call)
+
+
+@bp.route("/events/<int:event_id>/sessions/<int:session_id>/walk-ins", methods=["POST"])
+@roles(*STAFF_ROLES)
+@token_scope(ApiScope.ATTENDANCE_WRITE)
+@bp.arguments(schemas.WalkInSchema)
+@bp.response(200, schemas.CheckInResultSchema)
+@bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string"}}])
+def walk_in(body, event_id: int, session_id: int):
+    """Record someone who came without a seat and check them in, once per Idempotency-Key (the
+    offline sheet's walk-ins)."""
+    session = _event_and_session(event_id, session_id)
+
+    def call():
+        try:
+            phone = normalise_phone(body["phone"]) if body["phone"] else None
+        except ValueError:
+            raise RuleViolation("phone", _("Enter a phone number such as 0812 3456 7890.")) from None
+        result = attendance.record_walk_in(current_user, session, body["full_name"], body["affiliation"],
+                                           body["position"].value, phone, clock_now())
         return {**schemas.AttendanceSchema().dump(result.record), "is_new": result.is_new}
 
     return run_once(current_user, request.get_json(silent=True), call)

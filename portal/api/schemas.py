@@ -186,6 +186,14 @@ class CheckInSchema(Schema):
             raise ValidationError("Give registration_id or code, not both.")
 
 
+class WalkInSchema(Schema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    affiliation = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                                metadata={"description": "The cooperative's exact name or the organisation."})
+    position = fields.Enum(ParticipantPosition, by_value=True, load_default=ParticipantPosition.STAFF)
+    phone = fields.String(load_default=None, validate=validate.Length(max=30))
+
+
 class CheckInResultSchema(AttendanceSchema):
     is_new = fields.Boolean(metadata={"description": "False when the person had already been checked in."})
 

@@ -55,7 +55,8 @@ def mint_token(actor, name: str, scopes, now: datetime, *, event_id: int | None 
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise RuleViolation("name", _("Give the token a name of at most 80 characters."))
-    active = db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == actor.id,
+    # An event's short-lived tokens (the offline sheet's, minted at each opening) do not count.
+    active = db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == actor.id, ApiToken.event_id.is_(None),
                                                           ApiToken.revoked_at.is_(None))).all()
     if len(active) >= MAX_TOKENS_PER_USER:
         raise RuleViolation(None, _("You have too many tokens; revoke one you no longer use."))

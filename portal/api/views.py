@@ -1,7 +1,9 @@
-"""Staff's own API tokens, on their account: create (the secret shown once, on the answer to the
-form, never stored or flashed) and revoke."""
+"""Staff's own API tokens, on their account: create (the secret shown once, on the page the form
+redirects to, never stored in the database or flashed) and revoke."""
 
-from flask import Blueprint, abort, render_template, url_for
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,12 +30,17 @@ def _page(form: ApiTokenForm, minted=None, status: int = 200):
 def tokens():
     form = ApiTokenForm()
     if not form.validate_on_submit():
-        return _page(form, status=400 if form.is_submitted() else 200)
+        new = session.pop("new_api_token", None) if request.method == "GET" else None
+        minted = SimpleNamespace(token=SimpleNamespace(name=new["name"]), secret=new["secret"]) if new else None
+        return _page(form, minted=minted, status=400 if form.is_submitted() else 200)
     outcome = attempt(lambda: services.mint_token(current_user, form.name.data, form.scopes.data, clock_now()))
     if not outcome.ok:
         show_violation(form, outcome.violation)
         return _page(form, status=400)
-    return _page(ApiTokenForm(formdata=None), minted=outcome.result)
+    # POST-redirect-GET: the secret waits in the (signed, HttpOnly) session cookie for the next
+    # GET, which shows it once and drops it; reloading that page makes no second token.
+    session["new_api_token"] = {"name": outcome.result.token.name, "secret": outcome.result.secret}
+    return redirect(url_for("api_tokens.tokens"), 303)
 
 
 def _own_token_or_404(token_id: int) -> ApiToken:

@@ -21,3 +21,7 @@ class WalkInForm(Form):
     position = SelectField(_l("Position"), choices=ParticipantPosition.choices(),
                            default=ParticipantPosition.STAFF.value)
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), PhoneNumber()])
+
+
+class DoorPassForm(Form):
+    name = StringField(_l("Name of the person at the door"), validators=[DataRequired(), Length(max=80)])

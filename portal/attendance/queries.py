@@ -52,6 +52,7 @@ class SheetRow(NamedTuple):
     is_walk_in: bool
     mark: AttendanceMark | None
     arrived_at: datetime | None
+    check_in_code: str | None = None  # the ticket's code: the offline sheet finds a typed code on the phone
 
 
 def _sort_key(registration: Registration):
@@ -81,7 +82,7 @@ def sheet_query(event_id: int, session_id: int):
     own = aliased(Cooperative)
     record = aliased(AttendanceRecord)
     return (select(Registration.id, Participant.full_name, func.coalesce(own.name, Participant.organisation_name),
-                    Registration.status, record.mark, record.arrived_at)
+                    Registration.status, record.mark, record.arrived_at, Registration.check_in_code)
              .join(Participant, Participant.id == Registration.participant_id)
              .outerjoin(own, own.id == Participant.cooperative_id)
              .outerjoin(record, (record.registration_id == Registration.id) & (record.session_id == session_id))
@@ -91,8 +92,8 @@ def sheet_query(event_id: int, session_id: int):
 def sheet(event_id: int, session_id: int) -> tuple[list[SheetRow], Counts]:
     """The session's sheet: one row per person expected, by name, with their mark, and the counts."""
     rows = sorted((SheetRow(registration_id, name, affiliation or "", status == RegistrationStatus.WALK_IN, mark,
-                            arrived_at)
-                   for registration_id, name, affiliation, status, mark, arrived_at in db.session.execute(
+                            arrived_at, code)
+                   for registration_id, name, affiliation, status, mark, arrived_at, code in db.session.execute(
                        sheet_query(event_id, session_id))),
                   key=lambda row: (row.full_name.casefold(), row.registration_id))
     counts = Counts()

@@ -171,12 +171,19 @@ def check_in(actor, registration: Registration, session: EventSession, now: date
     """Mark the person present for ``session``, once. A person already present or late stays as
     they are (``is_new`` False); one marked absent or excused who turns up after all is present."""
     require_staff(actor, _("Only organisers can take attendance."))
+    return record_check_in(actor, registration, session, now, source)
+
+
+def record_check_in(actor, registration: Registration, session: EventSession, now: datetime, source: MarkSource,
+                    audit: dict | None = None) -> CheckIn:
+    """``check_in`` once the caller's right is settled: an organiser, or a door pass (``actor``
+    None, the pass named in ``audit``)."""
     if session.event_id != registration.event_id:
         raise RuleViolation(None, _("This ticket is for another event: %(title)s.", title=registration.event.title))
     _require_open(registration.event)
     _require_expected(registration)
     values = {"mark": AttendanceMark.PRESENT, "source": source, "arrived_at": now, "marked_at": now,
-              "marked_by_id": actor.id}
+              "marked_by_id": actor.id if actor is not None else None}
     inserted = db.session.execute(
         _insert().values(registration_id=registration.id, session_id=session.id, **values)
         .on_conflict_do_nothing(index_elements=[AttendanceRecord.registration_id, AttendanceRecord.session_id])
@@ -191,7 +198,8 @@ def check_in(actor, registration: Registration, session: EventSession, now: date
             .execution_options(synchronize_session=False)).scalar_one_or_none()
     record = _record(registration.id, session.id)
     if changed is not None:
-        record_change(actor, "attendance.checked_in", record, after={"mark": "present", "source": source.value})
+        record_change(actor, "attendance.checked_in", record,
+                      after={"mark": "present", "source": source.value, **(audit or {})})
     return CheckIn(registration, session, record, is_new=changed is not None)
 
 

@@ -24,7 +24,9 @@ def sheet_rows(rows) -> Markup:
         arrived = escape(format_local_time(row.arrived_at)) if row.arrived_at else ""
         marks = "".join(f'<button name="set" value="{rid}:{value}"{pressed if value == mark else ""}>{label}</button>'
                         for value, label in buttons)
-        parts.append(f'<li class="sheet-row" id="r{rid}" data-mark="{mark}"><b>{name}{badge if row.is_walk_in else ""}'
-                     f"</b><small data-arrived>{arrived}</small><small>{escape(row.affiliation)}</small>\n"
+        code = f' data-code="{escape(row.check_in_code)}"' if row.check_in_code else ""
+        parts.append(f'<li class="sheet-row" id="r{rid}" data-mark="{mark}"{code}>'
+                     f'<b>{name}{badge if row.is_walk_in else ""}</b>'
+                     f"<small data-arrived>{arrived}</small><small>{escape(row.affiliation)}</small>\n"
                      f'<span role="group" aria-label="{name}">{marks}</span></li>\n')
     return Markup("".join(parts))  # noqa: S704 - names and cooperatives escaped above, the rest numbers and enum values

@@ -4,7 +4,9 @@ link or code, walk-ins at the door, the daftar hadir and the exports.
 The time comes from ``PORTAL_CLOCK`` when it is set (a callable returning an aware datetime), so
 a test or a rehearsal can stand at the door at 08.45 WITA on the event's day."""
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,22 +14,23 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, public, roles
 from portal.accounts.models import STAFF_ROLES
 from portal.accounts.policies import is_staff
-from portal.attendance import exports, queries, services
-from portal.attendance.forms import CheckInCodeForm, WalkInForm
-from portal.attendance.models import AttendanceMark
+from portal.attendance import door_passes, exports, offline, queries, self_check_in, services
+from portal.attendance.forms import CheckInCodeForm, DoorPassForm, WalkInForm
+from portal.attendance.models import AttendanceMark, DoorPass
 from portal.attendance.sheet_rows import sheet_rows
 from portal.attendance.subscriptions import shows_check_in
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.services import search_cooperatives
-from portal.database import clock_now
+from portal.database import begin_write, clock_now
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE
 from portal.documents.qr import qr_png
 from portal.errors import RuleViolation, render_error
 from portal.events.models import Event, EventSession
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.forms import parse_id
 from portal.i18n import format_local_time
+from portal.mail.services import external_url
 from portal.offices.scope import load_or_404
 from portal.privacy.access import count_rows, log_access
 from portal.privacy.models import AccessKind
@@ -81,12 +84,24 @@ def sheet(event_id: int, session_id: int):
     return _render_sheet(event, session, CheckInCodeForm(formdata=None))
 
 
+def _offline_token(event: Event) -> str | None:
+    """A fresh token for the offline sheet (only the GET of the sheet mints one; a page
+    re-rendered after a refused form keeps working online)."""
+    if request.method != "GET":
+        return None
+    begin_write(db.session)
+    outcome = attempt(lambda: offline.mint_sheet_token(current_user, event, clock_now()))
+    return outcome.result.secret if outcome.ok else None
+
+
 def _render_sheet(event: Event, session: EventSession, code_form: CheckInCodeForm, status: int = 200):
     rows, counts = queries.sheet(event.id, session.id)
     search = request.args.get("q", "").strip()
     shown = [row for row in rows if queries.matches(row, search)]
+    token = _offline_token(event)
     return render_template("attendance/sheet.html", event=event, session=session, counts=counts, search=search,
-                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form), status
+                           rows=shown, rows_html=sheet_rows(shown), code_form=code_form, api_token=token,
+                           walk_in_form=WalkInForm(formdata=None)), status
 
 
 @bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/mark")
@@ -230,3 +245,172 @@ def check_in_session(token: str):
     if not outcome.ok:
         return _confirmation(None, outcome.violation.message, registration)
     return _confirmation(outcome.result)
+
+
+# -- the offline sheet: its service worker and manifest -------------------------------------------
+
+SCOPE = "/organiser/"
+SERVICE_WORKER = Path(__file__).resolve().parent.parent.parent / "static" / "js" / "attendance-sw.js"
+
+
+@bp.get("/attendance-sw.js")
+@public
+def service_worker():
+    """The sheet's service worker at one stable URL outside /static/ (whose URLs carry a
+    fingerprint and are kept a year): a browser checks it for updates on every visit, so it is
+    never cached. The sheet registers it for the organiser's pages (``SCOPE``); it answers only
+    for the sheets and the static files, the rest goes to the network as without it."""
+    response = Response(SERVICE_WORKER.read_text(encoding="utf-8"), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/attendance.webmanifest")
+@public
+def manifest():
+    """The installable sheet: added to the home screen, it opens the organiser's events."""
+    body = {"name": _("Portal Koperasi: attendance"), "short_name": _("Attendance"),
+            "start_url": url_for("events.manage_index"), "scope": SCOPE, "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#0d6efd",
+            "icons": [{"src": url_for("static", filename="img/favicon.svg"), "sizes": "any",
+                       "type": "image/svg+xml"}]}
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# -- self check-in: the door's rotating code and the participant's page --------------------------
+
+
+def _door_url(event: Event, session: EventSession) -> str:
+    return url_for("attendance.door", event_id=event.id, session_id=session.id)
+
+
+@bp.get("/organiser/events/<int:event_id>/attendance/<int:session_id>/door")
+@roles(*STAFF_ROLES)
+def door(event_id: int, session_id: int):
+    """The organiser's laptop at the door: the rotating code (static/js/door.js fetches the page
+    again every 30 seconds), the switch, and the self check-ins waiting for confirmation."""
+    event, session = _event_and_session(event_id, session_id)
+    now = clock_now()
+    code = self_check_in.door_code(session, now)
+    link = external_url("attendance.self_check_in_page", session_id=session.id, w=code.window, s=code.signature)
+    return render_template("attendance/door.html", event=event, session=session, link=link,
+                           open_now=self_check_in.in_window(session, now),
+                           waiting=self_check_in.awaiting_confirmation(session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/self-check-in")
+@roles(*STAFF_ROLES)
+def toggle_self_check_in(event_id: int, session_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    enabled = request.form.get("enabled") == "1"
+    return act(lambda: self_check_in.set_enabled(current_user, session, enabled),
+               done=_("Self check-in is open for this session.") if enabled
+               else _("Self check-in is closed for this session."), then=_door_url(event, session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/<int:record_id>/confirm")
+@roles(*STAFF_ROLES)
+def confirm_self_check_in(event_id: int, session_id: int, record_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return act(lambda: self_check_in.confirm(current_user, session, record_id, clock_now()),
+               done=_("Self check-in confirmed."), then=_door_url(event, session))
+
+
+@bp.post("/organiser/events/<int:event_id>/attendance/<int:session_id>/door/<int:record_id>/undo")
+@roles(*STAFF_ROLES)
+def undo_self_check_in(event_id: int, session_id: int, record_id: int):
+    event, session = _event_and_session(event_id, session_id)
+    return act(lambda: self_check_in.undo(current_user, session, record_id),
+               done=_("Self check-in undone."), then=_door_url(event, session))
+
+
+@bp.route("/self-check-in/<int:session_id>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SELF_CHECK_IN_RATE_LIMIT"], methods=["POST"], scope="self-check-in")
+def self_check_in_page(session_id: int):
+    """What a participant's phone opens from the door's code: their ticket code, then a large
+    answer. The code's minute and signature travel with the form; nothing is marked on opening."""
+    session = db.session.get(EventSession, session_id)
+    if session is None or not session.self_check_in:
+        abort(404)
+    window, signature = request.values.get("w", ""), request.values.get("s", "")
+    form = CheckInCodeForm()
+    if not form.validate_on_submit():
+        return render_template("attendance/self_check_in.html", session=session, event=session.event, form=form,
+                               window=window, signature=signature), 400 if form.errors else 200
+    outcome = attempt(lambda: self_check_in.check_in_self(session, window, signature, form.code.data, clock_now()))
+    return render_template("attendance/self_checked_in.html", session=session, event=session.event,
+                           record=outcome.result if outcome.ok else None,
+                           error=None if outcome.ok else outcome.violation.message), 200 if outcome.ok else 409
+
+
+# -- the door role: a volunteer's link for one event's check-ins ----------------------------------
+
+
+@bp.route("/organiser/events/<int:event_id>/door-passes", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def door_passes_page(event_id: int):
+    event = load_or_404(Event, event_id, current_actor())
+    form = DoorPassForm()
+    response = act(lambda: door_passes.create_pass(current_user, event, form.name.data, clock_now()), form=form,
+                   done=_("Door link created: send it to the person at the door."),
+                   then=url_for("attendance.door_passes_page", event_id=event.id))
+    if response:
+        return response
+    return render_template("attendance/door_passes.html", event=event, form=form, now=clock_now(),
+                           passes=door_passes.passes_of(event), pass_url=door_passes.pass_url), \
+        400 if form.errors else 200
+
+
+@bp.post("/organiser/events/<int:event_id>/door-passes/<int:pass_id>/revoke")
+@roles(*STAFF_ROLES)
+def revoke_door_pass(event_id: int, pass_id: int):
+    event = load_or_404(Event, event_id, current_actor())
+    door_pass = load_or_404(DoorPass, pass_id, current_actor())
+    if door_pass.event_id != event.id:
+        abort(404)
+    return act(lambda: door_passes.revoke_pass(current_user, door_pass, clock_now()),
+               done=_("Door link revoked."), then=url_for("attendance.door_passes_page", event_id=event.id))
+
+
+def _door_pass_or_404(token: str) -> DoorPass:
+    door_pass = door_passes.pass_for_token(token, clock_now())
+    if door_pass is None:
+        abort(404)
+    return door_pass
+
+
+@bp.get("/door/<token>")
+@public
+def door_pass_home(token: str):
+    """A door pass's start: the event's sessions. The signed link is the key (no login)."""
+    door_pass = _door_pass_or_404(token)
+    return render_template("attendance/door_pass_home.html", door_pass=door_pass, token=token,
+                           event=db.session.get(Event, door_pass.event_id))
+
+
+@bp.route("/door/<token>/<int:session_id>", methods=["GET", "POST"])
+@public
+def door_pass_sheet(token: str, session_id: int):
+    """The pass's sheet: everyone expected with one button to check them in, and the ticket code."""
+    door_pass = _door_pass_or_404(token)
+    session = door_passes.session_of(door_pass, session_id)
+    if session is None:
+        abort(404)
+    form = CheckInCodeForm(formdata=None)  # its CSRF field: the app's CSRFProtect checks every POST
+    if request.method == "POST":
+        code = request.form.get("code", "").strip() or None
+        registration_id = parse_id(request.form.get("registration_id"))
+        outcome = attempt(lambda: door_passes.check_in(door_pass, session, clock_now(),
+                                                       registration_id=registration_id, code=code))
+        if outcome.ok:
+            flash(_("%(name)s checked in.", name=outcome.result.registration.participant.full_name), "success")
+        else:
+            flash(outcome.violation.message, "danger")
+        return redirect(url_for("attendance.door_pass_sheet", token=token, session_id=session.id))
+    rows, counts = queries.sheet(door_pass.event_id, session.id)
+    return render_template("attendance/door_pass_sheet.html", door_pass=door_pass, event=session.event,
+                           session=session, rows=rows, counts=counts, token=token, form=form)

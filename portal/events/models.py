@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -212,6 +213,8 @@ class EventSession(db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=_random_uid)
     sequence: Mapped[int] = mapped_column(default=0)
+    # Participants may check themselves in by scanning the door's rotating QR (portal/attendance/self_check_in.py).
+    self_check_in: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="sessions")
     venue: Mapped[Venue] = relationship()
