@@ -142,3 +142,43 @@ def test_the_command_line_dry_run_changes_nothing(app, runner, training, organis
     result = runner.invoke(args=["privacy", "retention"])
     assert result.exit_code == 0 and "registrations.contacts 3" in result.output
     assert sum(p[2] for p in _people().values()) == 4
+
+
+def test_survey_comments_and_event_photos_go_after_their_periods_ratings_stay(finished_training, organiser):
+    """The two rules issue 28's capabilities register: a year after the event the comments and own
+    topics are blanked (ratings and results stay); three years after it the photos and their files
+    are deleted; a second run changes nothing."""
+    from portal.files.models import StoredFile
+    from portal.minutes import services as minutes
+    from portal.minutes.models import EventPhoto
+    from portal.surveys import results
+    from portal.surveys import services as surveys
+    from portal.surveys.models import SurveyResponse
+    from tests.certificate_fixtures import PAST_DAY
+    from tests.test_minutes import photo_with_gps
+
+    t = finished_training([["present", "present", "present"]])
+    [registration] = t.registrations
+    surveys.submit_answer(registration, {"ratings": [5, 4, 3, 4], "comment": "Ibu Maria sangat membantu",
+                                         "other_topic": "Koperasi Maria"}, PAST_DAY)
+    minutes.add_photo(organiser, t.event, "a.jpg", photo_with_gps("JPEG", (80, 60)), "Ibu Maria di depan")
+    db.session.commit()
+    survey = surveys.survey_of(t.event.id)
+    before = results.results(survey)
+    ended = datetime.combine(t.event.ends_on, time(12), tzinfo=UTC)
+
+    assert _run(ended + timedelta(days=300))[t.event.office_id]["surveys.answers"] == 0
+    assert _run(ended + timedelta(days=400))[t.event.office_id]["surveys.answers"] == 1
+    db.session.expire_all()
+    response = db.session.scalar(sa.select(SurveyResponse))
+    assert (response.comment, response.other_topic) == (None, None)
+    assert [rating.value for rating in response.ratings] == [5, 4, 3, 4]
+    after = results.results(survey)
+    assert (after.responses, after.ratings, after.topics) == (before.responses, before.ratings, before.topics)
+    assert (after.other_topics, after.comments) == ([], [])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventPhoto)) == 1
+
+    assert _run(ended + timedelta(days=1200))[t.event.office_id]["minutes.photos"] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventPhoto)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+    assert all(count == 0 for count in _run(ended + timedelta(days=1300))[t.event.office_id].values())

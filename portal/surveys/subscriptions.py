@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 from portal.events.models import Event
 from portal.events.signals import event_completed
 from portal.mail.services import external_url
+from portal.privacy.services import RetentionRule
 from portal.registrations.models import ATTENDING_STATUSES
 from portal.registrations.tickets import TicketPart
-from portal.seams import CERTIFICATE_EMAIL_LINKS, TICKET_PARTS, register
-from portal.surveys import services
+from portal.seams import CERTIFICATE_EMAIL_LINKS, RETENTION_RULES, TICKET_PARTS, register
+from portal.surveys import retention, services
 
 LINK_LABEL = _l("Fill in the evaluation of the event")
 
@@ -44,5 +45,6 @@ def register_subscriptions(app) -> None:
     event_completed.connect(on_event_completed, weak=False)
     register(app, CERTIFICATE_EMAIL_LINKS, certificate_email_link)
     register(app, TICKET_PARTS, TICKET_PART)
+    register(app, RETENTION_RULES, RetentionRule("surveys.answers", "survey_days", retention.forget_answers))
     app.jinja_env.globals.update(survey_of=services.survey_of, survey_answer_url=answer_url,
                                  survey_code_url=survey_code_url, survey_answered=services.has_answered)
