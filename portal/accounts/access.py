@@ -78,8 +78,8 @@ def enforce_access():
             abort(401)
         return login_manager.unauthorized()
     if current_user.role == Role.LEADER and kind in (ROLES, OWNER):
-        return _leader_may(allowed)
-    if allowed and current_user.role not in allowed:
+        _leader_may(allowed)
+    elif allowed and current_user.role not in allowed:
         abort(403)
     token = g.get("api_token")
     if token is not None and not token.permits(getattr(view, "token_scope", None), request.view_args):
