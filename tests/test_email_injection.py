@@ -262,9 +262,26 @@ def test_the_evaluation_link_email_carries_names_and_titles_as_text(hostile_offi
     assert deliver_and_check(smtp) >= SURVEY_TEMPLATES
 
 
+DATA_REQUEST_TEMPLATES = {"certificates/email/data_request_to_participant"}
+
+
+def test_a_personal_data_request_email_carries_the_name_and_the_request_as_text(hostile_office, finished_training,
+                                                                                smtp):
+    from portal.certificates.data_requests import request_about
+    from portal.privacy.models import DataRequestKind
+
+    finished = finished_training([["present", "present"]], min_sessions=1, title=HOSTILE, cooperative_name=HOSTILE)
+    person = finished.registrations[0].participant
+    person.full_name = HOSTILE[:120]
+    request_about(None, person, DataRequestKind.CORRECTION, HOSTILE, utcnow())
+    db.session.commit()
+    assert deliver_and_check(smtp) >= DATA_REQUEST_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
     covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
-               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES | SURVEY_TEMPLATES)
+               | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES | SURVEY_TEMPLATES
+               | DATA_REQUEST_TEMPLATES)
     assert email_templates() == covered
 
 
