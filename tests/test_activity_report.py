@@ -117,3 +117,13 @@ def test_a_board_member_is_refused(client, login, make_user, training, organiser
     login(client, make_user(Role.BOARD))
     assert client.get(f"/organiser/events/{training.event.id}/activity-report").status_code == 403
     assert client.get(f"/organiser/activity-reports/{job.id}.pdf").status_code == 403
+
+
+def test_the_mail_workers_pass_builds_it(app, training, organiser):
+    from portal.mail.delivery import run_periodic_jobs
+
+    job = services.request_report(organiser, training.event)
+    db.session.commit()
+    run_periodic_jobs(NOW)
+    db.session.refresh(job)
+    assert job.state == JobState.READY
