@@ -97,7 +97,7 @@ def test_the_page_queues_and_then_offers_the_download(client, login, organiser, 
     services.build_pending(datetime.now(UTC))
     page = client.get(base).text
     job = services.latest_job(training.event.id)
-    assert f"/organiser/activity-reports/{job.id}.pdf" in page
+    assert f"/organiser/activity-reports/{job.id}.pdf" in page and f"/organiser/activity-reports/{job.id}.docx" in page
     download = client.get(f"/organiser/activity-reports/{job.id}.pdf")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
 
@@ -127,3 +127,23 @@ def test_the_mail_workers_pass_builds_it(app, training, organiser):
     run_periodic_jobs(NOW)
     db.session.refresh(job)
     assert job.state == JobState.READY
+
+
+def test_the_docx_opens_with_python_docx_and_holds_the_same_headings(training, organiser):
+    import io
+
+    import docx
+
+    job = services.request_report(organiser, training.event)
+    db.session.commit()
+    services.build_pending(NOW)
+    db.session.refresh(job)
+    document = docx.Document(io.BytesIO(job.docx_file.data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    for heading in ("LAPORAN KEGIATAN", "I. Pendahuluan", "A. Latar Belakang", "B. Dasar Hukum",
+                    "C. Maksud dan Tujuan", "II. Pelaksanaan", "A. Waktu dan Tempat", "B. Narasumber", "C. Peserta",
+                    "D. Kehadiran per Sesi", "III. Hasil", "A. Notulen", "B. Keputusan dan Tindak Lanjut",
+                    "C. Evaluasi", "IV. Penutup", "Kesimpulan dan saran", "Lampiran 1: Daftar Sertifikat"):
+        assert heading in headings, heading
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "KSP Sehati Oelamasi" in cells and "4.50" in cells and "Dr. Maria Lona" in cells

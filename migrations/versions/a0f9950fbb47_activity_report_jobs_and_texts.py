@@ -27,11 +27,13 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('taken_at', portal.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('file_id', sa.Integer(), nullable=True),
+    sa.Column('docx_file_id', sa.Integer(), nullable=True),
     sa.Column('error', sa.String(length=500), nullable=True),
     sa.Column('created_at', portal.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', portal.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_activity_report_jobs_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['file_id'], ['stored_files.id'], name=op.f('fk_activity_report_jobs_file_id_stored_files'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['docx_file_id'], ['stored_files.id'], name=op.f('fk_activity_report_jobs_docx_file_id_stored_files'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_activity_report_jobs_requested_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_report_jobs'))
     )

@@ -52,12 +52,14 @@ class ReportJob(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    docx_file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
-    file: Mapped[StoredFile | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship(foreign_keys=[file_id])
+    docx_file: Mapped[StoredFile | None] = relationship(foreign_keys=[docx_file_id])
 
     @property
     def pending(self) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select, update
 
 from portal.activityreport.content import has_attendance, report_pdf
 from portal.activityreport.models import JobState, ReportJob, ReportTexts
+from portal.activityreport.word import report_docx
 from portal.errors import RuleViolation
 from portal.events.models import Event
 from portal.extensions import db
@@ -86,15 +87,21 @@ def _due(now: datetime, lease: timedelta) -> list[int]:
         and_(ReportJob.state == JobState.BUILDING, ReportJob.taken_at < now - lease))).order_by(ReportJob.id)))
 
 
+def _store(job: ReportJob, filename: str, content_type: str, data: bytes) -> StoredFile:
+    stored = StoredFile(filename=filename, content_type=content_type, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by_id=job.requested_by_id)
+    db.session.add(stored)
+    return stored
+
+
 def build_one(job: ReportJob, now: datetime) -> None:
     event = job.event
-    data = report_pdf(event, day=to_local(now).date())
-    stored = StoredFile(filename=f"laporan-kegiatan-{event.id}.pdf", content_type="application/pdf",
-                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
-                        uploaded_by_id=job.requested_by_id)
-    db.session.add(stored)
+    pdf = _store(job, f"laporan-kegiatan-{event.id}.pdf", "application/pdf",
+                 report_pdf(event, day=to_local(now).date()))
+    # stored_files.content_type holds 40 characters, the .docx type is 71: the name tells the browser.
+    docx = _store(job, f"laporan-kegiatan-{event.id}.docx", "application/octet-stream", report_docx(event))
     db.session.flush()
-    job.file_id, job.state, job.finished_at, job.error = stored.id, JobState.READY, now, None
+    job.file_id, job.docx_file_id, job.state, job.finished_at, job.error = pdf.id, docx.id, JobState.READY, now, None
 
 
 def build_pending(now: datetime, lease: timedelta = LEASE) -> int:

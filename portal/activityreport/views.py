@@ -49,10 +49,11 @@ def save_texts(event_id: int):
                ) or _page(event, form, 400)
 
 
-@bp.get("/organiser/activity-reports/<int:job_id>.pdf")
+@bp.get("/organiser/activity-reports/<int:job_id>.<kind>")
 @roles(*STAFF_ROLES)
-def download(job_id: int):
+def download(job_id: int, kind: str):
     job = load_or_404(ReportJob, job_id, current_actor())
-    if job.state != JobState.READY or job.file is None:
+    stored = {"pdf": job.file, "docx": job.docx_file}.get(kind)
+    if job.state != JobState.READY or stored is None:
         abort(404)
-    return download_file(job.file)
+    return download_file(stored)
