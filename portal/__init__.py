@@ -106,6 +106,8 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.subscriptions import register_subscriptions as register_account_subscriptions
     from portal.accounts.views import bp as accounts_bp
+    from portal.activityreport.subscriptions import register_subscriptions as register_activity_report_subscriptions
+    from portal.activityreport.views import bp as activity_report_bp
     from portal.api.setup import init_app as init_api
     from portal.attendance.subscriptions import register_subscriptions as register_attendance_subscriptions
     from portal.attendance.views import bp as attendance_bp
@@ -136,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, accounts_bp, audit_bp, settings_bp, offices_bp, mail_bp, cooperatives_bp, events_bp,
                       registrations_bp, invitations_bp, attendance_bp, certificates_bp, revival_bp,
-                      surveys_bp, minutes_bp, reports_bp, privacy_bp, data_requests_bp):
+                      surveys_bp, minutes_bp, reports_bp, privacy_bp, data_requests_bp, activity_report_bp):
         app.register_blueprint(blueprint)
     register_account_subscriptions(app)
     register_subscriptions(app)
@@ -149,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     register_report_subscriptions(app)
     register_survey_subscriptions(app)
     register_minutes_subscriptions(app)
+    register_activity_report_subscriptions(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

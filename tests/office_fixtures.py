@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.activityreport.models import JobState, ReportJob
 from portal.api.services import mint_token
 from portal.attendance.models import AttendanceMark, AttendanceRecord, DoorPass, MarkSource
 from portal.certificates.data_requests import request_about
@@ -25,6 +26,7 @@ from portal.cooperatives.reference import KUPANG_PROVINCE, add_districts, regenc
 from portal.events import guest_lists, venues
 from portal.events import services as events
 from portal.extensions import db
+from portal.files.models import StoredFile
 from portal.invitations.models import Invitation, InvitationRound
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.minutes import services as minutes
@@ -121,6 +123,13 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     photo = minutes.add_photo(organiser, event, "foto.png", png_bytes(), f"Foto {marker}")
     data_request = request_about(None, registration.participant, DataRequestKind.CORRECTION, f"Ejaan {marker}",
                                  datetime.now(UTC))
+    report_file = StoredFile(filename="laporan.pdf", content_type="application/pdf", size=len(pdf_bytes()),
+                             sha256="0" * 64, data=pdf_bytes())
+    db.session.add(report_file)
+    db.session.flush()
+    report_job = ReportJob(event_id=event.id, requested_by_id=organiser.id, state=JobState.READY,
+                           file_id=report_file.id)
+    db.session.add(report_job)
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
            "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,
@@ -130,7 +139,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
            "office_id": office.id, "rat_id": rat.id, "contact_id": contact.id, "record_id": record.id,
            "pass_id": door_pass.id,
            "speaker_id": speaker.id, "item_id": item.id, "follow_up_id": follow_up.id, "photo_id": photo.id,
-           "request_id": data_request.id, "participant_id": registration.participant_id}
+           "request_id": data_request.id, "participant_id": registration.participant_id,
+           "job_id": report_job.id}
     return OfficeRows(office, organiser, admin, ids, marker)
 
 
