@@ -75,11 +75,8 @@ def failed_logins():
 @authenticated
 def logout():
     def sign_out() -> None:
-        from portal.attendance.offline import revoke_sheet_tokens
-
         services.end_login_session(current_user.current_session_token, lifetimes.clock())
-        revoke_sheet_tokens(current_user, lifetimes.clock())
-        logout_user()
+        logout_user()  # flask-login's user_logged_out: attendance revokes the sheets' tokens
 
     return act(sign_out, done=(_("You have logged out."), "info"), then=url_for("accounts.login"))
 

@@ -2,7 +2,10 @@
 code and short code on tickets and confirmation emails, and the events a cooperative's people
 attended on the cooperative's page."""
 
+from flask_login import user_logged_out
+
 from portal.attendance import queries, services
+from portal.database import clock_now
 from portal.documents.qr import qr_png
 from portal.events.models import EventStatus
 from portal.registrations.tickets import TicketPart
@@ -28,7 +31,16 @@ TICKET_PART = TicketPart(page_template="attendance/_ticket.html",
                          inline_images=check_in_qr_image, applies=shows_check_in)
 
 
+def _revoke_sheet_tokens(sender, user, **extra) -> None:
+    """At logout (flask-login's ``user_logged_out``, inside the logout's transaction): the
+    offline sheets' tokens of that user end with the login."""
+    from portal.attendance.offline import revoke_sheet_tokens
+
+    revoke_sheet_tokens(user, clock_now())
+
+
 def register_subscriptions(app) -> None:
+    user_logged_out.connect(_revoke_sheet_tokens, weak=False)
     register(app, TICKET_PARTS, TICKET_PART)
     register(app, COOPERATIVE_PAGE_PARTS, "attendance/_cooperative.html")
     app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events)
