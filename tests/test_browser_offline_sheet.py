@@ -20,16 +20,21 @@ NAMES = ("Agus Lake", "Benediktus Nope", "Dominggus Tefa", "Elisabeth Bani", "Fr
 READ_QUEUE = """() => new Promise((resolve, reject) => {
   const open = indexedDB.open("portal-sheet", 1);
   open.onerror = () => reject(open.error);
+  open.onblocked = () => reject(new Error("the sheet's database is blocked"));
   open.onsuccess = () => {
     const all = open.result.transaction("queue").objectStore("queue").getAll();
     all.onsuccess = () => resolve(all.result);
+    all.onerror = () => reject(all.error);
   };
 })"""
-READ_TOKEN = """(eventId) => new Promise((resolve) => {
+READ_TOKEN = """(eventId) => new Promise((resolve, reject) => {
   const open = indexedDB.open("portal-sheet", 1);
+  open.onerror = () => reject(open.error);
+  open.onblocked = () => reject(new Error("the sheet's database is blocked"));
   open.onsuccess = () => {
     const found = open.result.transaction("meta").objectStore("meta").get("token:" + eventId);
-    found.onsuccess = () => resolve(found.result.value);
+    found.onsuccess = () => found.result ? resolve(found.result.value) : reject(new Error("no token kept"));
+    found.onerror = () => reject(found.error);
   };
 })"""
 
