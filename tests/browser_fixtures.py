@@ -126,6 +126,7 @@ class CspWatch:
 
 
 AXE_IMPACTS = ("critical", "serious")
+AXE_FINISHED = "() => window.__portalAxeFinished === true || document.contentType !== 'text/html'"
 AXE_ON_LOAD = """
 if (window === window.top) {
   window.__portalAxeDone = new Promise(resolve => window.addEventListener('load', async () => {
@@ -140,6 +141,7 @@ if (window === window.top) {
       found = [{rule: 'axe-error', impact: 'critical', help: String(error), targets: []}];
     }
     window.__portalAxe('done', found);
+    window.__portalAxeFinished = true;
     resolve();
   }));
 }
@@ -155,9 +157,10 @@ class AxeWatch:
     at once cannot skip a page. (An ``evaluate`` from the test would not do here: it hangs while a
     navigation request is held.)"""
 
-    def __init__(self, context):
+    def __init__(self, context, scripts: bool = True):
         from axe_playwright_python.base import AXE_SCRIPT
 
+        self.scripts = scripts
         self.violations: list[dict] = []
         self.checked: list[str] = []
         self.running: dict = {}  # frame -> the held navigation request, or None
@@ -187,12 +190,16 @@ class AxeWatch:
         """Let each open page finish loading and checking its document."""
         from playwright.sync_api import Error
 
+        if not self.scripts:  # scripts off: neither axe nor the page's own run, and a page's timers never fire
+            return
         for page in context.pages:
             if not page.url.startswith("http"):  # e.g. an email shown with set_content: not a portal page
                 continue
-            with contextlib.suppress(Error):  # a page that closed meanwhile
+            with contextlib.suppress(Error):  # a page that closed meanwhile, or a check that never reported
                 page.wait_for_load_state()
-                page.evaluate("() => Promise.race([window.__portalAxeDone, new Promise(r => setTimeout(r, 20000))])")
+                # A polling wait with its own timeout, never a bare evaluate of a promise: one that does not
+                # settle would hold the test (and the CI run) forever.
+                page.wait_for_function(AXE_FINISHED, timeout=20_000)
 
     def take(self) -> list[dict]:
         taken, self.violations = self.violations, []
@@ -218,7 +225,7 @@ def new_context(browser, csp_reports):
                                          **options})
         context.set_default_timeout(10_000)
         context.csp = CspWatch(context, csp_reports)
-        context.axe = AxeWatch(context)
+        context.axe = AxeWatch(context, scripts=options.get("java_script_enabled", True))
         close = context.close
 
         def check_then_close(**kwargs):

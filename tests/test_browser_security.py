@@ -59,7 +59,7 @@ def _shape(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + ",".join(sorted(parse_qs(parts.query)))
 
 
-def _crawl(page, base: str, seen: set[str], limit: int = 60) -> list[str]:
+def _crawl(page, base: str, seen: set[str], limit: int = 90) -> list[str]:
     """Follow the links of the portal's pages from its home page, breadth first, one page of each
     kind not in ``seen`` (which grows)."""
     queue, visited = [base + "/"], []

@@ -183,18 +183,40 @@
     });
   }
 
-  var flushing = false;
+  var flushing = null;  // the pass under way: a second caller waits for it instead of starting another
   function flush() {
-    if (flushing || !navigator.onLine) return Promise.resolve();
-    flushing = true;
-    return Promise.all([allQueued(), currentToken()]).then(function (found) {
+    if (!navigator.onLine) return Promise.resolve();
+    if (flushing) return flushing;
+    flushing = Promise.all([allQueued(), currentToken()]).then(function (found) {
       var items = found[0].filter(function (item) { return item.status === "pending"; }), bearer = found[1];
       // One after another, in the order they were made: the last tap on a person wins.
       return items.reduce(function (chain, item) {
         return chain.then(function (go) { return go === false ? false : send(item, bearer); });
       }, Promise.resolve(true));
-    }).catch(function () { return false; }).then(function () { flushing = false; return render(); });
+    }).catch(function () { return false; }).then(function () { flushing = null; return render(); });
+    return flushing;
   }
+
+  // Sends what waits, again while new taps arrive meanwhile (a few passes at most); says how many are left.
+  function drain(passes) {
+    return flush().then(allQueued).then(function (items) {
+      var left = items.filter(function (item) { return item.status === "pending"; }).length;
+      return left && passes > 1 && navigator.onLine ? drain(passes - 1) : left;
+    });
+  }
+
+  // A form the server answers from the marks it holds ("mark all remaining absent") goes only once the
+  // marks tapped on this phone have arrived: else a tap still waiting would be overwritten by it.
+  document.querySelectorAll("form[data-after-queue]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) return;  // not confirmed
+      event.preventDefault();
+      drain(3).then(function (left) {
+        if (left) { window.alert(form.dataset.afterQueue); return; }
+        form.submit();
+      });
+    });
+  });
 
   function send(item, bearer) {
     return fetch(item.url, {method: "POST", credentials: "omit", body: JSON.stringify(item.body),
