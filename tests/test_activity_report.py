@@ -252,3 +252,20 @@ def test_the_scan_is_refused_to_a_board_member(client, login, make_user, organis
 def test_the_docx_is_stored_with_its_own_type(training, organiser):
     job = _built(organiser, training.event)
     assert job.docx_file.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_the_docx_carries_the_letterhead_the_signatory_and_the_photos(training, organiser):
+    import docx
+
+    from tests.files_samples import png_bytes
+
+    minutes.add_photo(organiser, training.event, "foto.png", png_bytes(), "Pembukaan oleh Kepala Dinas")
+    db.session.commit()
+    document = docx.Document(io.BytesIO(_built(organiser, training.event).docx_file.data))
+    office = training.event.office
+    top = [p.text for p in document.paragraphs[:4]]
+    assert office.office_name.upper() in top and office.parent_body.upper() in top
+    assert any(office.address in text for text in top)
+    texts = [p.text for p in document.paragraphs]
+    assert office.signatory_title + "," in texts and "Pembukaan oleh Kepala Dinas" in texts
+    assert len(document.inline_shapes) == 1  # the photo (the test office has no logo)

@@ -68,8 +68,9 @@ def scan_of(session_id: int) -> SessionSheetScan | None:
 
 def scans_of(sessions) -> dict[int, SessionSheetScan]:
     ids = [s.id for s in sessions]
+    only_names = joinedload(SessionSheetScan.file).load_only(StoredFile.id, StoredFile.filename, StoredFile.size)
     return {scan.session_id: scan for scan in db.session.scalars(
-        select(SessionSheetScan).where(SessionSheetScan.session_id.in_(ids)).options(joinedload(SessionSheetScan.file).load_only(StoredFile.id, StoredFile.filename, StoredFile.size)))}
+        select(SessionSheetScan).where(SessionSheetScan.session_id.in_(ids)).options(only_names))}
 
 
 def upload_scan(actor, session: EventSession, filename: str | None, data: bytes) -> SessionSheetScan:
@@ -136,7 +137,7 @@ def build_one(job: ReportJob, now: datetime) -> None:
     event = job.event
     pdf = _store(job, f"laporan-kegiatan-{event.id}.pdf", "application/pdf",
                  report_pdf(event, day=to_local(now).date()))
-    docx = _store(job, f"laporan-kegiatan-{event.id}.docx", DOCX_MIMETYPE, report_docx(event))
+    docx = _store(job, f"laporan-kegiatan-{event.id}.docx", DOCX_MIMETYPE, report_docx(event, day=to_local(now).date()))
     db.session.flush()
     job.file_id, job.docx_file_id, job.state, job.finished_at, job.error = pdf.id, docx.id, JobState.READY, now, None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager
 
 from portal.activityreport.models import ReportTexts
 from portal.attendance.models import ATTENDED_MARKS, AttendanceRecord, MarkSource
