@@ -163,3 +163,12 @@ def test_a_session_of_another_event_is_not_found(client, login, organiser, train
     login(client, organiser)
     assert client.get(f"/organiser/events/{training.event.id}/transport/{other.event.sessions[0].id}.pdf"
                       ).status_code == 404
+
+
+def test_the_xlsx_download_is_in_the_log_of_personal_data(client, login, organiser, training):
+    from portal.privacy.models import PersonalDataAccess
+
+    login(client, organiser)
+    assert client.get(f"/organiser/events/{training.event.id}/transport/{training.first.id}.xlsx").status_code == 200
+    entry = db.session.query(PersonalDataAccess).one()
+    assert entry.subject == "transport_allowance" and entry.row_count == 2

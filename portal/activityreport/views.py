@@ -19,6 +19,8 @@ from portal.errors import RuleViolation
 from portal.events.models import Event, EventSession
 from portal.files.services import download as download_file
 from portal.offices.scope import load_or_404
+from portal.privacy.access import log_access
+from portal.privacy.models import AccessKind
 from portal.transactions import act
 
 bp = Blueprint("activityreport", __name__)
@@ -131,6 +133,7 @@ def transport_xlsx(event_id: int, session_id: int):
 
     def build():
         header, rows = transport.transport_table(event, session)
+        log_access(current_user, AccessKind.EXPORT, "transport_allowance", event=event, row_count=len(rows) - 1)
         return download_table("xlsx", header, rows, title=_("Transport allowance"),
                               filename=f"uang-transport-{event.id}-sesi-{number}")
     return _transport_or_back(event, build)
