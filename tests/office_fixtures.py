@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.activityreport import services as activity_report
+from portal.activityreport import transport
 from portal.activityreport.models import JobState, ReportJob
 from portal.api.services import mint_token
 from portal.attendance.models import AttendanceMark, AttendanceRecord, DoorPass, MarkSource
@@ -130,6 +132,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     report_job = ReportJob(event_id=event.id, requested_by_id=organiser.id, state=JobState.READY,
                            file_id=report_file.id)
     db.session.add(report_job)
+    transport.set_amount(organiser, event, "50.000")
+    activity_report.upload_scan(organiser, session, "daftar-hadir.pdf", pdf_bytes())
     db.session.commit()
     ids = {"event_id": event.id, "token_id": token.id,
            "session_id": session.id, "cooperative_id": cooperative.id, "member_id": member.id,

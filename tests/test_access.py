@@ -86,6 +86,18 @@ def test_attendance_is_for_organisers_except_the_check_in_link(app):
     assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules
 
 
+def test_the_activity_report_and_the_transport_allowance_are_for_the_offices_staff(app):
+    """The laporan kegiatan, the transport allowance (money) and the signed sheets' scans."""
+    from portal.accounts.models import STAFF_ROLES
+
+    rules = {rule.endpoint: app.view_functions[rule.endpoint].access
+             for rule in app.url_map.iter_rules() if rule.endpoint.startswith("activityreport.")}
+    for endpoint in ("activityreport.paperwork", "activityreport.set_transport_amount", "activityreport.transport_pdf",
+                     "activityreport.transport_xlsx", "activityreport.upload_scan", "activityreport.download_scan"):
+        assert endpoint in rules, endpoint
+    assert all(kind == ROLES and set(allowed) == set(STAFF_ROLES) for kind, allowed in rules.values()), rules
+
+
 def test_certificates_are_checked_by_anyone_and_managed_by_organisers(app):
     """The check and the ticket's download are public (a random code or ticket token is the key);
     the board downloads its own cooperative's certificates; the rest is for organisers."""

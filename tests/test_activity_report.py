@@ -3,6 +3,7 @@ the organiser and built by the worker's pass, never in the request; a job left b
 worker that died is taken again once its lease has passed; the PDF holds each section with the
 figures of the event; the office's staff only."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -147,3 +148,124 @@ def test_the_docx_opens_with_python_docx_and_holds_the_same_headings(training, o
         assert heading in headings, heading
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "KSP Sehati Oelamasi" in cells and "4.50" in cells and "Dr. Maria Lona" in cells
+
+
+def _built(organiser, event):
+    job = services.request_report(organiser, event)
+    db.session.commit()
+    services.build_pending(NOW)
+    db.session.refresh(job)
+    return job
+
+
+def _scanned_pdf(words: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=f"<p>{words}</p>").write_pdf()
+
+
+def test_the_report_appends_the_letter_and_each_sessions_printed_daftar_hadir(training, organiser):
+    from portal.invitations.models import InvitationRound
+
+    db.session.add(InvitationRound(event_id=training.event.id, sent_by_id=organiser.id,
+                                   letter_number="005/UND/DKUKM/2026", what_to_bring="Buku kas"))
+    db.session.commit()
+    data = _built(organiser, training.event).file.data
+    text = " ".join(pdf_text(data).split())
+    assert "Lampiran 3: Surat Undangan dan Daftar Hadir".upper() in text.upper()
+    assert "005/UND/DKUKM/2026" in text and "Para Ketua Koperasi yang diundang" in text
+    assert text.upper().count("DAFTAR HADIR") >= 3  # the index, then one printed sheet per session
+    assert "Daftar hadir sesi 1 (cetakan portal)" in text and "Daftar hadir sesi 2 (cetakan portal)" in text
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    last_pages = " ".join(page.extract_text() for page in reader.pages[-2:])
+    assert "Peserta 1" in last_pages and "Tanda tangan" in last_pages.title().replace("Tangan", "tangan")
+    for page in range(len(reader.pages)):
+        save_pdf_page(data, f"laporan-kegiatan-p{page + 1}", page=page)
+
+
+def test_an_uploaded_scan_takes_the_place_of_the_printed_sheet(training, organiser):
+    first, second = sorted(training.event.sessions, key=lambda s: s.starts_at)
+    services.upload_scan(organiser, first, "dh.pdf", _scanned_pdf("PINDAIAN DAFTAR HADIR SESI SATU"))
+    db.session.commit()
+    import pypdf
+
+    data = _built(organiser, training.event).file.data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    scan_pages = [n for n, text in enumerate(texts) if "PINDAIAN DAFTAR HADIR SESI SATU" in text]
+    assert len(scan_pages) == 1
+    joined = " ".join(texts)
+    assert "Daftar hadir sesi 1 (ditandatangani, hasil pindai)" in joined
+    assert "Daftar hadir sesi 2 (cetakan portal)" in joined and "Daftar hadir sesi 1 (cetakan portal)" not in joined
+    # The printed sheet of session 2 follows the scan; no printed sheet of session 1 is there.
+    assert texts[scan_pages[0] + 1].upper().count("DAFTAR HADIR") >= 1
+
+
+def test_an_image_scan_is_on_a_page_of_its_own(training, organiser):
+    from tests.files_samples import jpeg_with_exif
+
+    first = sorted(training.event.sessions, key=lambda s: s.starts_at)[0]
+    services.upload_scan(organiser, first, "dh.jpg", jpeg_with_exif())
+    db.session.commit()
+    import pypdf
+
+    data = _built(organiser, training.event).file.data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    scan_pages = [n for n, page in enumerate(reader.pages)
+                  if "Daftar hadir sesi 1 (ditandatangani, hasil pindai) ·" in " ".join(page.extract_text().split())]
+    assert len(scan_pages) == 1
+    assert reader.pages[scan_pages[0]].images  # the scan is embedded as an image
+    save_pdf_page(data, "laporan-kegiatan-scan-page", page=scan_pages[0])
+
+
+def test_a_scan_that_is_no_pdf_or_image_is_refused_in_indonesian_and_nothing_kept(client, login, organiser, training):
+    from portal.activityreport.models import SessionSheetScan
+    from tests.files_samples import TEXT_AS_PDF
+
+    first = sorted(training.event.sessions, key=lambda s: s.starts_at)[0]
+    login(client, organiser)
+    url = f"/organiser/events/{training.event.id}/sessions/{first.id}/attendance-scan"
+    response = client.post(url, data={f"s{first.id}-scan": (io.BytesIO(TEXT_AS_PDF), "dh.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "harus berupa PDF, JPEG, atau PNG" in response.text
+    assert db.session.query(SessionSheetScan).count() == 0
+    response = client.post(url, data={f"s{first.id}-scan": (io.BytesIO(_scanned_pdf("DH")), "dh.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert client.get(url).data.startswith(b"%PDF")
+    page = client.get(f"/organiser/events/{training.event.id}/paperwork").text
+    assert "dh.pdf" in page and "Ganti daftar hadir" in page
+
+
+def test_the_scan_is_refused_to_a_board_member(client, login, make_user, organiser, training):
+    first = sorted(training.event.sessions, key=lambda s: s.starts_at)[0]
+    services.upload_scan(organiser, first, "dh.pdf", _scanned_pdf("DH"))
+    db.session.commit()
+    login(client, make_user(Role.BOARD))
+    url = f"/organiser/events/{training.event.id}/sessions/{first.id}/attendance-scan"
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={}).status_code == 403
+
+
+def test_the_docx_is_stored_with_its_own_type(training, organiser):
+    job = _built(organiser, training.event)
+    assert job.docx_file.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_the_docx_carries_the_letterhead_the_signatory_and_the_photos(training, organiser):
+    import docx
+
+    from tests.files_samples import png_bytes
+
+    minutes.add_photo(organiser, training.event, "foto.png", png_bytes(), "Pembukaan oleh Kepala Dinas")
+    db.session.commit()
+    document = docx.Document(io.BytesIO(_built(organiser, training.event).docx_file.data))
+    office = training.event.office
+    top = [p.text for p in document.paragraphs[:4]]
+    assert office.office_name.upper() in top and office.parent_body.upper() in top
+    assert any(office.address in text for text in top)
+    texts = [p.text for p in document.paragraphs]
+    assert office.signatory_title + "," in texts and "Pembukaan oleh Kepala Dinas" in texts
+    assert len(document.inline_shapes) == 1  # the photo (the test office has no logo)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
+from portal.activityreport.attachments import appended, joined
 from portal.activityreport.models import ReportTexts
 from portal.attendance.models import ATTENDED_MARKS, AttendanceRecord
 from portal.attendance.queries import session_counts
@@ -93,4 +94,8 @@ def gather(event: Event) -> dict:
 
 @in_office_of(lambda event, **kwargs: event.office)
 def report_pdf(event: Event, *, day, language: str = "id") -> bytes:
-    return render_pdf("activityreport/report.html", language=language, day=day, **gather(event))
+    """The report, then its appended attachments (the letter, the daftar hadir of each session),
+    which its last attachment page lists."""
+    parts = appended(event)
+    report = render_pdf("activityreport/report.html", language=language, day=day, appended=parts, **gather(event))
+    return joined(report, parts)

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import Form
 
@@ -13,3 +14,17 @@ class ReportTextsForm(Form):
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in ("background", "legal_basis", "purpose", "conclusion")}
+
+
+class TransportAmountForm(Form):
+    amount = StringField(_l("Transport allowance per person (Rp)"), validators=[DataRequired(), Length(max=30)])
+
+
+class SheetScanForm(Form):
+    scan = FileField(_l("Signed attendance sheet (PDF, JPEG or PNG)"))
+
+    def upload(self) -> tuple[str | None, bytes]:
+        data = self.scan.data
+        if data is None or not getattr(data, "filename", None):
+            return None, b""
+        return data.filename, data.read()

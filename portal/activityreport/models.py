@@ -1,5 +1,6 @@
-"""The laporan kegiatan of an event: its texts (pendahuluan, penutup) and the document jobs that
-build it. A job is queued by a request and built by the worker, never in the request."""
+"""The laporan kegiatan of an event: its texts (pendahuluan, penutup), the transport allowance paid
+per attendee, the signed daftar hadir scanned per session, and the document jobs that build the
+report. A job is queued by a request and built by the worker, never in the request."""
 
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
 from portal.enums import LabelledEnum
-from portal.events.models import Event
+from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.files.models import StoredFile
 from portal.offices.scope import scope_by
@@ -32,11 +33,32 @@ class ReportTexts(db.Model):
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")
+    # Uang transport per attendee per session, whole rupiah; None until the office sets it.
+    transport_amount: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
     def audit_label(self) -> str:
         return str(self.event_id)
+
+
+class SessionSheetScan(db.Model):
+    """The signed paper daftar hadir of one session, scanned and uploaded by the office (a PDF, or
+    a JPEG/PNG drawn again without its metadata): the report attaches it instead of the printed sheet."""
+
+    __tablename__ = "session_sheet_scans"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="CASCADE"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[EventSession] = relationship()
+    file: Mapped[StoredFile] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return self.file.filename
 
 
 class ReportJob(db.Model):
@@ -71,4 +93,5 @@ class ReportJob(db.Model):
 
 
 scope_by(ReportTexts, through=(ReportTexts.event_id, Event))
+scope_by(SessionSheetScan, through=(SessionSheetScan.session_id, EventSession))
 scope_by(ReportJob, through=(ReportJob.event_id, Event))

@@ -11,21 +11,30 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from portal.activityreport.content import has_attendance, report_pdf
-from portal.activityreport.models import JobState, ReportJob, ReportTexts
-from portal.activityreport.word import report_docx
+from portal.activityreport.models import JobState, ReportJob, ReportTexts, SessionSheetScan
+from portal.activityreport.word import DOCX_MIMETYPE, report_docx
+from portal.audit.services import record_change
 from portal.errors import RuleViolation
-from portal.events.models import Event
+from portal.events.models import Event, EventSession
 from portal.extensions import db
 from portal.files.models import StoredFile
+from portal.files.services import store_upload
 from portal.i18n import to_local
+from portal.offices.scope import may_change
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 TEXT_FIELDS = ("background", "legal_basis", "purpose", "conclusion")
+
+
+def check_writable(actor, event: Event) -> None:
+    if not may_change(actor, event.office_id):
+        raise RuleViolation(None, _("You may not change this event's report."))
 
 
 def texts_of(event_id: int) -> ReportTexts | None:
@@ -51,6 +60,36 @@ def missing(event: Event) -> list[str]:
     if not has_attendance(event.id):
         found.append(_("No attendance has been marked yet: mark who came before making the report."))
     return found
+
+
+def scan_of(session_id: int) -> SessionSheetScan | None:
+    return db.session.get(SessionSheetScan, session_id)
+
+
+def scans_of(sessions) -> dict[int, SessionSheetScan]:
+    ids = [s.id for s in sessions]
+    only_names = joinedload(SessionSheetScan.file).load_only(StoredFile.id, StoredFile.filename, StoredFile.size)
+    return {scan.session_id: scan for scan in db.session.scalars(
+        select(SessionSheetScan).where(SessionSheetScan.session_id.in_(ids)).options(only_names))}
+
+
+def upload_scan(actor, session: EventSession, filename: str | None, data: bytes) -> SessionSheetScan:
+    """Keep the signed daftar hadir of ``session`` (PDF, JPEG or PNG, checked and cleaned by the
+    stored files), replacing an earlier scan; refused on ``scan`` and nothing kept otherwise."""
+    check_writable(actor, session.event)
+    stored = store_upload(actor, filename or "daftar-hadir", data, "scan")
+    scan = scan_of(session.id)
+    if scan is None:
+        scan = SessionSheetScan(session_id=session.id, file_id=stored.id)
+        db.session.add(scan)
+    else:
+        db.session.delete(scan.file)
+        scan.file_id = stored.id
+    scan.uploaded_by_id, scan.file = actor.id if actor else None, stored
+    db.session.flush()
+    record_change(actor, "activity_report.scan_upload", session.event,
+                  after={"session": session.id, "scan": scan.file.filename})
+    return scan
 
 
 def latest_job(event_id: int) -> ReportJob | None:
@@ -98,8 +137,7 @@ def build_one(job: ReportJob, now: datetime) -> None:
     event = job.event
     pdf = _store(job, f"laporan-kegiatan-{event.id}.pdf", "application/pdf",
                  report_pdf(event, day=to_local(now).date()))
-    # stored_files.content_type holds 40 characters, the .docx type is 71: the name tells the browser.
-    docx = _store(job, f"laporan-kegiatan-{event.id}.docx", "application/octet-stream", report_docx(event))
+    docx = _store(job, f"laporan-kegiatan-{event.id}.docx", DOCX_MIMETYPE, report_docx(event, day=to_local(now).date()))
     db.session.flush()
     job.file_id, job.docx_file_id, job.state, job.finished_at, job.error = pdf.id, docx.id, JobState.READY, now, None
 

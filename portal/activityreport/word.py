@@ -1,10 +1,15 @@
-"""The laporan kegiatan as an editable Word document (offices edit it before signing): the same
-sections and figures as the PDF, in plain headings, paragraphs and tables."""
+"""The laporan kegiatan as an editable Word document (offices edit it before signing): the kop surat
+(logo, parent body, office, address), the same sections and figures as the PDF in plain headings,
+paragraphs and tables, the signatory's block, the certificates and the photos."""
 
 import contextlib
 import io
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
 from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -12,6 +17,7 @@ from flask_babel import gettext as _
 from portal.activityreport.content import gather
 from portal.i18n import format_calendar_date, format_local_date, format_local_time
 from portal.offices.context import in_office_of
+from portal.settings.services import format_nip
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -26,21 +32,75 @@ def _table(document, header: list[str], rows: list[list]) -> None:
             cell.text = str(text)
 
 
+def _centred(document, text: str, size: float, bold: bool = False):
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.font.size, run.bold = Pt(size), bold
+    return paragraph
+
+
+def _rule_below(paragraph) -> None:
+    """The kop surat's double rule under the office's address."""
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("val", "double"), ("sz", "6"), ("space", "4"), ("color", "000000")):
+        bottom.set(qn(f"w:{name}"), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _letterhead(document, office) -> None:
+    if office.logo and office.logo_mimetype in ("image/png", "image/jpeg"):
+        document.add_picture(io.BytesIO(office.logo), height=Cm(2))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if office.parent_body:
+        _centred(document, office.parent_body.upper(), 14, bold=True)
+    _centred(document, (office.office_name or "").upper(), 15, bold=True)
+    contact = [office.address or ""]
+    if office.phone:
+        contact.append(f"{_('Phone')} {office.phone}")
+    if office.email:
+        contact.append(f"{_('Email')} {office.email}")
+    _rule_below(_centred(document, " · ".join(part for part in contact if part), 9.5))
+    document.add_paragraph()
+
+
+def _signature(document, office, day) -> None:
+    for text, bold in ((f"{office.city}, {format_calendar_date(day)}", False), (f"{office.signatory_title},", False),
+                       ("", False), ("", False), (office.signatory_name or "", True),
+                       (f"{_('NIP')} {format_nip(office.signatory_nip)}" if office.signatory_nip else "", False)):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.left_indent, paragraph.paragraph_format.space_after = Cm(9), Pt(0)
+        run = paragraph.add_run(text)
+        run.bold = run.underline = bold
+
+
+def _photos(document, photos) -> None:
+    for photo in photos:
+        document.add_picture(io.BytesIO(photo.file.data), width=Cm(14))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        caption = document.add_paragraph(photo.caption)
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
 def _text(document, text: str) -> None:
     document.add_paragraph(text or _("(not filled in)"))
 
 
 @in_office_of(lambda event, **kwargs: event.office)
-def report_docx(event, *, language: str = "id") -> bytes:
+def report_docx(event, *, day=None, language: str = "id") -> bytes:
     request_context = contextlib.nullcontext() if has_request_context() else current_app.test_request_context()
     with request_context, force_locale(language):
-        return _build(event)
+        return _build(event, day or event.ends_on)
 
 
-def _build(event) -> bytes:
+def _build(event, day) -> bytes:
     data = gather(event)
     texts, minutes = data["texts"], data["minutes"]
     document = Document()
+    _letterhead(document, event.office)
     document.add_heading(_("Activity report").upper(), level=0)
     document.add_paragraph(event.title)
     document.add_paragraph(f"{format_calendar_date(event.starts_on)} – {format_calendar_date(event.ends_on)}")
@@ -84,10 +144,16 @@ def _build(event) -> bytes:
     document.add_heading(_("IV. Closing"), level=1)
     document.add_heading(_("Conclusions and recommendations"), level=2)
     _text(document, texts.conclusion)
+    _signature(document, event.office, day)
     document.add_page_break()
     document.add_heading(_("Attachment 1: List of certificates"), level=1)
     _table(document, [_("Name"), _("Affiliation"), _("Certificate number")],
            [[c.full_name, c.affiliation, c.code] for c in data["certificates"]])
+    document.add_heading(_("Attachment 2: Photos"), level=1)
+    if minutes.photos:
+        _photos(document, minutes.photos)
+    else:
+        document.add_paragraph(_("No photos."))
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

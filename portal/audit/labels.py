@@ -79,6 +79,8 @@ ACTIONS = {
     "minutes.follow_up_add": _l("Follow-up added"),
     "minutes.follow_up_status": _l("Follow-up status changed"),
     "minutes.photo_add": _l("Photo added"),
+    "activity_report.transport_amount": _l("Transport allowance set"),
+    "activity_report.scan_upload": _l("Signed attendance sheet uploaded"),
     "minutes.photo_remove": _l("Photo removed"),
     "minutes.speaker_add": _l("Speaker added"),
     "minutes.speaker_remove": _l("Speaker removed"),
