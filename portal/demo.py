@@ -14,9 +14,11 @@ from portal.events.demo import seed_events
 from portal.extensions import db
 from portal.i18n import to_local
 from portal.invitations.demo import seed_invitations
+from portal.minutes.demo import seed_minutes
 from portal.reports.demo import seed_leader, seed_reports
 from portal.revival.demo import seed_revival
 from portal.settings.services import get_office_settings
+from portal.surveys.demo import seed_surveys
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 (printed for the demo on purpose)
 DEMO_STAFF = [
@@ -48,6 +50,8 @@ def seed_demo_command() -> None:
     seed_attendance(organiser)
     seed_revival(organiser, to_local(utcnow()).date())
     seed_reports(organiser, to_local(utcnow()).date())
+    seed_surveys(organiser)
+    seed_minutes(organiser)
     leader = seed_leader(DEMO_PASSWORD)
     db.session.commit()
     if created:

@@ -79,6 +79,8 @@ def test_attendance_is_for_organisers_except_the_check_in_link(app):
     assert rules.pop("attendance.manifest") == (PUBLIC, ())
     # The participant's own check-in page: the door's signed, rotating code is its key.
     assert rules.pop("attendance.self_check_in_page") == (PUBLIC, ())
+    # "Saya hadir" on the ticket page: the ticket's random token is its key.
+    assert rules.pop("attendance.ticket_self_check_in") == (PUBLIC, ())
     # The door role: a volunteer's signed, revocable link for one event (tests/test_door_passes.py).
     assert rules.pop("attendance.door_pass_home") == (PUBLIC, ())
     assert rules.pop("attendance.door_pass_sheet") == (PUBLIC, ())

@@ -159,3 +159,28 @@ def test_seed_demo_is_idempotent_and_prints_logins(runner):
     assert "ketua@demo.portal-koperasi.example.org" in second.output
     assert "pimpinan@demo.portal-koperasi.example.org" in second.output
     assert db.session.scalar(select(db.func.count(User.id))) == 5
+
+
+def test_seed_demo_adds_an_evaluation_and_minutes_once(runner):
+    """``make run`` shows a completed training's answered evaluation and the past meeting's
+    minutes with decisions and follow-ups; a second run adds none of them again."""
+    from portal.events.models import Event, EventKind, EventStatus
+    from portal.minutes.models import AgendaItem, FollowUp, FollowUpStatus, Speaker
+    from portal.surveys.models import Survey, SurveyAnswered, SurveyResponse
+
+    def counts():
+        return [db.session.scalar(select(db.func.count()).select_from(model))
+                for model in (Survey, SurveyResponse, SurveyAnswered, Speaker, AgendaItem, FollowUp)]
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    first = counts()
+    surveys, responses, answered, speakers, agenda, follow_ups = first
+    # The demo's trainings of this year are those already held: none in the first days of January.
+    held = db.session.scalar(select(Event.id).where(Event.kind == EventKind.TRAINING,
+                                                    Event.status == EventStatus.COMPLETED).limit(1))
+    assert (surveys, responses > 0, answered == responses) == ((1, True, True) if held else (0, False, True))
+    assert speakers == 3 and agenda == 3 and follow_ups == 3
+    assert db.session.scalar(select(FollowUp.id).where(FollowUp.status == FollowUpStatus.DONE)) is not None
+    assert db.session.scalar(select(FollowUp.id).where(FollowUp.cooperative_id.is_not(None))) is not None
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert counts() == first

@@ -3,7 +3,7 @@ follow-ups due on the organiser's home and on the cooperative's page and inbox; 
 and without their GPS position (JPEG, PNG, HEIC)."""
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -177,3 +177,69 @@ def test_the_minutes_page_reads_a_fixed_number_of_queries(client, login, organis
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_organiser_edits_a_follow_up_what_who_when_and_status(client, login, organiser, event, board_of):
+    cooperative, _board = board_of(name="KSP Sehati Oelamasi")
+    found = follow_up(organiser, event)
+    db.session.commit()
+    login(client, organiser)
+    url = f"/organiser/minutes/follow-ups/{found.id}"
+    form = client.get(url)
+    assert form.status_code == 200 and "Kirim laporan RAT ke dinas" in form.text
+    assert 'data-testid="edit-follow-up"' in client.get(f"/organiser/events/{event.id}/minutes").text
+    search = client.get(url + "?q=Sehati")
+    assert f"/organiser/minutes/follow-ups/{found.id}?cooperative_id={cooperative.id}" in search.text
+    chosen = client.get(f"{url}?cooperative_id={cooperative.id}")
+    assert 'data-testid="chosen-cooperative"' in chosen.text and "KSP Sehati Oelamasi" in chosen.text
+    due = event.starts_on + timedelta(days=14)
+    saved = client.post(url, data={"decision": "Laporan RAT diserahkan", "action": "Serahkan laporan RAT",
+                                   "owner_kind": "cooperative", "cooperative_id": str(cooperative.id),
+                                   "owner_name": "", "due_on": due.isoformat(), "status": "done"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    edited = db.session.get(FollowUp, found.id)
+    assert (edited.action, edited.cooperative_id, edited.due_on, edited.status) == (
+        "Serahkan laporan RAT", cooperative.id, due, FollowUpStatus.DONE)
+    assert edited.done_at is not None
+
+
+def test_an_edit_due_before_the_event_is_refused_and_nothing_changes(client, login, organiser, event):
+    found = follow_up(organiser, event, owner_kind="person", owner_name="Kabid Kelembagaan")
+    db.session.commit()
+    with pytest.raises(RuleViolation) as refused:
+        services.update_follow_up(organiser, found, {
+            "decision": "X", "action": "Y", "owner_kind": "office", "due_on": event.starts_on - timedelta(days=1)},
+            datetime.now(UTC))
+    assert refused.value.field == "due_on"
+    db.session.rollback()
+    login(client, organiser)
+    page = client.post(f"/organiser/minutes/follow-ups/{found.id}", data={
+        "decision": "Berubah", "action": "Berubah", "owner_kind": "office", "owner_name": "",
+        "due_on": (event.starts_on - timedelta(days=3)).isoformat(), "status": "dropped"})
+    assert page.status_code == 400 and "is-invalid" in page.text
+    assert "Batas waktu tidak boleh sebelum kegiatan." in page.text
+    db.session.expire_all()
+    kept = db.session.get(FollowUp, found.id)
+    assert (kept.action, kept.owner_name, kept.status, kept.due_on) == (
+        "Kirim laporan RAT ke dinas", "Kabid Kelembagaan", FollowUpStatus.OPEN, event.starts_on)
+
+
+def test_a_board_member_and_another_office_may_not_edit_a_follow_up(client, login, organiser, event, board_of,
+                                                                   make_user):
+    from portal.offices.services import create_office
+
+    found = follow_up(organiser, event)
+    _cooperative, board = board_of(name="KSP Sehati Oelamasi")
+    other = create_office(None, "Dinas Lain", [])
+    db.session.commit()
+    stranger = make_user(Role.ORGANISER, office=other)
+    data = {"decision": "X", "action": "Diubah", "owner_kind": "office", "due_on": event.starts_on.isoformat()}
+    url = f"/organiser/minutes/follow-ups/{found.id}"
+    login(client, board)
+    assert client.get(url).status_code == 403 and client.post(url, data=data).status_code == 403
+    client.post("/logout")
+    login(client, stranger)
+    assert client.get(url).status_code == 404 and client.post(url, data=data).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(FollowUp, found.id).action == "Kirim laporan RAT ke dinas"

@@ -153,3 +153,65 @@ def test_the_door_pages_are_for_organisers(client, meeting, logged_in):
     assert client.post(f"{base}/self-check-in", data={"enabled": "0"}).status_code == 403
     db.session.refresh(session)
     assert session.self_check_in is True
+
+
+# -- "Saya hadir" on the participant's own ticket page ---------------------------------------------
+
+
+def test_the_ticket_page_offers_i_am_here_only_in_the_window_and_marks_once_as_self(client, meeting, clock):
+    session, person = meeting.sessions[0], meeting.registrations[0]
+    ticket = f"/tickets/{person.token}"
+    post = f"/tickets/{person.token}/self-check-in/{session.id}"
+    clock.set(FIRST_DAY, 8, 20)  # 40 minutes before: not yet
+    assert 'data-testid="ticket-self-check-in"' not in client.get(ticket).text
+    early = client.post(post)
+    assert early.status_code == 409 and "hanya dibuka mulai 30 menit sebelum sesi" in early.text
+    assert _records() == []
+    clock.set(FIRST_DAY, 8, 45)
+    page = client.get(ticket)
+    assert 'data-testid="ticket-self-check-in-button"' in page.text and "Saya hadir" in page.text
+    assert f'data-session="{meeting.sessions[1].id}"' not in page.text  # no self check-in there
+    done = client.post(post)
+    assert done.status_code == 200 and 'data-result="new"' in done.text
+    [record] = _records()
+    assert (record.registration_id, record.session_id, record.source, record.confirmed_at) == (
+        person.id, session.id, MarkSource.SELF, None)
+    assert record.arrived_at == wita(FIRST_DAY, 8, 45) and record.marked_by_id is None
+    again = client.post(post)
+    assert again.status_code == 409 and "sudah tercatat" in again.text
+    assert len(_records()) == 1
+    after = client.get(ticket).text
+    assert 'data-testid="self-checked-in"' in after and 'data-testid="ticket-self-check-in-button"' not in after
+    clock.set(FIRST_DAY, 12, 5)  # after the end
+    other = meeting.registrations[1]
+    assert 'data-testid="ticket-self-check-in"' not in client.get(f"/tickets/{other.token}").text
+    late = client.post(f"/tickets/{other.token}/self-check-in/{session.id}")
+    assert late.status_code == 409 and len(_records()) == 1
+
+
+def test_the_ticket_check_in_reuses_the_door_rules(meeting, training):
+    session, person = meeting.sessions[0], meeting.registrations[0]
+    closed = meeting.sessions[1]
+    with pytest.raises(RuleViolation):
+        self_check_in.check_in_from_ticket(closed, person, wita(FIRST_DAY, 9))
+    stranger = training(people=1, cooperative_name="KSU Lain").registrations[0]
+    with pytest.raises(RuleViolation):
+        self_check_in.check_in_from_ticket(session, stranger, wita(FIRST_DAY, 9))
+    db.session.rollback()
+    assert _records() == []
+    self_check_in.check_in_from_ticket(session, person, wita(FIRST_DAY, 9))
+    code = self_check_in.door_code(session, wita(FIRST_DAY, 9, 5))
+    with pytest.raises(RuleViolation, match="sudah tercatat"):  # once per person and session, whichever way
+        self_check_in.check_in_self(session, code.window, code.signature, person.check_in_code, wita(FIRST_DAY, 9, 5))
+    db.session.rollback()
+
+
+def test_a_ticket_cannot_check_in_to_another_events_session(client, meeting, training, clock, organiser):
+    other = training(people=1, cooperative_name="KSU Lain")
+    self_check_in.set_enabled(organiser, other.sessions[0], True)
+    db.session.commit()
+    clock.set(FIRST_DAY, 9)
+    person = meeting.registrations[0]
+    assert client.post(f"/tickets/{person.token}/self-check-in/{other.sessions[0].id}").status_code == 404
+    assert client.post(f"/tickets/not-a-token/self-check-in/{meeting.sessions[0].id}").status_code == 404
+    assert _records() == []

@@ -24,6 +24,7 @@ from portal.database import conflict_insert
 from portal.errors import RuleViolation
 from portal.events.models import EventSession
 from portal.extensions import db
+from portal.registrations.models import Registration
 
 WINDOW_SECONDS = 60  # the code on the door changes every minute
 VALID_WINDOWS = 2  # and one scanned a moment before it changed still works
@@ -66,14 +67,36 @@ def verify(session: EventSession, window, signature, now: datetime) -> None:
         raise RuleViolation(None, _("This check-in code has expired: scan the code at the door again."))
 
 
-def check_in_self(session: EventSession, window, signature, code: str, now: datetime) -> AttendanceRecord:
-    """The participant's own check-in: present, source ``self``, unconfirmed, once per session."""
+def _require_enabled(session: EventSession) -> None:
     if not session.self_check_in:
         raise RuleViolation(None, _("Self check-in is not open for this session."))
-    verify(session, window, signature, now)
+
+
+def _require_window(session: EventSession, now: datetime) -> None:
     if not in_window(session, now):
         raise RuleViolation(None, _("Self check-in is open only from 30 minutes before the session until its end."))
-    registration = registration_for_code(session.event_id, code)
+
+
+def check_in_self(session: EventSession, window, signature, code: str, now: datetime) -> AttendanceRecord:
+    """The participant's own check-in from the door's code and their ticket code."""
+    _require_enabled(session)
+    verify(session, window, signature, now)
+    _require_window(session, now)
+    return _mark_self(session, registration_for_code(session.event_id, code), now)
+
+
+def check_in_from_ticket(session: EventSession, registration: Registration, now: datetime) -> AttendanceRecord:
+    """The participant's own check-in from their ticket page (its random token is the key, so no
+    door code is asked): the same session switch, window and once-only rule as at the door."""
+    _require_enabled(session)
+    if session.event_id != registration.event_id:
+        raise RuleViolation(None, _("This session does not belong to the event."))
+    _require_window(session, now)
+    return _mark_self(session, registration, now)
+
+
+def _mark_self(session: EventSession, registration: Registration, now: datetime) -> AttendanceRecord:
+    """Present, source ``self``, unconfirmed, once per person and session."""
     _require_open(registration.event)
     _require_expected(registration)
     inserted = db.session.execute(
@@ -88,6 +111,19 @@ def check_in_self(session: EventSession, window, signature, code: str, now: date
     record = _record(registration.id, session.id)
     record_change(None, "attendance.self_checked_in", record, after={"mark": "present", "source": "self"})
     return record
+
+
+def open_for_ticket(registration: Registration, now: datetime) -> list[tuple[EventSession, bool]]:
+    """The registration's sessions whose self check-in is open now, each with whether the person
+    is on its attendance already (the ticket page's "Saya hadir" button): one statement."""
+    sessions = [session for session in registration.event.sessions
+                if session.self_check_in and in_window(session, now)]
+    if not sessions:
+        return []
+    marked = set(db.session.scalars(select(AttendanceRecord.session_id).where(
+        AttendanceRecord.registration_id == registration.id,
+        AttendanceRecord.session_id.in_([session.id for session in sessions]))))
+    return [(session, session.id in marked) for session in sessions]
 
 
 def awaiting_confirmation(session: EventSession) -> list[AttendanceRecord]:

@@ -4,7 +4,7 @@ attended on the cooperative's page."""
 
 from flask_login import user_logged_out
 
-from portal.attendance import queries, services
+from portal.attendance import queries, self_check_in, services
 from portal.database import clock_now
 from portal.documents.qr import qr_png
 from portal.events.models import EventStatus
@@ -39,8 +39,14 @@ def _revoke_sheet_tokens(sender, user, **extra) -> None:
     revoke_sheet_tokens(user, clock_now())
 
 
+def self_check_in_open(registration):
+    """The ticket page's "Saya hadir": the sessions whose self check-in is open now."""
+    return self_check_in.open_for_ticket(registration, clock_now())
+
+
 def register_subscriptions(app) -> None:
     user_logged_out.connect(_revoke_sheet_tokens, weak=False)
     register(app, TICKET_PARTS, TICKET_PART)
     register(app, COOPERATIVE_PAGE_PARTS, "attendance/_cooperative.html")
-    app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events)
+    app.jinja_env.globals.update(check_in_url=services.check_in_url, attended_events=queries.attended_events,
+                                 self_check_in_open=self_check_in_open)

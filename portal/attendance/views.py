@@ -31,6 +31,7 @@ from portal.extensions import db, limiter
 from portal.forms import parse_id
 from portal.i18n import format_local_time
 from portal.mail.services import external_url
+from portal.offices.context import office_in_use
 from portal.offices.scope import load_or_404
 from portal.privacy.access import count_rows, log_access
 from portal.privacy.models import AccessKind
@@ -345,6 +346,23 @@ def self_check_in_page(session_id: int):
     return render_template("attendance/self_checked_in.html", session=session, event=session.event,
                            record=outcome.result if outcome.ok else None,
                            error=None if outcome.ok else outcome.violation.message), 200 if outcome.ok else 409
+
+
+@bp.post("/tickets/<token>/self-check-in/<int:session_id>")
+@public
+@limiter.limit(lambda: current_app.config["SELF_CHECK_IN_RATE_LIMIT"], scope="self-check-in")
+def ticket_self_check_in(token: str, session_id: int):
+    """"Saya hadir" on the participant's own ticket page, during the session's self check-in."""
+    registration = _ticket_with_check_in_or_404(token)
+    session = db.session.get(EventSession, session_id)
+    if session is None or session.event_id != registration.event_id:
+        abort(404)
+    with office_in_use(registration.event.office):
+        outcome = attempt(lambda: self_check_in.check_in_from_ticket(session, registration, clock_now()))
+        return render_template("attendance/self_checked_in.html", session=session, event=session.event,
+                               record=outcome.result if outcome.ok else None,
+                               error=None if outcome.ok else outcome.violation.message,
+                               ticket_url=url_for("registrations.ticket", token=token)), 200 if outcome.ok else 409
 
 
 # -- the door role: a volunteer's link for one event's check-ins ----------------------------------

@@ -38,6 +38,13 @@ class FollowUpForm(Form):
             "decision", "action", "owner_kind", "cooperative_id", "owner_name", "due_on")}
 
 
+class FollowUpEditForm(FollowUpForm):
+    status = SelectField(_l("Status"), choices=FollowUpStatus.choices())
+
+    def values(self) -> dict:
+        return super().values() | {"status": self.status.data}
+
+
 class FollowUpStatusForm(Form):
     status = SelectField(_l("Status"), choices=FollowUpStatus.choices())
 

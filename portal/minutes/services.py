@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal.audit.services import record_change
+from portal.audit.services import record_change, snapshot
 from portal.cooperatives.models import Cooperative
 from portal.errors import RuleViolation
 from portal.events.models import Event
@@ -64,10 +64,12 @@ def remove_agenda_item(actor, item: AgendaItem) -> None:
     db.session.flush()
 
 
-def add_follow_up(actor, event: Event, values: dict) -> FollowUp:
-    """A decision and its follow-up action. Due not before the event's first day; a cooperative
+FOLLOW_UP_FIELDS = ["decision", "action", "owner_kind", "cooperative_id", "owner_name", "due_on", "status"]
+
+
+def _follow_up_fields(actor, event: Event, values: dict) -> dict:
+    """The checked columns of a follow-up: due not before the event's first day; a cooperative
     owner must be one the organiser's office reads; a person owner needs a name."""
-    _check_writable(actor, event)
     owner = FollowUpOwner(values["owner_kind"])
     due_on: date = values["due_on"]
     if due_on < event.starts_on:
@@ -80,12 +82,37 @@ def add_follow_up(actor, event: Event, values: dict) -> FollowUp:
     owner_name = (values.get("owner_name") or "").strip() or None
     if owner.is_person and not owner_name:
         raise RuleViolation("owner_name", _("Name the person who follows it up."))
-    follow_up = FollowUp(event_id=event.id, decision=values["decision"].strip(), action=values["action"].strip(),
-                         owner_kind=owner, cooperative_id=cooperative_id, owner_name=owner_name, due_on=due_on,
-                         created_by_id=actor.id if actor else None)
+    return {"decision": values["decision"].strip(), "action": values["action"].strip(), "owner_kind": owner,
+            "cooperative_id": cooperative_id, "owner_name": owner_name, "due_on": due_on}
+
+
+def add_follow_up(actor, event: Event, values: dict) -> FollowUp:
+    """A decision and its follow-up action, checked as ``_follow_up_fields`` says."""
+    _check_writable(actor, event)
+    follow_up = FollowUp(event_id=event.id, created_by_id=actor.id if actor else None,
+                         **_follow_up_fields(actor, event, values))
     db.session.add(follow_up)
     db.session.flush()
     record_change(actor, "minutes.follow_up_add", follow_up, office_id=event.office_id)
+    return follow_up
+
+
+def update_follow_up(actor, follow_up: FollowUp, values: dict, now: datetime) -> FollowUp:
+    """Change what, who, by when and where it stands, with the rules of a new one; a refused
+    change leaves the follow-up as it was."""
+    event = follow_up.event
+    _check_writable(actor, event)
+    fields = _follow_up_fields(actor, event, values)
+    status = FollowUpStatus(values.get("status") or follow_up.status.value)
+    before = snapshot(follow_up, FOLLOW_UP_FIELDS)
+    for name, value in fields.items():
+        setattr(follow_up, name, value)
+    if status != follow_up.status:
+        follow_up.status = status
+        follow_up.done_at = now if status.is_done else None
+    db.session.flush()
+    record_change(actor, "minutes.follow_up_update", follow_up, before, snapshot(follow_up, FOLLOW_UP_FIELDS),
+                  office_id=event.office_id)
     return follow_up
 
 

@@ -14,7 +14,14 @@ from portal.events.models import Event
 from portal.files.services import inline_image
 from portal.forms import parse_id
 from portal.minutes import queries, services
-from portal.minutes.forms import AgendaForm, FollowUpForm, FollowUpStatusForm, PhotoForm, SpeakerForm
+from portal.minutes.forms import (
+    AgendaForm,
+    FollowUpEditForm,
+    FollowUpForm,
+    FollowUpStatusForm,
+    PhotoForm,
+    SpeakerForm,
+)
 from portal.minutes.models import AgendaItem, EventPhoto, FollowUp, FollowUpStatus, Speaker
 from portal.offices.scope import load_or_404
 from portal.transactions import act
@@ -105,6 +112,30 @@ def new_follow_up(event_id: int):
                done=_("Follow-up added."), then=_back(event, "follow-ups")
                ) or (render_template("minutes/follow_up_form.html", event=event, form=form, cooperative=cooperative,
                                      search=search, found=search_cooperatives(search, actor=current_actor())),
+                     400 if form.errors else 200)
+
+
+@bp.route("/organiser/minutes/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def edit_follow_up(follow_up_id: int):
+    """Change a follow-up under the rules of a new one; another cooperative through the search."""
+    follow_up = load_or_404(FollowUp, follow_up_id, current_actor())
+    event = _event(follow_up.event_id)
+    form = FollowUpEditForm(obj=follow_up)
+    cooperative_id = parse_id(request.values.get("cooperative_id"))
+    if request.method == "GET":
+        form.owner_kind.data, form.status.data = follow_up.owner_kind.value, follow_up.status.value
+        form.cooperative_id.data = str(follow_up.cooperative_id or "")
+        if cooperative_id:
+            form.owner_kind.data, form.cooperative_id.data = "cooperative", str(cooperative_id)
+    cooperative_id = parse_id(form.cooperative_id.data) if form.owner_kind.data == "cooperative" else None
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor(), write=False) if cooperative_id else None
+    search = " ".join(request.args.get("q", "").split())[:100]
+    return act(lambda: services.update_follow_up(current_user, follow_up, form.values(), clock_now()), form=form,
+               done=_("Follow-up saved."), then=_back(event, "follow-ups")
+               ) or (render_template("minutes/follow_up_form.html", event=event, form=form, cooperative=cooperative,
+                                     follow_up=follow_up, search=search,
+                                     found=search_cooperatives(search, actor=current_actor())),
                      400 if form.errors else 200)
 
 

@@ -14,9 +14,11 @@ from portal.events.models import Event
 from portal.extensions import db, limiter
 from portal.offices.context import current_office
 from portal.offices.scope import load_or_404
+from portal.pagination import paginate
 from portal.revival.dates import office_today
 from portal.surveys import results as survey_results
 from portal.surveys import services
+from portal.surveys import whatsapp as survey_whatsapp
 from portal.surveys.forms import OpenSurveyForm, SurveyTemplateForm, TicketCodeForm, answer_form
 from portal.transactions import act
 
@@ -35,8 +37,10 @@ def _survey_or_404(event: Event):
 def manage(event_id: int):
     event = load_or_404(Event, event_id, current_actor())
     survey = services.survey_of(event.id)
+    page = paginate(survey_whatsapp.unanswered_query(survey)) if survey and survey.is_open else None
     return render_template("surveys/manage.html", event=event, survey=survey, form=OpenSurveyForm(),
-                           results=survey_results.results(survey) if survey else None)
+                           results=survey_results.results(survey) if survey else None, page=page,
+                           texts=survey_whatsapp.survey_texts(survey, event, page.items) if page else [])
 
 
 @bp.post("/organiser/events/<int:event_id>/evaluation")
