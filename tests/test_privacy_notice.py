@@ -92,3 +92,16 @@ def test_an_email_as_received_links_the_notice(app, smtp, training):
     assert received
     url = f"{app.config['PORTAL_BASE_URL'].rstrip('/')}/privacy/{t.event.office_id}"
     assert url in received[0].body("plain") and url in received[0].body("html")
+
+
+def test_the_retention_defaults_are_the_documented_ones():
+    """README and docs/security.md state each default period the model sets, in days."""
+    import pathlib
+
+    from portal.privacy.models import DEFAULT_RETENTION_DAYS
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for document in ("README.md", "docs/security.md"):
+        text = " ".join((root / document).read_text().split())
+        for field, days in DEFAULT_RETENTION_DAYS.items():
+            assert f"{days:,}" in text, (document, field, days)
