@@ -151,6 +151,7 @@ def test_a_correction_request_applied_by_the_organiser_end_to_end(app, client, l
     assert f'href="{correct_url}"' in listing
     page = client.get(correct_url)
     assert page.status_code == 200 and "Maria Goreti Bria" in page.text and f'value="{address}"' in page.text
+    assert f'<option selected value="{person.position.value}">' in page.text
     token = csrf_token_from(page.text)
     values = {"csrf_token": token, "full_name": "Maria Goreti Bria", "position": "member", "sex": "female",
               "email": address, "phone": "0812 3456 7890", "answer": "Nama dan nomor HP sudah diperbaiki."}

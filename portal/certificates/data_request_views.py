@@ -19,6 +19,7 @@ from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.privacy.models import DataRequest, DataRequestKind
 from portal.registrations.models import Participant, Registration
+from portal.registrations.participants import person_details
 from portal.transactions import act
 
 bp = Blueprint("data_requests", __name__)
@@ -109,8 +110,8 @@ def correct(request_id: int):
     participant = db.session.get(Participant, data_request.participant_id) if data_request.participant_id else None
     if data_request.kind != DataRequestKind.CORRECTION or participant is None:
         abort(404)
-    form = PersonCorrectionForm(obj=participant, position=participant.position.value,
-                                sex=participant.sex.value if participant.sex else "")
+    current = person_details(participant)
+    form = PersonCorrectionForm(data={**current, "sex": current["sex"] or ""})
     response = act(lambda: data_requests.apply_correction(current_user, data_request, form.details(),
                                                            form.answer.data, clock_now()),
                    form=form, done=_("The correction is made and the person is told."),
