@@ -278,6 +278,20 @@ def test_a_personal_data_request_email_carries_the_name_and_the_request_as_text(
     assert deliver_and_check(smtp) >= DATA_REQUEST_TEMPLATES
 
 
+def test_a_correction_applied_from_a_request_tells_the_corrected_name_as_text(hostile_office, finished_training,
+                                                                             organiser, smtp):
+    from portal.certificates.data_requests import apply_correction, request_about
+    from portal.privacy.models import DataRequestKind
+
+    finished = finished_training([["present", "present"]], min_sessions=1, title=HOSTILE, cooperative_name=HOSTILE)
+    person = finished.registrations[0].participant
+    request = request_about(None, person, DataRequestKind.CORRECTION, HOSTILE, utcnow())
+    apply_correction(organiser, request, {"full_name": HOSTILE[:120], "position": "member", "email": person.email,
+                                          "phone": None, "sex": None}, HOSTILE[:1000], utcnow())
+    db.session.commit()
+    assert deliver_and_check(smtp) >= DATA_REQUEST_TEMPLATES
+
+
 def test_the_hostile_corpus_covers_every_email_template():
     covered = (ACCOUNT_TEMPLATES | REGISTRATION_TEMPLATES | INVITATION_TEMPLATES | CERTIFICATE_TEMPLATES
                | MAIL_TROUBLE_TEMPLATES | REVIVAL_TEMPLATES | SUBSTITUTE_AND_NAMES_TEMPLATES | SURVEY_TEMPLATES

@@ -109,3 +109,34 @@ def test_the_lists_staff_keep_are_recorded_when_exported(client, login, organise
     assert [(e.subject, e.kind, e.actor_id) for e in _entries()] == [
         ("directory", AccessKind.EXPORT, organiser.id), ("invitations", AccessKind.EXPORT, organiser.id),
         ("certificates", AccessKind.EXPORT, organiser.id)]
+
+
+def test_the_log_names_what_was_handed_out_in_the_administrators_language(app, client, login, organiser, training,
+                                                                          make_user):
+    t = training(people=2)
+    login(client, organiser)
+    client.get(f"/organiser/events/{t.event.id}/attendance.csv")
+    client.get(f"/organiser/events/{t.event.id}/cooperatives.csv")
+    record_personal_data_access(organiser, AccessKind.API_READ, "api.registrations", event=t.event, row_count=2)
+    db.session.commit()
+    admin = app.test_client()
+    login(admin, make_user(Role.ADMIN))
+    page = admin.get("/admin/privacy/access").text
+    assert "Ekspor" in page and "Kehadiran koperasi" in page and "Pendaftaran (API)" in page
+    assert ">attendance" not in page and "api.registrations" not in page and ">cooperatives" not in page
+
+
+def test_every_subject_the_portal_records_has_a_label():
+    """A new export's subject names itself in ACCESS_SUBJECTS, or the log would show its key."""
+    import pathlib
+    import re
+
+    from portal.privacy.models import ACCESS_SUBJECTS
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "portal"
+    recorded = set()
+    for path in root.rglob("*.py"):
+        recorded |= set(re.findall(r'(?:log_access|record_personal_data_access)\([^,]+,\s*AccessKind\.\w+,\s*"([^"]+)"',
+                                   path.read_text()))
+    assert {"registrations", "attendance", "api.registrations", "directory"} <= recorded
+    assert recorded <= set(ACCESS_SUBJECTS), recorded - set(ACCESS_SUBJECTS)

@@ -2,9 +2,13 @@
 administrator may replace; linked from the footer, from every form that collects personal data and
 from every email as it arrives."""
 
+from datetime import UTC, datetime
+
 from portal.accounts.models import Role
+from portal.certificates.data_requests import request_about
 from portal.extensions import db
 from portal.mail.delivery import send_pending
+from portal.privacy.models import DataRequestKind
 from portal.registrations import participants
 from portal.registrations import services as registrations
 from portal.registrations.models import ParticipantPosition
@@ -50,6 +54,9 @@ def test_the_footer_and_every_form_that_collects_personal_data_link_the_notice(
         app, client, login, organiser, training):
     t = training(people=1)
     office_id = t.event.office_id
+    correction = request_about(None, t.registrations[0].participant, DataRequestKind.CORRECTION, "Ejaan nama",
+                               datetime.now(UTC))
+    db.session.commit()
     assert _links_notice(client.get("/").text, office_id)
     assert _links_notice(client.get("/register").text, office_id)
     login(client, organiser)
@@ -57,7 +64,14 @@ def test_the_footer_and_every_form_that_collects_personal_data_link_the_notice(
                 f"/organiser/events/{t.event.id}/registrations",
                 f"/organiser/events/{t.event.id}/registrations/for-cooperative?cooperative_id={t.cooperative.id}",
                 f"/cooperatives/{t.cooperative.id}/board/new",
-                f"/registrations/{t.registrations[0].id}/substitute"):
+                f"/registrations/{t.registrations[0].id}/substitute",
+                f"/organiser/events/{t.event.id}/attendance/{t.sessions[0].id}",  # the quick walk-in
+                f"/organiser/events/{t.event.id}/guests",
+                f"/cooperatives/{t.cooperative.id}/contacts",
+                f"/cooperatives/{t.cooperative.id}/edit",
+                "/cooperatives/new",
+                f"/organiser/data-requests/{correction.id}/correct",
+                f"/tickets/{t.registrations[0].token}/my-data"):
         page = client.get(url)
         assert page.status_code == 200, url
         assert "privacy-form-notice" in page.text and _links_notice(page.text, office_id), url
@@ -78,3 +92,16 @@ def test_an_email_as_received_links_the_notice(app, smtp, training):
     assert received
     url = f"{app.config['PORTAL_BASE_URL'].rstrip('/')}/privacy/{t.event.office_id}"
     assert url in received[0].body("plain") and url in received[0].body("html")
+
+
+def test_the_retention_defaults_are_the_documented_ones():
+    """README and docs/security.md state each default period the model sets, in days."""
+    import pathlib
+
+    from portal.privacy.models import DEFAULT_RETENTION_DAYS
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for document in ("README.md", "docs/security.md"):
+        text = " ".join((root / document).read_text().split())
+        for field, days in DEFAULT_RETENTION_DAYS.items():
+            assert f"{days:,}" in text, (document, field, days)

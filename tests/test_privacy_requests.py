@@ -103,3 +103,87 @@ def test_a_board_member_sees_their_cooperatives_person_and_not_anothers(app, cli
     stranger = app.test_client()
     login(stranger, other_board)
     assert stranger.get(url).status_code in (403, 404)
+
+
+def test_the_board_reaches_each_persons_data_page_from_its_cooperatives_pages(app, client, login, training,
+                                                                               board_of):
+    t = training(people=2)
+    person = t.registrations[0].participant
+    data_url = f"/cooperatives/{t.cooperative.id}/people/{person.id}/data"
+    people_url = f"/cooperatives/{t.cooperative.id}/people"
+    login(client, t.board)
+    assert f'href="{people_url}"' in client.get(f"/cooperatives/{t.cooperative.id}").text
+    listing = client.get(people_url)
+    assert listing.status_code == 200 and f'href="{data_url}"' in listing.text and person.full_name in listing.text
+    assert f'href="{data_url}"' in client.get("/my-cooperative/events").text
+    page = client.get(data_url)
+    assert page.status_code == 200 and person.full_name in page.text and 'value="correction"' in page.text
+
+    _other, other_board = board_of(name="Koperasi Lain")
+    stranger = app.test_client()
+    login(stranger, other_board)
+    assert stranger.get(people_url).status_code in (403, 404)
+    assert stranger.get(data_url).status_code in (403, 404)
+    token = csrf_token_from(stranger.get(f"/cooperatives/{_other.id}").text)
+    refused = stranger.post(data_url, data={"csrf_token": token, "kind": "erasure", "details": ""})
+    assert refused.status_code in (403, 404)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DataRequest)) == 0
+
+
+def test_a_correction_request_applied_by_the_organiser_end_to_end(app, client, login, organiser, training, smtp):
+    from portal.audit.models import AuditEntry
+    from portal.registrations.models import ParticipantPosition
+
+    now = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    app.config["PORTAL_CLOCK"] = lambda: now
+    t = training(people=2)
+    registration = t.registrations[0]
+    person, neighbour = registration.participant, t.registrations[1].participant
+    address = person.email
+    url = f"/tickets/{registration.token}/my-data"
+    asked = _post(client, url, kind="correction", details="Nama saya Maria Goreti Bria, HP 0812 3456 7890")
+    assert asked.status_code == 302
+    request = db.session.scalar(sa.select(DataRequest))
+
+    login(client, organiser)
+    listing = client.get("/organiser/data-requests").text
+    correct_url = f"/organiser/data-requests/{request.id}/correct"
+    assert f'href="{correct_url}"' in listing
+    page = client.get(correct_url)
+    assert page.status_code == 200 and "Maria Goreti Bria" in page.text and f'value="{address}"' in page.text
+    assert f'<option selected value="{person.position.value}">' in page.text
+    token = csrf_token_from(page.text)
+    values = {"csrf_token": token, "full_name": "Maria Goreti Bria", "position": "member", "sex": "female",
+              "email": address, "phone": "0812 3456 7890", "answer": "Nama dan nomor HP sudah diperbaiki."}
+
+    # Checked as the person's details are anywhere: beside the field, in Indonesian, nothing changed.
+    for bad, field_text in (({"full_name": "  "}, "wajib diisi"), ({"email": "bukan-surel"}, "email tidak valid"),
+                            ({"email": neighbour.email}, "orang lain")):
+        refused = client.post(correct_url, data={**values, **bad})
+        assert refused.status_code == 400 and "invalid-feedback" in refused.text, bad
+        assert field_text in refused.text.lower(), bad
+        db.session.expire_all()
+        assert request.status == DataRequestStatus.OPEN and person.full_name != "Maria Goreti Bria"
+
+    done = client.post(correct_url, data=values)
+    assert done.status_code == 302 and done.headers["Location"].endswith("/organiser/data-requests")
+    db.session.expire_all()
+    assert person.full_name == "Maria Goreti Bria" and person.position == ParticipantPosition.MEMBER
+    assert person.phone == "0812 3456 7890" and person.phone_key == "6281234567890" and person.sex.value == "female"
+    assert request.status == DataRequestStatus.DONE and request.decided_by_id == organiser.id
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "privacy.corrected"))
+    assert entry is not None and entry.actor_id == organiser.id and "Maria Goreti Bria" in str(entry.after)
+    send_pending("test", policy=POLICY)
+    told = _received(smtp, address)[-1].body("plain")
+    assert "Nama dan nomor HP sudah diperbaiki." in told and "Maria Goreti Bria" in told
+    assert client.post(correct_url, data=values).status_code == 400  # already answered: said, nothing changed
+
+
+def test_only_a_correction_request_opens_the_correction_page(client, login, organiser, training):
+    from portal.certificates.data_requests import request_about
+
+    t = training(people=1)
+    request = request_about(None, t.registrations[0].participant, DataRequestKind.ERASURE, None, datetime.now(UTC))
+    db.session.commit()
+    login(client, organiser)
+    assert client.get(f"/organiser/data-requests/{request.id}/correct").status_code == 404

@@ -63,6 +63,7 @@ ACTIONS = {
     "invitations.sent": _l("Invitations sent"),
     "mail.cancel": _l("Email cancelled"),
     "mail.retry": _l("Email queued again"),
+    "privacy.corrected": _l("Personal data corrected on request"),
     "privacy.erased": _l("Personal data erased on request"),
     "privacy.request_decided": _l("Personal data request answered"),
     "privacy.request_made": _l("Personal data request made"),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.accounts.access import current_actor, owner, public, roles
 from portal.accounts.models import STAFF_ROLES, Role
 from portal.certificates import data_requests
-from portal.certificates.forms import DataRequestAnswerForm, DataRequestForm
+from portal.certificates.forms import DataRequestAnswerForm, DataRequestForm, PersonCorrectionForm
 from portal.cooperatives.models import Cooperative
 from portal.cooperatives.policies import may_act_for
 from portal.database import clock_now
@@ -19,6 +19,7 @@ from portal.offices.scope import load_or_404
 from portal.pagination import paginate
 from portal.privacy.models import DataRequest, DataRequestKind
 from portal.registrations.models import Participant, Registration
+from portal.registrations.participants import person_details
 from portal.transactions import act
 
 bp = Blueprint("data_requests", __name__)
@@ -46,13 +47,29 @@ def ticket_data(token: str):
     return _page(registration.participant, url_for("data_requests.ticket_data", token=token))
 
 
+def _own_cooperative_or_404(cooperative_id: int) -> Cooperative:
+    """The cooperative, for its board or the staff of its office."""
+    cooperative = load_or_404(Cooperative, cooperative_id, current_actor(), write=False)
+    if not may_act_for(current_user, cooperative.id):
+        abort(404)
+    return cooperative
+
+
+@bp.get("/cooperatives/<int:cooperative_id>/people")
+@owner(*STAFF_ROLES, Role.BOARD)
+def people(cooperative_id: int):
+    """The cooperative's people, each with a link to what is kept about them."""
+    cooperative = _own_cooperative_or_404(cooperative_id)
+    return render_template("certificates/people.html", cooperative=cooperative,
+                           page=paginate(data_requests.people_query(cooperative.id)))
+
+
 @bp.route("/cooperatives/<int:cooperative_id>/people/<int:participant_id>/data", methods=["GET", "POST"])
 @owner(*STAFF_ROLES, Role.BOARD)
 def person_data(cooperative_id: int, participant_id: int):
-    cooperative = load_or_404(Cooperative, cooperative_id, current_actor(), write=False)
+    cooperative = _own_cooperative_or_404(cooperative_id)
     participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.cooperative_id != cooperative.id or not may_act_for(current_user,
-                                                                                               cooperative.id):
+    if participant is None or participant.cooperative_id != cooperative.id:
         abort(404)
     return _page(participant, url_for("data_requests.person_data", cooperative_id=cooperative.id,
                                       participant_id=participant.id))
@@ -83,3 +100,22 @@ def grant(request_id: int):
 @roles(*STAFF_ROLES)
 def refuse(request_id: int):
     return _decide(request_id, False)
+
+
+@bp.route("/organiser/data-requests/<int:request_id>/correct", methods=["GET", "POST"])
+@roles(*STAFF_ROLES)
+def correct(request_id: int):
+    """A correction request beside the person's details, to correct them and answer in one step."""
+    data_request = load_or_404(DataRequest, request_id, current_actor())
+    participant = db.session.get(Participant, data_request.participant_id) if data_request.participant_id else None
+    if data_request.kind != DataRequestKind.CORRECTION or participant is None:
+        abort(404)
+    current = person_details(participant)
+    form = PersonCorrectionForm(data={**current, "sex": current["sex"] or ""})
+    response = act(lambda: data_requests.apply_correction(current_user, data_request, form.details(),
+                                                           form.answer.data, clock_now()),
+                   form=form, done=_("The correction is made and the person is told."),
+                   then=url_for("data_requests.index"))
+    return response or (render_template("certificates/data_request_correct.html", form=form, data_request=data_request,
+                                        participant=participant, now=clock_now()),
+                        400 if request.method == "POST" else 200)

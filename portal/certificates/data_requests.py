@@ -25,6 +25,7 @@ from portal.mail.services import external_url, queue_email
 from portal.offices.context import office_in_use
 from portal.privacy.models import DataRequest, DataRequestKind, DataRequestStatus
 from portal.registrations.models import Participant, Registration
+from portal.registrations.participants import correct_participant, person_details
 from portal.registrations.retention import ANONYMISED_NAME, anonymise_participant
 from portal.seams import PERSONAL_DATA_ERASERS, registered
 
@@ -98,6 +99,24 @@ def decide_request(actor, request: DataRequest, grant: bool, answer: str | None,
     return request
 
 
+def apply_correction(actor, request: DataRequest, details: dict, answer: str | None, now: datetime) -> DataRequest:
+    """Granting a correction in one step: the organiser's corrected details (``full_name``,
+    ``position``, ``sex``, ``email``, ``phone``) replace the person's, checked as a person entered
+    anywhere is, audited with what they were; then the request is done and the person told."""
+    if request.kind != DataRequestKind.CORRECTION:
+        raise RuleViolation(None, _("Only a correction request changes the person's details."))
+    if request.status != DataRequestStatus.OPEN:
+        raise RuleViolation(None, _("This request has already been answered."))
+    participant = db.session.get(Participant, request.participant_id) if request.participant_id else None
+    if participant is None or participant.anonymised_at is not None:
+        raise RuleViolation(None, _("This person's data has already been erased."))
+    before = correct_participant(actor, participant, **details)
+    record_change(actor, "privacy.corrected", participant, before, person_details(participant),
+                  office_id=request.office_id)
+    request.person_label = participant.full_name
+    return decide_request(actor, request, True, answer, now)
+
+
 def erase(actor, participant: Participant, now: datetime) -> None:
     """Blank the person; revoked certificates lose the name, valid ones keep it while valid."""
     anonymise_participant(participant, now)
@@ -125,6 +144,12 @@ def _tell(request: DataRequest, participant: Participant, received: bool) -> Non
                     request=request, received=received, recipient_name=participant.full_name,
                     erased=request.kind == DataRequestKind.ERASURE and request.status == DataRequestStatus.DONE,
                     notice_link=external_url("privacy.office_notice", office_id=request.office_id))
+
+
+def people_query(cooperative_id: int):
+    """The cooperative's people whose data is still kept, by name: the board's way to each one's page."""
+    return (select(Participant).where(Participant.cooperative_id == cooperative_id, Participant.anonymised_at.is_(None))
+            .order_by(Participant.full_name, Participant.id))
 
 
 def requests_query(reader):

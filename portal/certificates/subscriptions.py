@@ -14,6 +14,7 @@ def register_subscriptions(app) -> None:
     register(app, ATTACHMENT_NAMES, (emails.RENDERER, emails.ATTACHMENT_NAME))
     register(app, TICKET_PARTS, TICKET_PART)
     register(app, COOPERATIVE_PAGE_PARTS, "certificates/_cooperative.html")
+    register(app, COOPERATIVE_PAGE_PARTS, "certificates/_cooperative_people.html")
     app.jinja_env.globals.update(valid_certificate_of=services.valid_certificate_of,
                                  cooperative_certificates=services.cooperative_certificates)
     app.jinja_env.filters.update(date_range=documents.format_date_range, hours=documents.format_hours)

@@ -19,6 +19,21 @@ class AccessKind(LabelledEnum):
     API_READ = ("api_read", _l("API read"))
 
 
+# What the access log shows for each ``subject`` an export or API read records. A new export's
+# subject gets its label here (tests/test_privacy_access.py checks every recorded subject has one).
+ACCESS_SUBJECTS = {
+    "registrations": _l("Registrations"),
+    "attendance": _l("Attendance"),
+    "api.registrations": _l("Registrations (API)"),
+    "api.attendance": _l("Attendance (API)"),
+    "directory": _l("Cooperative directory"),
+    "cooperatives": _l("Cooperatives' turnout"),
+    "invitations": _l("Invitations"),
+    "certificates": _l("Certificates"),
+    "people": _l("People"),
+}
+
+
 class PersonalDataAccess(db.Model):
     """One export or API read that handed out personal data: who, when, what list, how many rows.
     Written in the request that hands the data out; kept as text too, so an entry still says who
@@ -42,6 +57,11 @@ class PersonalDataAccess(db.Model):
     row_count: Mapped[int | None]
 
     actor = relationship("User")
+
+    @property
+    def subject_label(self):
+        """The subject as the administrator reads it; an unknown one as it was recorded."""
+        return ACCESS_SUBJECTS.get(self.subject, self.subject)
 
 
 scope_by(PersonalDataAccess, PersonalDataAccess.office_id)

@@ -66,6 +66,39 @@ def find_or_create_participant(actor, cooperative: Cooperative | None, full_name
     return participant
 
 
+def correct_participant(actor, participant: Participant, full_name: str, position: ParticipantPosition | str,
+                        email: str | None = None, phone: str | None = None, sex: str | None = None) -> dict:
+    """Replace the person's details (a correction the person asked for): a name is required, and
+    the email or phone may not be another person's of the same cooperative or organisation, as
+    nobody is two people. Returns what the details were, for the audit entry."""
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise RuleViolation("full_name", _("Enter the person's name."))
+    email = (email or "").strip().lower() or None
+    phone = (phone or "").strip() or None
+    key = phone_key(phone)
+    owner = (Participant.cooperative_id == participant.cooperative_id if participant.cooperative_id is not None
+             else func.lower(Participant.organisation_name) == (participant.organisation_name or "").lower())
+    others = select(Participant.id).where(owner, Participant.id != participant.id).limit(1)
+    if email and db.session.scalar(others.where(Participant.email == email)) is not None:
+        raise RuleViolation("email", _("Another person of the same cooperative or organisation has this email."))
+    if key and db.session.scalar(others.where(Participant.phone_key == key)) is not None:
+        raise RuleViolation("phone", _("Another person of the same cooperative or organisation has this phone."))
+    before = person_details(participant)
+    participant.full_name, participant.position = full_name, ParticipantPosition(position)
+    participant.sex = Sex(sex) if sex else None
+    participant.email, participant.phone, participant.phone_key = email, phone, key
+    db.session.flush()
+    return before
+
+
+def person_details(participant: Participant) -> dict:
+    """The details a correction may change, as the audit log records them."""
+    return {"full_name": participant.full_name, "position": participant.position.value,
+            "sex": participant.sex.value if participant.sex else None, "email": participant.email,
+            "phone": participant.phone}
+
+
 def cooperative_participants(cooperative_id: int) -> list[Participant]:
     return list(db.session.scalars(select(Participant).where(Participant.cooperative_id == cooperative_id)
                                    .order_by(Participant.full_name, Participant.id)))
