@@ -19,13 +19,11 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
                       district_ids: list[int] | None = None, search: str | None = None):
     """The event's invitations, filtered, by name; the caller paginates. Delivery comes from the
     counts kept on each invitation (``tracking.py``), not from the outbox."""
-    # The guest's name through the cooperatives' primary key, invitation by invitation: a join
-    # would have the planner read the country's registry to sort one event's invitations.
-    name = func.coalesce(select(Cooperative.name).where(Cooperative.id == Invitation.cooperative_id)
-                         .scalar_subquery(), Invitation.organisation_name)
+    # By the name kept on each invitation, as ix_invitations_event_sort_name holds them: a page
+    # is read in order from the index, without sorting (or joining) the event's invitations.
     query = (select(Invitation).where(Invitation.event_id == event_id)
              .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
-             .order_by(name, Invitation.id))
+             .order_by(Invitation.sort_name, Invitation.id))
     if delivery:
         query = query.where(tracking.delivery() == Delivery(delivery).value)
     if answer == NO_ANSWER:
@@ -38,7 +36,7 @@ def invitations_query(event_id: int, delivery: str | None = None, answer: str | 
         query = query.where(Invitation.cooperative_id.in_(
             select(Cooperative.id).where(Cooperative.district_id.in_(district_ids))))
     if search:
-        query = query.where(name.ilike(f"%{search.strip()}%"))
+        query = query.where(Invitation.sort_name.ilike(f"%{search.strip()}%"))
     return query
 
 
