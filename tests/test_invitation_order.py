@@ -1,6 +1,6 @@
-"""The invitations tab's order and search: by the guest's name as shown, kept on each invitation
-as its sort key so PostgreSQL reads one page in order from an index; a renamed cooperative's
-invitations move with the new name."""
+"""The invitations tab's order, search and counts: by the guest's name as shown, kept on each
+invitation as its sort key so PostgreSQL reads one page in order from an index; a renamed
+cooperative's invitations move with the new name; the counts read an index, not every row."""
 
 import re
 
@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.cooperatives import services as cooperatives
 from portal.extensions import db
 from portal.invitations import queries
-from portal.invitations.models import Invitation
+from portal.invitations.models import Invitation, InvitationAnswer
 from tests.import_samples import a_row, csv_bytes, run_import
 
 
@@ -65,6 +65,16 @@ def test_an_edit_that_keeps_the_name_leaves_the_invitations_alone(invitable_even
         cooperatives.update_cooperative(organiser, lontar, {"name": "KSU  Lontar ", "village": "Oelamasi"})
         db.session.flush()
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE INVITATIONS")], statements
+
+
+def test_only_a_meeting_counts_names_owed(invitable_event, make_invitee, invite):
+    training = invitable_event()
+    invite(training, [make_invitee()])
+    db.session.execute(sa.update(Invitation).where(Invitation.event_id == training.id).values(
+        answer=InvitationAnswer.ACCEPTED, answered_at=sa.func.now(), attendee_count=3))
+    counts, progress = queries.counts(training.id)
+    assert (counts["all"], counts["accepted"], counts["names_owed"]) == (1, 1, 0)
+    assert progress["queued"] == 2
 
 
 def _plan(query, *settings: str) -> str:

@@ -51,11 +51,12 @@ def counts(event_id: int) -> tuple[dict[str, int], dict[str, int]]:
     """How many invitations per delivery and per answer, and the progress of the mail (the
     invitation messages by state: queued or being sent, sent, failed, cancelled), in one query
     over the event's invitations and the counts kept on them. On PostgreSQL the counts come from
-    ix_invitations_event_answer alone (it carries them); only the accepted ones with a number of
-    people are read for the names owed, once, not for every row."""
+    ix_invitations_event_answer alone (it carries them); the names owed read a meeting's accepted
+    invitations once (a training's not at all), not every invitation for every row."""
     delivery = tracking.delivery().label("delivery")
+    meeting = select(Event.id).where(Event.id == event_id, Event.kind == EventKind.MEETING).exists()
     owed = (select(func.count()).select_from(Invitation).where(
-        Invitation.event_id == event_id, Invitation.answer == InvitationAnswer.ACCEPTED, owing_names())
+        meeting, Invitation.event_id == event_id, Invitation.answer == InvitationAnswer.ACCEPTED, owing_names())
         .correlate(None).scalar_subquery())
     rows = db.session.execute(
         select(delivery, Invitation.answer, func.count(), func.sum(Invitation.messages_total),
