@@ -187,10 +187,12 @@ def grow(conn, scale: dict, log=print) -> None:
                    '{}', CASE WHEN k = 0 THEN :big_n ELSE 100 END, 0, CASE WHEN k = 0 THEN :big_n ELSE 100 END, now()
             FROM generate_series(0, :others) k, e
             RETURNING id, event_id, cooperative_count)
-        INSERT INTO invitations (event_id, round_id, cooperative_id, token, answer, answered_at, created_at)
-        SELECT r.event_id, r.id, c.first + (r.event_id * 7919 + j) % c.n, md5(r.id || '-' || j || 'invitation'),
+        INSERT INTO invitations (event_id, round_id, cooperative_id, sort_name, token, answer, answered_at,
+                                 created_at)
+        SELECT r.event_id, r.id, k.id, lower(k.name), md5(r.id || '-' || j || 'invitation'),
                a.answer, CASE WHEN a.answer IS NULL THEN NULL ELSE now() END, now()
         FROM r CROSS JOIN LATERAL generate_series(1, r.cooperative_count) j, c,
+             LATERAL (SELECT id, name FROM cooperatives WHERE id = c.first + (r.event_id * 7919 + j) % c.n) k,
              LATERAL (SELECT CASE WHEN j % 10 < 3 THEN 'accepted' WHEN j % 10 = 3 THEN 'declined' END AS answer) a""",
         big=big, big_n=scale["big_invitations"], others=others, organiser=organiser)
     run("outbox", """

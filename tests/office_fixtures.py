@@ -29,7 +29,7 @@ from portal.events import guest_lists, venues
 from portal.events import services as events
 from portal.extensions import db
 from portal.files.models import StoredFile
-from portal.invitations.models import Invitation, InvitationRound
+from portal.invitations.models import Invitation, InvitationRound, sort_key
 from portal.mail.models import MessageStatus, OutboxMessage
 from portal.minutes import services as minutes
 from portal.offices.context import default_office
@@ -89,7 +89,8 @@ def populate(office, regency_name: str, marker: str, make_user) -> OfficeRows:
     round_ = InvitationRound(event_id=event.id, sent_by_id=organiser.id, letter_number=f"001/{marker}/2026")
     db.session.add(round_)
     db.session.flush()
-    invitation = Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id)
+    invitation = Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id,
+                            sort_name=sort_key(cooperative.name))
     db.session.add(invitation)
     record = AttendanceRecord(registration_id=registration.id, session_id=session.id,
                               mark=AttendanceMark.PRESENT, source=MarkSource.SHEET,

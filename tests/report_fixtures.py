@@ -10,7 +10,7 @@ from portal.certificates.models import Certificate
 from portal.cooperatives.models import CooperativeStatus, CooperativeType
 from portal.events.models import EventKind, EventStatus, ProgramArea
 from portal.extensions import db
-from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound
+from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound, sort_key
 from portal.registrations.models import Participant, ParticipantPosition, Registration, RegistrationStatus, Sex
 
 YEAR = 2025
@@ -52,7 +52,7 @@ def invite_to(event, cooperatives, answers=None):
         answer = (answers or {}).get(cooperative.name)
         sent = datetime.combine(event.starts_on, time(1), tzinfo=UTC) - timedelta(days=20)
         db.session.add(Invitation(event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id, answer=answer,
-                                  created_at=sent,
+                                  sort_name=sort_key(cooperative.name), created_at=sent,
                                   answer_channel=AnswerChannel.LINK if answer else None,
                                   answered_at=ANSWERED if answer else None))
 

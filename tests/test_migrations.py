@@ -275,3 +275,41 @@ def test_the_settings_and_every_row_of_the_demo_data_move_into_the_first_office(
             (office_id, 2026, 41)]
         assert "office_settings" not in sa.inspect(conn).get_table_names()
     engine.dispose()
+
+
+BEFORE_SORT_NAMES = "a0f9950fbb47"  # the revision before the invitations' sort key
+
+
+def test_invitations_made_before_take_their_guests_name_as_their_sort_key(empty_database):
+    _upgrade(empty_database, BEFORE_SORT_NAMES)
+    at = datetime(2026, 11, 2, 1, 0)
+    engine = sa.create_engine(empty_database)
+    with engine.begin() as conn:
+        office = conn.scalar(sa.text("SELECT min(id) FROM offices"))
+        conn.execute(sa.text(
+            "INSERT INTO cooperatives (id, name, legal_number, legal_number_key, type, district_id, status, created_at,"
+            " updated_at, office_id) VALUES (1, 'KSP Cendana', 'AHU-1', 'AHU-1', 'savings_and_loan',"
+            " (SELECT min(id) FROM districts), 'active', :at, :at, :office)"), {"at": at, "office": office})
+        conn.execute(sa.text(
+            "INSERT INTO events (id, kind, title, description, seats, starts_on, ends_on, audience, requires_approval,"
+            " status, sequence, uid_token, created_at, updated_at, reminder_days, audience_status, office_id)"
+            " VALUES (1, 'meeting', 'Rapat', '', 30, :day, :day, 'all', false, 'published', 0, 'uid1', :at, :at,"
+            " '[]', 'any', :office)"), {"day": at.date(), "at": at, "office": office})
+        conn.execute(sa.text(
+            "INSERT INTO invitation_rounds (id, event_id, selection, cooperative_count, organisation_count,"
+            " message_count, created_at) VALUES (1, 1, '{}', 1, 1, 2, :at)"), {"at": at})
+        conn.execute(sa.text(
+            "INSERT INTO invitations (event_id, round_id, cooperative_id, organisation_name, email, token, created_at)"
+            " VALUES (1, 1, 1, NULL, NULL, 't1', :at), (1, 1, NULL, 'Bank NTT Oelamasi', 'bank@example.org', 't2',"
+            " :at)"), {"at": at})
+    engine.dispose()
+
+    _upgrade(empty_database)
+
+    engine = sa.create_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT token, sort_name FROM invitations ORDER BY token")).all()
+        indexes = {index["name"] for index in sa.inspect(conn).get_indexes("invitations")}
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("t1", "ksp cendana"), ("t2", "bank ntt oelamasi")]
+    assert "ix_invitations_event_sort_name" in indexes

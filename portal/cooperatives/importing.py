@@ -24,7 +24,7 @@ from portal.cooperatives.models import (
 )
 from portal.cooperatives.rows import Row, RowReader, district_lookup, districts_elsewhere
 from portal.cooperatives.rows import RowResult as RowResult  # re-exported: part of the report
-from portal.cooperatives.signals import registry_imported
+from portal.cooperatives.signals import cooperatives_renamed, registry_imported
 from portal.cooperatives.spreadsheet import LABELS, read_table
 from portal.cooperatives.spreadsheet import MAX_FILE_BYTES as MAX_FILE_BYTES  # re-exported for the CLI and views
 from portal.cooperatives.spreadsheet import ImportFileError as ImportFileError
@@ -93,6 +93,9 @@ def import_cooperatives(actor, filename: str, data: bytes, *, dry_run: bool, tod
         written = _apply(actor, [plan for plan in plans if plan.row.result.outcome in ("created", "updated")], today,
                          office_id)
         registry_imported.send(actor, cooperative_ids=written)
+        renamed = [plan.cooperative.id for plan in plans if plan.cooperative is not None and "name" in plan.changes]
+        if renamed:
+            cooperatives_renamed.send(actor, cooperative_ids=renamed)
     return ImportReport.from_rows([row.result for row in rows])
 
 

@@ -23,6 +23,7 @@ from portal.cooperatives.models import (
     StatusChange,
 )
 from portal.cooperatives.policies import may_act_for
+from portal.cooperatives.signals import cooperatives_renamed
 from portal.database import utcnow
 from portal.errors import RuleViolation
 from portal.extensions import db
@@ -185,6 +186,9 @@ def update_cooperative(actor: User, cooperative: Cooperative, values: dict) -> N
     after = snapshot(cooperative, PROFILE_FIELDS)
     if after != before:
         record_change(actor, "cooperative.update", cooperative, before, after)
+    if after.get("name") != before.get("name"):
+        db.session.flush()
+        cooperatives_renamed.send(actor, cooperative_ids=[cooperative.id])
 
 
 def set_status(actor: User, cooperative: Cooperative, status: CooperativeStatus, reason: str | None,

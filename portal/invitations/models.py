@@ -14,6 +14,12 @@ from portal.i18n import to_local
 from portal.offices.scope import scope_by
 
 
+def sort_key(guest_name: str) -> str:
+    """An invitation's ``sort_name``: its guest's name as shown, in lower case, so the tab reads
+    one page in order through an index (the same as ``lower()`` in SQL, for ASCII names)."""
+    return guest_name.lower()
+
+
 def new_token() -> str:
     """192 random bits, URL-safe: the only key of an invitation's answer links."""
     return secrets.token_urlsafe(24)
@@ -104,7 +110,10 @@ class Invitation(db.Model):
         CheckConstraint("cooperative_id IS NOT NULL OR email IS NOT NULL", name="organisation_has_address"),
         CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answer_has_time"),
         CheckConstraint("decline_reason IS NULL OR answer = 'declined'", name="reason_only_when_declined"),
-        Index("ix_invitations_event_answer", "event_id", "answer"),
+        # The tab's counts per delivery and answer read this index alone on PostgreSQL.
+        Index("ix_invitations_event_answer", "event_id", "answer", postgresql_include=[
+            "messages_total", "messages_sent", "messages_pending", "messages_failed"]),
+        Index("ix_invitations_event_sort_name", "event_id", "sort_name", "id"),
     )
 
     # Its invitation messages by state, kept as the mail layer queues and delivers them
@@ -119,6 +128,9 @@ class Invitation(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("invitation_rounds.id", ondelete="CASCADE"), index=True)
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True)
     organisation_name: Mapped[str | None] = mapped_column(String(200))
+    # The guest's name as shown (the cooperative's, kept in step when it is renamed, or the
+    # organisation's), through ``sort_key``: the tab's order and search, one page read by index.
+    sort_name: Mapped[str] = mapped_column(String(200))
     # An organisation's address; a cooperative's addresses are read from the registry at each send.
     email: Mapped[str | None] = mapped_column(String(254))
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)

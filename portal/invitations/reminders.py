@@ -103,10 +103,9 @@ def unanswered(event_id: int):
 
 def non_responders_query(event_id: int):
     """The event's unanswered invitations, by name; the caller paginates."""
-    return (select(Invitation).outerjoin(Cooperative, Invitation.cooperative_id == Cooperative.id)
-            .where(unanswered(event_id))
+    return (select(Invitation).where(unanswered(event_id))
             .options(selectinload(Invitation.cooperative).selectinload(Cooperative.district))
-            .order_by(func.coalesce(Cooperative.name, Invitation.organisation_name), Invitation.id))
+            .order_by(Invitation.sort_name, Invitation.id))
 
 
 def remind_non_responders(actor, event: Event, invitation_ids: list[int] | None, now: datetime | None = None) -> int:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 
 from portal.accounts.policies import require_staff
 from portal.audit.services import record_change
@@ -24,7 +24,14 @@ from portal.events.models import Event, EventKind, EventStatus, GuestListEntry
 from portal.events.services import local_moment
 from portal.extensions import db
 from portal.invitations import emails
-from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound, new_token
+from portal.invitations.models import (
+    AnswerChannel,
+    Invitation,
+    InvitationAnswer,
+    InvitationRound,
+    new_token,
+    sort_key,
+)
 from portal.invitations.recipients import addressees, usable_address
 from portal.invitations.reminder_runs import count_invitations_as_reminders
 from portal.invitations.selection import Selection, chosen_cooperatives
@@ -83,14 +90,15 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     db.session.add(invitation_round)
     db.session.flush()
     # In id order, so two concurrent sends take the unique index's locks in the same order.
-    cooperative_ids = db.session.scalars(chosen_cooperatives(event.id, selection).order_by(Cooperative.id)
-                                         .limit(MAX_COOPERATIVES_PER_ROUND + 1)).all()
-    if len(cooperative_ids) > MAX_COOPERATIVES_PER_ROUND:
+    chosen = db.session.execute(chosen_cooperatives(event.id, selection).add_columns(Cooperative.name)
+                                .order_by(Cooperative.id).limit(MAX_COOPERATIVES_PER_ROUND + 1)).all()
+    if len(chosen) > MAX_COOPERATIVES_PER_ROUND:
         raise RuleViolation(None, _("At most %(count)d cooperatives can be invited in one round; narrow the "
                                     "choice, by district for example.", count=MAX_COOPERATIVES_PER_ROUND))
     rows = [{"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": cooperative_id,
-             "organisation_name": None, "email": None, "token": new_token(), "created_at": now}
-            for cooperative_id in cooperative_ids]
+             "organisation_name": None, "sort_name": sort_key(name), "email": None, "token": new_token(),
+             "created_at": now}
+            for cooperative_id, name in chosen]
     if rows:
         db.session.execute(insert_ignoring_duplicates(db.session, Invitation.__table__, "event_id",
                                                       "cooperative_id"), rows)
@@ -98,7 +106,8 @@ def send_invitations(actor, event: Event, selection: Selection, organisations=()
     if organisations:
         db.session.execute(insert_ignoring_duplicates(db.session, Invitation.__table__, "event_id", "email"), [
             {"event_id": event.id, "round_id": invitation_round.id, "cooperative_id": None, "organisation_name": name,
-             "email": email, "token": new_token(), "created_at": now} for name, email in organisations])
+             "sort_name": sort_key(name), "email": email, "token": new_token(), "created_at": now}
+            for name, email in organisations])
         _add_organisations_to_guest_list(actor, event, organisations, now)
     found = addressees(Invitation.round_id == invitation_round.id)
     if not found:
@@ -360,3 +369,15 @@ def on_event_cancelled(event: Event, reason=None, **_kwargs) -> None:
     if found:
         _supersede_pending(found)
         emails.queue_cancelled(event, found, reason)
+
+
+def on_cooperatives_renamed(_actor, cooperative_ids=(), **_kwargs) -> None:
+    """The renamed cooperatives' invitations keep their new name as their sort key (one
+    statement, run for each cooperative)."""
+    renamed = db.session.execute(select(Cooperative.id, Cooperative.name).where(
+        Cooperative.id.in_(list(cooperative_ids)))).all()
+    table = Invitation.__table__
+    if renamed:
+        db.session.execute(table.update().where(table.c.cooperative_id == bindparam("renamed_id"))
+                           .values(sort_name=bindparam("new_key")),
+                           [{"renamed_id": id_, "new_key": sort_key(name)} for id_, name in renamed])

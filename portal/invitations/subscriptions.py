@@ -1,6 +1,7 @@
-"""How invitations plugs into events and mail: the events' signals, the .ics the worker attaches,
-and the reminders each pass of the worker sends when due."""
+"""How invitations plugs into events, the registry and mail: the events' signals, the registry's
+renames, the .ics the worker attaches, and the reminders each pass of the worker sends when due."""
 
+from portal.cooperatives.signals import cooperatives_renamed
 from portal.database import begin_write
 from portal.events import signals
 from portal.extensions import db
@@ -18,6 +19,7 @@ def register_subscriptions(app) -> None:
     signals.event_rescheduled.connect(services.on_event_rescheduled, weak=False)
     signals.event_rescheduled.connect(reminders.on_event_rescheduled, weak=False)
     signals.event_cancelled.connect(services.on_event_cancelled, weak=False)
+    cooperatives_renamed.connect(services.on_cooperatives_renamed, weak=False)
     register(app, ATTACHMENT_RENDERERS, (emails.CALENDAR_RENDERER, emails.render_calendar))
     register(app, ATTACHMENT_RENDERERS, (emails.LETTER_RENDERER, letters.render_invitation_letter))
     register(app, ATTACHMENT_NAMES, (emails.CALENDAR_RENDERER, emails.CALENDAR_NAME))

@@ -16,7 +16,7 @@ from portal.cooperatives.models import Cooperative, CooperativeStatus
 from portal.events.models import Event, EventKind, EventSession, EventStatus, ProgramArea, Venue
 from portal.events.services import local_moment
 from portal.extensions import db
-from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound
+from portal.invitations.models import AnswerChannel, Invitation, InvitationAnswer, InvitationRound, sort_key
 from portal.registrations import tickets
 from portal.registrations.models import Participant, ParticipantPosition, Registration, RegistrationStatus, Sex
 
@@ -80,7 +80,8 @@ def _training(actor, venue, rng, invited, area, title, starts_on) -> None:
     for cooperative in invited:
         answer = rng.choice([InvitationAnswer.ACCEPTED] * 3 + [InvitationAnswer.DECLINED, None])
         db.session.add(Invitation(
-            event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id, created_at=sent, answer=answer,
+            event_id=event.id, round_id=round_.id, cooperative_id=cooperative.id, sort_name=sort_key(cooperative.name),
+            created_at=sent, answer=answer,
             answered_at=sent + timedelta(days=rng.randint(1, 10)) if answer else None,
             answer_channel=rng.choice(list(AnswerChannel)) if answer else None,
             decline_reason="Bertepatan dengan RAT" if answer == InvitationAnswer.DECLINED else None,

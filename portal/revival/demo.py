@@ -13,7 +13,7 @@ from portal.cooperatives.models import Cooperative, CooperativeStatus, District
 from portal.events import services as events
 from portal.events.models import EventKind, Venue
 from portal.extensions import db
-from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token
+from portal.invitations.models import Invitation, InvitationAnswer, InvitationRound, new_token, sort_key
 from portal.registrations import participants, tickets
 from portal.registrations.models import Registration, RegistrationStatus
 from portal.revival import contacts, services
@@ -89,7 +89,8 @@ def _invite(actor, meeting, cohort, day) -> None:
     for n, cooperative in enumerate(cohort):
         answer = ANSWERS[n] if n < len(ANSWERS) else None
         db.session.add(Invitation(
-            event_id=meeting.id, round_id=invitation_round.id, cooperative_id=cooperative.id, token=new_token(),
+            event_id=meeting.id, round_id=invitation_round.id, cooperative_id=cooperative.id,
+            sort_name=sort_key(cooperative.name), token=new_token(),
             created_at=sent, answer=InvitationAnswer(answer) if answer else None,
             answered_at=sent + timedelta(days=3 + n) if answer else None))
 
