@@ -7,7 +7,7 @@ already made take their guest's name here. On PostgreSQL the index on (event, an
 carries the message counts, so the tab's counts read it alone.
 
 Revision ID: 8078e1b0b259
-Revises: a0f9950fbb47
+Revises: 83dbad853a9c
 Create Date: 2026-11-30 23:03:11.172087
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8078e1b0b259'
-down_revision = 'a0f9950fbb47'
+down_revision = '83dbad853a9c'
 branch_labels = None
 depends_on = None
 
