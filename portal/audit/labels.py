@@ -79,6 +79,7 @@ ACTIONS = {
     "minutes.agenda_update": _l("Agenda point changed"),
     "minutes.follow_up_add": _l("Follow-up added"),
     "minutes.follow_up_status": _l("Follow-up status changed"),
+    "minutes.follow_up_update": _l("Follow-up changed"),
     "minutes.photo_add": _l("Photo added"),
     "activity_report.transport_amount": _l("Transport allowance set"),
     "activity_report.scan_upload": _l("Signed attendance sheet uploaded"),

@@ -31,6 +31,7 @@ ACCESS_SUBJECTS = {
     "invitations": _l("Invitations"),
     "certificates": _l("Certificates"),
     "people": _l("People"),
+    "transport_allowance": _l("Transport allowance list"),
 }
 
 
