@@ -84,3 +84,30 @@ def test_the_home_page_is_a_fixed_number_of_statements(client, login, two_office
     with count_queries() as statements:
         assert client.get("/").status_code == 200
     assert len(statements) <= 16, len(statements)
+
+
+def test_names_owed_and_sign_ups_to_approve_count_only_what_waits(client, login, two_offices):
+    """Names are owed by an accepted invitation that announced more people than are named; one that
+    announced none, or whose people are all named, owes nothing. A pending sign-up waits for approval.
+    Office B's own rows of each kind stay off office A's page."""
+    from datetime import UTC, datetime
+
+    from portal.extensions import db
+    from portal.invitations.models import Invitation, InvitationAnswer
+    from portal.registrations.models import Registration, RegistrationStatus
+
+    for rows in two_offices:
+        invitation = db.session.get(Invitation, rows.ids["invitation_id"])
+        invitation.answer, invitation.answered_at, invitation.attendee_count = (
+            InvitationAnswer.ACCEPTED, datetime.now(UTC), 2)
+        registration = db.session.get(Registration, rows.ids["registration_id"])
+        registration.status = RegistrationStatus.PENDING
+    db.session.commit()
+    login(client, two_offices[0].organiser)
+    waiting = _waiting(client.get("/").get_data(as_text=True))
+    assert (waiting["names_owed"], waiting["signups"]) == (1, 1)
+
+    for rows in two_offices:  # announced nobody: nothing owed
+        db.session.get(Invitation, rows.ids["invitation_id"]).attendee_count = 0
+    db.session.commit()
+    assert _waiting(client.get("/").get_data(as_text=True))["names_owed"] == 0

@@ -2,7 +2,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative
@@ -114,6 +114,11 @@ class Invitation(db.Model):
         Index("ix_invitations_event_answer", "event_id", "answer", postgresql_include=[
             "messages_total", "messages_sent", "messages_pending", "messages_failed"]),
         Index("ix_invitations_event_sort_name", "event_id", "sort_name", "id"),
+        # The home page's "names owed": the accepted invitations that announced people, a few of a
+        # country's accepted ones.
+        Index("ix_invitations_names_expected", "event_id",
+              postgresql_where=text("answer = 'accepted' AND attendee_count > 0"),
+              sqlite_where=text("answer = 'accepted' AND attendee_count > 0")),
     )
 
     # Its invitation messages by state, kept as the mail layer queues and delivers them

@@ -3,6 +3,7 @@ owns its tables, so no capability queries ``OutboxMessage`` itself."""
 
 from datetime import datetime, timedelta
 
+from flask import g
 from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from portal.database import utcnow
@@ -135,5 +136,10 @@ def trouble_counts(now: datetime | None = None, actor=None, bounded: bool = Fals
 
 
 def badge_counts(actor) -> dict[str, int]:
-    """The navigation bar's badge: ``trouble_counts`` bounded."""
-    return trouble_counts(actor=actor, bounded=True)
+    """The navigation bar's badge: ``trouble_counts`` bounded, read once per request (the home
+    page's panels show the same counts)."""
+    memo = g.setdefault("mail_badge_counts", {})
+    key = getattr(actor, "id", None)
+    if key not in memo:
+        memo[key] = trouble_counts(actor=actor, bounded=True)
+    return memo[key]

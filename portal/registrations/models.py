@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.cooperatives.models import Cooperative
@@ -107,6 +107,9 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "check_in_code"),
         Index("ix_registrations_event_status", "event_id", "status"),
         Index("ix_registrations_event_cooperative", "event_id", "cooperative_id"),
+        # The home page's "sign-ups to approve": the few pending ones, not every coming event's seats.
+        Index("ix_registrations_pending", "event_id", postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

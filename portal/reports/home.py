@@ -19,7 +19,7 @@ from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
 from portal.i18n import office_zone
 from portal.invitations.models import Invitation, InvitationAnswer
-from portal.mail.queries import trouble_counts
+from portal.mail.queries import badge_counts
 from portal.offices.scope import scoped
 from portal.pagination import bounded_count
 from portal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -52,7 +52,9 @@ def sessions(actor) -> dict:
 
 
 def waiting(actor) -> dict:
-    """What waits for the office: each count bounded, all in one statement, and the mail's trouble."""
+    """What waits for the office: each count bounded, all in one statement, and the mail's trouble
+    (the navigation badge's counts). Each count reads a small index, not the country's rows: the
+    pending sign-ups and the accepted invitations that announced people have partial indexes."""
     today = office_today()
     coming = Event.ends_on >= today
     named = (select(func.count(Registration.id))
@@ -64,7 +66,7 @@ def waiting(actor) -> dict:
     signups = scoped(select(Registration.id).join(Event, Event.id == Registration.event_id)
                      .where(Registration.status == RegistrationStatus.PENDING, coming), Event, actor)
     names_owed = scoped(select(Invitation.id).join(Event, Event.id == Invitation.event_id)
-                        .where(Invitation.answer == InvitationAnswer.ACCEPTED,
+                        .where(Invitation.answer == InvitationAnswer.ACCEPTED, Invitation.attendee_count > 0,
                                Invitation.attendee_count > named, coming), Event, actor)
     rats = cooperatives_in_scope(select(RatRecord.id).join(Cooperative, Cooperative.id == RatRecord.cooperative_id)
                                  .where(RatRecord.status == RatStatus.SUBMITTED), actor)
@@ -73,7 +75,7 @@ def waiting(actor) -> dict:
                                          Contact.next_step_due <= today), actor)
     values = db.session.execute(select(*(bounded_count(q) for q in (claims, signups, names_owed, rats, steps)))).one()
     counts = dict(zip(("claims", "signups", "names_owed", "rats", "steps"), values, strict=True))
-    counts["mail"] = trouble_counts(actor=actor)["total"]
+    counts["mail"] = badge_counts(actor)["total"]
     return counts
 
 
@@ -104,7 +106,7 @@ def accounts_and_mail(actor) -> dict:
                            .where(LoginAttempt.is_success.is_(False), LoginAttempt.attempted_at >= week_ago),
                            User, actor)
     values = db.session.execute(select(*(bounded_count(q) for q in (staff, failed_logins)))).one()
-    return {"staff": values[0], "failed_logins": values[1], **trouble_counts(actor=actor)}
+    return {"staff": values[0], "failed_logins": values[1], **badge_counts(actor)}
 
 
 def board(actor) -> dict | None:
