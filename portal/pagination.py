@@ -10,6 +10,7 @@ filter narrows the rest.
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -40,3 +41,18 @@ def format_count(n: int) -> str:
     """A bounded count as a page shows it: '1.234', or 'more than 1.000' past the limit."""
     limit = count_limit()
     return _("more than %(n)s", n=format_decimal(limit)) if n > limit else format_decimal(n)
+
+
+class _ListPagination(Pagination):
+    def _query_items(self) -> list:
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def paginate_rows(rows: list, page: int, per_page: int) -> Pagination:
+    """One page of rows already read (a report's grouped rows), with the pager's attributes."""
+    result = _ListPagination(page=page, per_page=per_page, error_out=False, rows=rows)
+    result.is_total_capped = False
+    return result

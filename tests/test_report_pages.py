@@ -120,3 +120,20 @@ def test_the_certificate_register_of_the_year(client, office_year, reader):
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert [(row[1], row[3], row[5]) for row in rows] == [("Maria", "Pelatihan Pembukuan", 2)]
     assert client.get(f"/organiser/certificates.csv?year={YEAR - 1}").data.decode("utf-8-sig").count("\n") == 1
+
+
+def test_a_long_report_pages_its_rows_and_the_exports_hold_them_all(client, office_year, reader, monkeypatch):
+    """A country's reach report has thousands of rows: the page shows one page of them with a
+    pager (here one row a page), the CSV all of them."""
+    from portal.reports import report_views
+
+    monkeypatch.setattr(report_views, "ROWS_SHOWN", 1)
+    first = client.get(f"/reports/reach?year={YEAR}").get_data(as_text=True)
+    second = client.get(f"/reports/reach?year={YEAR}&page=2").get_data(as_text=True)
+    assert "Baris 1 sampai 1 dari 4" in first and "Baris 2 sampai 2 dari 4" in second
+    assert f"/reports/reach?page=2&amp;year={YEAR}" in first
+    assert first.count('data-value="') == second.count('data-value="') == 8  # one row of eight figures
+    beyond = client.get(f"/reports/reach?year={YEAR}&page=99")
+    assert beyond.status_code == 200
+    rows = client.get(f"/reports/reach.csv?year={YEAR}&page=2").data.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 5  # the header and the four rows, whatever the page

@@ -14,7 +14,9 @@ from portal.cooperatives.services import district_ids_for, listed_districts
 from portal.documents import spreadsheets
 from portal.documents.pdf import PDF_MIMETYPE, render_pdf
 from portal.events.models import Event
+from portal.inputs import page_number
 from portal.offices.scope import load_or_404
+from portal.pagination import paginate_rows
 from portal.privacy.access import log_access
 from portal.privacy.models import AccessKind
 from portal.reports import lists
@@ -29,7 +31,7 @@ from portal.security import content_security_policy
 bp = Blueprint("pages", __name__)
 READERS = (*STAFF_ROLES, Role.LEADER)
 CHART_BARS = 12  # the chart's largest groups; the table beside it holds them all
-ROWS_SHOWN = 200  # the page's rows; the CSV and XLSX hold them all
+ROWS_SHOWN = 50  # a page's rows, with a pager; the CSV and XLSX hold them all
 
 
 def _report(name: str) -> Report:
@@ -81,7 +83,8 @@ def index():
 def show(name: str):
     report, form, filters, table, as_of = _table(name)
     return render_template("reports/report.html", report=report, form=form, filters=filters, table=table,
-                           reports=list(REPORTS.values()), as_of=as_of, rows_shown=ROWS_SHOWN,
+                           reports=list(REPORTS.values()), as_of=as_of,
+                           page=paginate_rows(table.rows, page_number(), ROWS_SHOWN),
                            chart_bars=CHART_BARS,
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"], current_actor()))
 
