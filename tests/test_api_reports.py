@@ -24,7 +24,13 @@ def test_each_report_gives_the_rows_of_its_csv(app, client, office_year, logged_
         assert body["report"] == name and body["begins"] == f"{YEAR}-01-01" and body["ends"] == f"{YEAR}-12-31"
         table = _csv_rows(client, name, f"year={YEAR}")
         assert body["header"] == table[0], name
-        assert len(body["rows"]) == len(table) - 1 - (len(body["second"]["rows"]) + 2 if body["second"] else 0), name
+        under = sum(len(part["rows"]) + 3 for part in body["more"])  # each: a blank row, its title, its header
+        assert len(body["rows"]) == len(table) - 1 - under, name
+        assert body["second"] == (body["more"][0] if body["more"] else None)
+    attendance = client.get(f"/api/v1/reports/attendance?year={YEAR}", headers=headers).get_json()
+    assert [part["title"] for part in attendance["more"]] == ["Tidak hadir per koperasi", "Kehadiran per sesi"]
+    assert [row[1:] for row in attendance["more"][1]["rows"]] == [
+        ["1/2", f"{YEAR}-06-10", 3, 2, 0.667], ["2/2", f"{YEAR}-06-11", 3, 1, 0.333]]
     reach = client.get(f"/api/v1/reports/reach?year={YEAR}", headers=headers).get_json()
     assert reach["rows"][-1][0] == "Semau"
     assert reach["rows"][-1][2:] == [2, 1, 2, 1, 1, 1, 1, 0]  # counted by hand in tests/report_fixtures.py

@@ -44,6 +44,18 @@ def test_attendance_export_keeps_dates_as_dates_and_adds_the_no_shows(client, of
     assert first[2:] == [3, 2, 1, 0.667]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert ["Koperasi A", 1] in [row[:2] for row in values]
+    sessions = values[[row[0] for row in values].index("Kehadiran per sesi") + 2:]
+    assert [(row[1], row[2].date().isoformat(), *row[3:]) for row in sessions] == [
+        ("1/2", f"{YEAR}-06-10", 3, 2, 0.667), ("2/2", f"{YEAR}-06-11", 3, 1, 0.333)]
+
+
+def test_the_attendance_page_shows_each_session(client, office_year, reader):
+    html = client.get(f"/reports/attendance?year={YEAR}").get_data(as_text=True)
+    assert "Kehadiran per sesi" in html and 'data-testid="report-more-2"' in html
+    part = html[html.index('data-testid="report-more-2"'):]
+    assert part.index(">1/2<") < part.index(">2/2<")
+    text = pdf_text(client.get(f"/reports/attendance.pdf?year={YEAR}").data)
+    assert "Tidak hadir per koperasi" in text and "Kehadiran per sesi" in text and "2/2" in text
 
 
 def test_a_date_range_and_filters_narrow_the_report(client, office_year, reader):

@@ -6,9 +6,11 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
+from portal.attendance.models import AttendanceMark
 from portal.events.models import Event, EventKind, EventStatus, ProgramArea
 from portal.extensions import db
 from portal.offices.context import default_office
+from portal.registrations.models import ParticipantPosition
 from portal.reports import figures
 from portal.reports.figures import Filters
 from tests.report_fixtures import YEAR
@@ -150,3 +152,30 @@ def test_a_persons_sex_is_recorded_only_when_given(office_year, make_user):
     assert find_or_create_participant(organiser, cooperative, "Tanpa Keterangan", "staff", "a@example.org",
                                       sex="male") is unknown and unknown.sex == Sex.MALE
     assert not SignUpForm.sex.kwargs.get("validators")[0].field_flags.get("required")
+
+
+def test_a_participant_on_the_board_list_counts_under_the_office_held(office_year):
+    """Maria is on Koperasi A's board list as its treasurer (her name in another case): she counts
+    as bendahara; a board participant not on the list stays "board"."""
+    from portal.cooperatives.models import BoardMember, BoardPosition
+    from portal.extensions import db
+    from tests.report_fixtures import register
+
+    cooperative = office_year.cooperatives["A"]
+    db.session.add(BoardMember(cooperative_id=cooperative.id, full_name="MARIA", position=BoardPosition.TREASURER))
+    db.session.add(BoardMember(cooperative_id=office_year.cooperatives["C"].id, full_name="Maria",
+                               position=BoardPosition.CHAIR))  # another cooperative's Maria
+    register(office_year.training, office_year.cooperatives["B"], position=ParticipantPosition.BOARD,
+             marks=[(1, AttendanceMark.PRESENT)], name="Lukas")
+    db.session.commit()
+    rows = figures.participants(Filters.year(YEAR))
+    assert [(r["position"].value, r["sex"] and r["sex"].value, r["people"]) for r in rows] == [
+        ("treasurer", "female", 1), ("board", None, 1), ("staff", "male", 1)]
+
+
+def test_attendance_per_session(office_year):
+    """The training's two days: three seats; day 1 Maria present and Petrus late, day 2 Maria."""
+    rows = figures.session_attendance(Filters.year(YEAR))
+    assert [(r["event"], r["number"], r["sessions"], r["registered"], r["attended"], r["rate"]) for r in rows] == [
+        ("Pelatihan Pembukuan", 1, 2, 3, 2, 0.667), ("Pelatihan Pembukuan", 2, 2, 3, 1, 0.333)]
+    assert rows[0]["starts_at"].date() == date(YEAR, 6, 10)

@@ -48,7 +48,8 @@ def report(args, name: str):
         abort(404)
     filters, actor = _filters(args), current_actor()
     table, as_of = cached(found.name, filters, actor, lambda: found.build(filters, actor))
-    second = table.second and {"header": [str(h) for h in table.second.header], "rows": _rows(table.second.rows)}
+    more = [{"title": str(part.title), "header": [str(h) for h in part.header], "rows": _rows(part.rows)}
+            for part in table.more]
     return {"report": found.name, "title": str(found.title), "begins": filters.begins, "ends": filters.ends,
             "as_of": as_of, "header": [str(h) for h in table.header], "rows": _rows(table.rows),
-            "notes": [str(n) for n in table.notes], "second": second}
+            "notes": [str(n) for n in table.notes], "second": more[0] if more else None, "more": more}

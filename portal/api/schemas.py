@@ -226,6 +226,7 @@ class ReportQuery(Query):
 
 
 class ReportTableSchema(Schema):
+    title = fields.String()
     header = fields.List(fields.String())
     rows = fields.List(fields.List(fields.Raw()))
 
@@ -240,4 +241,8 @@ class ReportSchema(Schema):
     rows = fields.List(fields.List(fields.Raw()), metadata={"description": "The rows, numbers as numbers."})
     notes = fields.List(fields.String())
     second = fields.Nested(ReportTableSchema, allow_none=True,
-                           metadata={"description": "A second table (the attendance report's no-shows)."})
+                           metadata={"description": "The first of the tables under the first (the attendance "
+                                                    "report's no-shows); also the first of ``more``."})
+    more = fields.List(fields.Nested(ReportTableSchema),
+                       metadata={"description": "The tables under the first, each with its title (the attendance "
+                                                "report's no-shows by cooperative and attendance per session)."})

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import office_zone
 from portal.reports import figures
 from portal.reports.figures import Filters
 from portal.revival.funnel import STAGES
@@ -20,7 +21,13 @@ class Table:
     chart_labels: list[str] = field(default_factory=list)
     chart_series: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    second: "Table | None" = None  # a second table under the first (no-shows by cooperative)
+    more: list["Table"] = field(default_factory=list)  # tables under the first, each with its title
+    title: str = ""
+
+    @property
+    def second(self) -> "Table | None":
+        """The first of the tables under this one (the API's ``second``, kept for its clients)."""
+        return self.more[0] if self.more else None
 
     def chart_top(self, bars: int) -> tuple[list[str], dict[str, list[float]]]:
         """The chart's labels and series kept to the ``bars`` groups largest in the first series
@@ -89,11 +96,19 @@ def _attendance(filters: Filters, actor) -> Table:
     header = [_("Event"), _("Starts on"), _("Registered"), _("Attended"), _("No-shows"), _("Attendance rate")]
     body = [[r["event"], r["starts_on"], r["registered"], r["attended"], r["no_shows"], r["rate"]] for r in rows]
     no_shows = figures.no_shows_by_cooperative(filters, actor)
-    second = Table([_("Cooperative"), _("No-shows")], [[r["cooperative"], r["no_shows"]] for r in no_shows])
+    by_cooperative = Table([_("Cooperative"), _("No-shows")], [[r["cooperative"], r["no_shows"]] for r in no_shows],
+                           title=_("No-shows by cooperative"))
+    sessions = figures.session_attendance(filters, actor)
+    zone = office_zone()
+    by_session = Table([_("Event"), _("Session"), _("Date"), _("Registered"), _("Attended"), _("Attendance rate")],
+                       [[r["event"], f"{r['number']}/{r['sessions']}", r["starts_at"].astimezone(zone).date(),
+                         r["registered"], r["attended"], r["rate"]] for r in sessions],
+                       title=_("Attendance per session"))
     return Table(header, body, _("Attendance per event"), [r["event"] for r in rows],
                  {_("Registered"): [r["registered"] for r in rows], _("Attended"): [r["attended"] for r in rows]},
                  notes=[_("Attended: marked present or late at one session at least. No-show: held a seat and "
-                          "never came.")], second=second)
+                          "never came. Per session: who was marked present or late at that session, of the "
+                          "people holding a seat.")], more=[by_cooperative, by_session])
 
 
 def _participants(filters: Filters, actor) -> Table:

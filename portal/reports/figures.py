@@ -14,15 +14,22 @@ The words, defined once here:
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, func, select
 
 from portal.attendance.models import ATTENDED_MARKS, AttendanceRecord
 from portal.certificates.models import Certificate
-from portal.cooperatives.models import Cooperative, CooperativeStatus, CooperativeType, District
-from portal.events.models import Event, EventStatus
+from portal.cooperatives.models import (
+    BoardMember,
+    BoardPosition,
+    Cooperative,
+    CooperativeStatus,
+    CooperativeType,
+    District,
+)
+from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
 from portal.offices.scope import scoped
-from portal.registrations.models import SEAT_STATUSES, Participant, Registration
+from portal.registrations.models import SEAT_STATUSES, Participant, ParticipantPosition, Registration
 from portal.reports.turnout import cooperative_path
 from portal.revival.funnel import STAGES, funnel_counts
 from portal.revival.queries import cooperatives_in_scope
@@ -167,6 +174,36 @@ def attendance(filters: Filters, actor=None) -> list[dict]:
     return rows
 
 
+def session_attendance(filters: Filters, actor=None) -> list[dict]:
+    """Per session of the period's events that someone registered for: the event, the session's
+    number in it and its start, people holding a seat, who came to that session (marked present
+    or late) and the rate. One statement."""
+    events = events_in(filters, actor)
+    seats = _registrations_of_filtered_cooperatives(
+        select(Registration.event_id.label("event_id"),
+               func.sum(case((Registration.status.in_(SEAT_STATUSES), 1), else_=0)).label("registered"))
+        .where(Registration.event_id.in_(events)), filters, actor).group_by(Registration.event_id).subquery()
+    came = _registrations_of_filtered_cooperatives(
+        select(AttendanceRecord.session_id.label("session_id"),
+               func.count(func.distinct(AttendanceRecord.registration_id)).label("attended"))
+        .join(Registration, Registration.id == AttendanceRecord.registration_id)
+        .where(Registration.event_id.in_(events), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
+        filters, actor).group_by(AttendanceRecord.session_id).subquery()
+    number = func.row_number().over(partition_by=EventSession.event_id,
+                                    order_by=(EventSession.starts_at, EventSession.id))
+    rows = (select(Event.title.label("event"), EventSession.starts_at.label("starts_at"), number.label("number"),
+                   func.count().over(partition_by=EventSession.event_id).label("sessions"),
+                   seats.c.registered.label("registered"), func.coalesce(came.c.attended, 0).label("attended"))
+            .select_from(EventSession).join(Event, Event.id == EventSession.event_id)
+            .join(seats, seats.c.event_id == EventSession.event_id)
+            .outerjoin(came, came.c.session_id == EventSession.id)
+            .order_by(EventSession.starts_at, EventSession.id))
+    found = [dict(row._mapping) for row in db.session.execute(rows)]
+    for row in found:
+        row["rate"] = _rate(row["attended"], row["registered"])
+    return found
+
+
 def no_shows_by_cooperative(filters: Filters, actor=None, limit: int = NO_SHOWS_LISTED) -> list[dict]:
     """The cooperatives with the most seats left empty in the period (a seat, never came)."""
     attended_any = (select(AttendanceRecord.registration_id).where(AttendanceRecord.mark.in_(ATTENDED_MARKS))
@@ -181,14 +218,31 @@ def no_shows_by_cooperative(filters: Filters, actor=None, limit: int = NO_SHOWS_
     return [dict(row._mapping) for row in db.session.execute(query)]
 
 
+# The positions in the order reports list them: the board's offices first, then the rest.
+POSITIONS = (*BoardPosition, ParticipantPosition.BOARD, ParticipantPosition.STAFF, ParticipantPosition.MEMBER)
+_POSITION_OF = {position.value: position for position in POSITIONS}
+
+
 def participants(filters: Filters, actor=None) -> list[dict]:
     """The people who took part in the period, by position and sex (None where not recorded).
+    A person on their cooperative's board list (the same name, in any case) counts under the
+    office held there (ketua, sekretaris, bendahara, pengawas), as registration matches people
+    to board members; anyone else under the position registered (board, staff, member).
     One statement."""
+    office_held = (select(BoardMember.position).where(
+        BoardMember.cooperative_id == Participant.cooperative_id,
+        func.lower(BoardMember.full_name) == func.lower(Participant.full_name))
+        .order_by(BoardMember.id).limit(1).scalar_subquery())
+    position = func.coalesce(office_held, Participant.position, type_=String)  # two enums' values
     query = _registrations_of_filtered_cooperatives(
-        select(Participant.position.label("position"), Participant.sex.label("sex"),
+        select(position.label("position"), Participant.sex.label("sex"),
                func.count(func.distinct(Participant.id)).label("people"))
         .select_from(Registration).join(Participant, Participant.id == Registration.participant_id)
         .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
         .where(Registration.event_id.in_(events_in(filters, actor)), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
-        filters, actor).group_by(Participant.position, Participant.sex).order_by(Participant.position, Participant.sex)
-    return [dict(row._mapping) for row in db.session.execute(query)]
+        filters, actor).group_by(position, Participant.sex)
+    rows = [dict(row._mapping) for row in db.session.execute(query)]
+    for row in rows:
+        row["position"] = _POSITION_OF[row["position"]]
+    order = {position: n for n, position in enumerate(POSITIONS)}
+    return sorted(rows, key=lambda r: (order[r["position"]], r["sex"].value if r["sex"] else "~"))

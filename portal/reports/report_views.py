@@ -84,7 +84,7 @@ def show(name: str):
     report, form, filters, table, as_of = _table(name)
     return render_template("reports/report.html", report=report, form=form, filters=filters, table=table,
                            reports=list(REPORTS.values()), as_of=as_of,
-                           page=paginate_rows(table.rows, page_number(), ROWS_SHOWN),
+                           page=paginate_rows(table.rows, page_number(), ROWS_SHOWN), more_rows_shown=ROWS_SHOWN,
                            chart_bars=CHART_BARS,
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"], current_actor()))
 
@@ -114,11 +114,10 @@ def export(name: str, kind: str):
                         headers={"Content-Disposition": f'attachment; filename="laporan-{report.name}.pdf"'})
     if kind not in ("csv", "xlsx"):
         abort(404)
-    rows = table.rows
-    if table.second is not None:  # under the first, after a blank row, as wide as the first
-        width = len(table.header)
+    rows, width = table.rows, len(table.header)
+    for part in table.more:  # under the first, each after a blank row and its title, as wide as the first
         rows = [*rows, *([*row, *[None] * (width - len(row))]
-                         for row in ([], table.second.header, *table.second.rows))]
+                         for row in ([], [part.title], part.header, *part.rows))]
     return spreadsheets.download(kind, table.header, rows, title=str(report.title)[:31],
                                  filename=f"laporan-{report.name}", separator_name=request.args.get("separator"))
 
