@@ -179,3 +179,19 @@ def test_attendance_per_session(office_year):
     assert [(r["event"], r["number"], r["sessions"], r["registered"], r["attended"], r["rate"]) for r in rows] == [
         ("Pelatihan Pembukuan", 1, 2, 3, 2, 0.667), ("Pelatihan Pembukuan", 2, 2, 3, 1, 0.333)]
     assert rows[0]["starts_at"].date() == date(YEAR, 6, 10)
+
+
+def test_the_demo_fills_the_positions_and_the_sessions(app, runner):
+    """After seed-demo, this year's participants report counts ketua, sekretaris, bendahara and
+    pengawas (the board members come as the people on their boards' lists), and the attendance
+    per session holds the trainings of two days."""
+    from portal.cooperatives.models import BoardPosition
+    from portal.revival.dates import office_today
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.test_request_context():
+        year = office_today().year
+    positions = {row["position"] for row in figures.participants(Filters.year(year))}
+    assert set(BoardPosition) <= positions and ParticipantPosition.STAFF in positions
+    sessions = figures.session_attendance(Filters.year(year))
+    assert 2 in {row["number"] for row in sessions}

@@ -94,10 +94,19 @@ def _training(actor, venue, rng, invited, area, title, starts_on) -> None:
 
 
 def _person(actor, event, sessions, rng, cooperative, position, queue, sent) -> None:
-    first = rng.choice(FIRST_NAMES)
     sex = rng.choice([Sex.FEMALE, Sex.MALE, Sex.FEMALE, Sex.MALE, None])
-    person = Participant(cooperative_id=cooperative.id, full_name=f"{first} {rng.choice(LAST_NAMES)}",
-                         position=position, sex=sex, created_by_id=actor.id)
+    board = cooperative.board_members if position == ParticipantPosition.BOARD else []
+    # A board member comes as the person on the board list (the participants report counts them
+    # as ketua, sekretaris, ...): the same person each time, as registration would match them.
+    name = rng.choice(board).full_name if board else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    person = db.session.scalar(select(Participant).where(Participant.cooperative_id == cooperative.id,
+                                                         Participant.full_name == name)) if board else None
+    if person is None:
+        person = Participant(cooperative_id=cooperative.id, full_name=name, position=position, sex=sex,
+                             created_by_id=actor.id)
+    elif db.session.scalar(select(Registration.id).where(Registration.event_id == event.id,
+                                                         Registration.participant_id == person.id)):
+        return  # already coming to this event
     registration = Registration(event_id=event.id, participant=person, cooperative_id=cooperative.id,
                                 status=RegistrationStatus.CONFIRMED, queue_number=queue, signed_up_by_id=actor.id,
                                 confirmed_at=sent + timedelta(days=12))
