@@ -208,6 +208,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # /events.ics: each app process reuses the feed's version (its ETag) this long before asking
         # the database again, so a calendar app's poll costs no aggregate over the window's events.
         "FEED_VERSION_SECONDS": int(env.get("FEED_VERSION_SECONDS", "30")),
+        # Reports (portal/reports/snapshots.py): a process reuses its copy of a report's figures
+        # this long; a shared snapshot is read while younger than REPORT_SNAPSHOT_SECONDS; the
+        # worker counts again the snapshots older than REPORT_REFRESH_SECONDS, a batch a pass.
+        "REPORT_CACHE_SECONDS": int(env.get("REPORT_CACHE_SECONDS", "60")),
+        "REPORT_SNAPSHOT_SECONDS": int(env.get("REPORT_SNAPSHOT_SECONDS", "900")),
+        "REPORT_REFRESH_SECONDS": int(env.get("REPORT_REFRESH_SECONDS", "600")),
+        "REPORT_REFRESH_BATCH": int(env.get("REPORT_REFRESH_BATCH", "4")),
         # Up to this many districts a filter lists them; above (a province, the country) it takes a name.
         "DISTRICT_SELECT_LIMIT": 60,
         # Rows of an import's preview or report per page.

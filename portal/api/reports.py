@@ -11,7 +11,7 @@ from portal.accounts.models import STAFF_ROLES
 from portal.api import schemas
 from portal.api.models import ApiScope
 from portal.cooperatives.services import district_ids_for
-from portal.reports.cache import cached
+from portal.reports import snapshots
 from portal.reports.catalogue import REPORTS
 from portal.reports.figures import Filters
 from portal.revival.dates import office_today
@@ -47,7 +47,7 @@ def report(args, name: str):
     if found is None:
         abort(404)
     filters, actor = _filters(args), current_actor()
-    table, as_of = cached(found.name, filters, actor, lambda: found.build(filters, actor))
+    table, as_of = snapshots.read(found.name, filters, actor, lambda: found.build(filters, actor))
     more = [{"title": str(part.title), "header": [str(h) for h in part.header], "rows": _rows(part.rows)}
             for part in table.more]
     return {"report": found.name, "title": str(found.title), "begins": filters.begins, "ends": filters.ends,

@@ -23,13 +23,13 @@ from portal.mail.queries import badge_counts
 from portal.offices.scope import scoped
 from portal.pagination import bounded_count
 from portal.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from portal.reports import figures
-from portal.reports.cache import cached
+from portal.reports import figures, snapshots
 from portal.revival.dates import office_today
 from portal.revival.models import Contact, RatRecord, RatStatus
 from portal.revival.queries import cooperatives_in_scope
 
 SESSIONS_SHOWN = 12
+KEY_FIGURES = "home.key_figures"
 WEEK = timedelta(days=7)
 
 
@@ -83,11 +83,11 @@ def key_figures(actor) -> dict:
     """This year's figures: cooperatives reached and that took part (the inactive among them),
     events, participants (two statements, the reports' own, cached as the reports are)."""
     filters = figures.Filters.year(office_today().year)
-    figures_of_year, _as_of = cached("home.key_figures", filters, actor, lambda: _key_figures(filters, actor))
-    return figures_of_year
+    figures_of_year, as_of = snapshots.read(KEY_FIGURES, filters, actor, lambda: count_key_figures(filters, actor))
+    return {**figures_of_year, "as_of": as_of}
 
 
-def _key_figures(filters, actor) -> dict:
+def count_key_figures(filters, actor) -> dict:
     reach = figures.reach(filters, actor)
     trainings = figures.trainings(filters, actor)
     return {"year": filters.begins.year,

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import UTCDateTime, enum_type, utcnow
@@ -48,3 +48,25 @@ class Reach(db.Model):
 
 
 scope_by(Reach, through=(Reach.event_id, Event))
+
+
+class ReportSnapshot(db.Model):
+    """A report's table (or the home page's key figures) as last counted for one set of filters,
+    offices and language, shared by every app server: a country's aggregate costs up to a second,
+    so it is counted once and read by everyone, and the worker counts it again while people read
+    it (``snapshots.py``). ``key`` is a digest of what it was counted for; ``reader_id`` a reader
+    it was counted for (the worker counts as them again, and drops the snapshot when that reader
+    no longer reads the same offices)."""
+
+    __tablename__ = "report_snapshots"
+    __table_args__ = (Index("ix_report_snapshots_computed_at", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    report: Mapped[str] = mapped_column(String(40))
+    filters: Mapped[dict] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(10))
+    reader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    value: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)

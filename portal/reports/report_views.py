@@ -19,7 +19,7 @@ from portal.offices.scope import load_or_404
 from portal.pagination import paginate_rows
 from portal.privacy.access import log_access
 from portal.privacy.models import AccessKind
-from portal.reports import lists
+from portal.reports import lists, snapshots
 from portal.reports.cache import cached
 from portal.reports.catalogue import REPORTS, Report
 from portal.reports.charts import bar_chart
@@ -60,7 +60,8 @@ def _table(name: str):
     report = _report(name)
     form = ReportFilterForm(request.args, meta={"csrf": False})
     filters = _filters(form)
-    table, as_of = cached(report.name, filters, current_actor(), lambda: report.build(filters, current_actor()))
+    table, as_of = snapshots.read(report.name, filters, current_actor(),
+                                  lambda: report.build(filters, current_actor()))
     return report, form, filters, table, as_of
 
 

@@ -1,9 +1,10 @@
-"""How reports plugs into the portal: the panels of the home pages (``portal/main/panels.py``)."""
+"""How reports plugs into the portal: the panels of the home pages (``portal/main/panels.py``),
+and the worker's job that counts again the report snapshots people read (``snapshots.py``)."""
 
 from portal.accounts.models import Role
 from portal.main.panels import ORGANISER_HOME, HomePanel
-from portal.reports import home
-from portal.seams import HOME_PANELS, register
+from portal.reports import home, snapshots
+from portal.seams import HOME_PANELS, PERIODIC_JOBS, register
 
 
 def register_subscriptions(app) -> None:
@@ -17,3 +18,4 @@ def register_subscriptions(app) -> None:
         HomePanel("board", (Role.BOARD.value,), "reports/home/_board.html", home.board, order=10),
     ):
         register(app, HOME_PANELS, panel)
+    register(app, PERIODIC_JOBS, ("reports.refresh_snapshots", snapshots.refresh_due))
