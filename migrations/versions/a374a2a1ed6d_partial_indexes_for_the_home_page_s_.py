@@ -29,11 +29,9 @@ def upgrade():
         batch_op.create_index('ix_registrations_pending', ['event_id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
 
-
 def downgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_index('ix_registrations_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_invitations_names_expected', postgresql_where=sa.text("answer = 'accepted' AND attendee_count > 0"), sqlite_where=sa.text("answer = 'accepted' AND attendee_count > 0"))
-

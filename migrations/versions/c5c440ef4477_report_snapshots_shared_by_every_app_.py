@@ -41,7 +41,6 @@ def upgrade():
         batch_op.create_index('ix_report_snapshots_computed_at', ['computed_at'], unique=False)
 
 
-
 def downgrade():
     with op.batch_alter_table('report_snapshots', schema=None) as batch_op:
         batch_op.drop_index('ix_report_snapshots_computed_at')

@@ -35,6 +35,10 @@ class OutboxMessage(db.Model):
         Index("ix_outbox_messages_office_created", "office_id", "created_at", "id"),
         Index("ix_outbox_messages_retrying", "created_at", postgresql_where=text("status = 'queued' AND attempts > 0"),
               sqlite_where=text("status = 'queued' AND attempts > 0")),
+        # The staff badge's "failed in the last 7 days", on every staff page: counted from this
+        # index alone (a country's week of failures is thousands of rows).
+        Index("ix_outbox_messages_failed", "office_id", "next_attempt_at", postgresql_where=text("status = 'failed'"),
+              sqlite_where=text("status = 'failed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
