@@ -195,3 +195,14 @@ def test_the_demo_fills_the_positions_and_the_sessions(app, runner):
     assert set(BoardPosition) <= positions and ParticipantPosition.STAFF in positions
     sessions = figures.session_attendance(Filters.year(year))
     assert 2 in {row["number"] for row in sessions}
+
+
+def test_a_long_label_wraps_onto_three_lines_at_most():
+    from portal.reports.charts import LABEL_WIDTH, bar_chart, wrapped
+
+    title = "Pembinaan dan Persiapan RAT bagi Koperasi Tidak Aktif se-Kabupaten Kupang Tahun Anggaran 2026"
+    lines = wrapped(title).split("\n")
+    assert len(lines) == 3 and all(len(line) <= LABEL_WIDTH for line in lines) and lines[-1].endswith("…")
+    assert wrapped("Semau") == "Semau"
+    svg = bar_chart("Kehadiran per kegiatan", [title, "Semau"], {"Terdaftar": [5, 3], "Hadir": [4, 3]})
+    assert "Pembinaan dan Persiapan" in svg and "Kehadiran per kegiatan" in svg and "<script" not in svg
