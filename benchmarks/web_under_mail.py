@@ -1,10 +1,10 @@
 """The public /events while mail workers build invitation letters, as a share of /events alone.
 
-    python -m benchmarks.web_under_mail [--seconds 5] [--rounds 3] [--mail-workers 2] [--nice 10]
+    python -m benchmarks.web_under_mail [--seconds 5] [--rounds 3] [--mail-workers 2] [--nice 19]
 
 The national database of ``benchmarks.national`` (built or reused) served under gunicorn with the
 deployment's settings. The load: ``--mail-workers`` processes, each at the mail worker's CPU
-priority (``MAIL_WORKER_NICE``, 10 by default), delivering an invitation round with its letters
+priority (``MAIL_WORKER_NICE``, 19 by default), delivering an invitation round with its letters
 again and again through the worker's own code (``benchmarks.letter_rate``: SQLite, nothing sent).
 Round after round, /events alone and then with the workers running; prints the median share.
 Goal (issue 22): at least 70 %.
@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mail-workers", type=int, default=2)
-    parser.add_argument("--nice", type=int, default=10)
+    parser.add_argument("--nice", type=int, default=19)
     args = parser.parse_args()
     national_data.ensure(args.national, national_data.NATIONAL)
     shares = []

@@ -182,7 +182,7 @@ def test_a_pass_delivers_what_is_due_before_the_periodic_jobs_run(app, smtp):
 
 
 def test_the_worker_lowers_its_cpu_priority_as_configured(app, monkeypatch):
-    """Web requests keep the CPU while workers build letters: ``MAIL_WORKER_NICE`` (10 by default)."""
+    """Web requests keep the CPU while workers build letters: ``MAIL_WORKER_NICE`` (19 by default)."""
     from portal.mail import cli
 
     niced = []
@@ -192,4 +192,4 @@ def test_the_worker_lowers_its_cpu_priority_as_configured(app, monkeypatch):
     assert runner.invoke(args=["mail", "worker", "--interval", "0"]).exit_code == 0
     app.config["MAIL_WORKER_NICE"] = 0
     assert runner.invoke(args=["mail", "worker", "--interval", "0"]).exit_code == 0
-    assert niced == [10]
+    assert niced == [19]
