@@ -81,6 +81,16 @@ def _registrations_of_filtered_cooperatives(query, filters: Filters, actor=None)
     return _cooperatives(query.join(Cooperative, Cooperative.id == Registration.cooperative_id), filters, actor)
 
 
+def _came(key, counted, events, filters: Filters, actor=None):
+    """A subquery (key, came): per ``key`` (an event, a session), how many different ``counted``
+    (people, registrations) were marked present or late at a session of ``events``."""
+    return _registrations_of_filtered_cooperatives(
+        select(key.label("key"), func.count(func.distinct(counted)).label("came"))
+        .select_from(Registration).join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
+        .where(Registration.event_id.in_(events), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
+        filters, actor).group_by(key).subquery()
+
+
 def reach(filters: Filters, actor=None) -> list[dict]:
     """Per district and type: cooperatives, inactive ones, reached, answered, took part, inactive
     that took part, never reached. One statement."""
@@ -125,12 +135,7 @@ def trainings(filters: Filters, actor=None) -> list[dict]:
         select(Registration.event_id.label("event_id"), func.count(Registration.id).label("filled"))
         .where(Registration.event_id.in_(events), Registration.status.in_(SEAT_STATUSES)),
         filters, actor).group_by(Registration.event_id).subquery()
-    came = _registrations_of_filtered_cooperatives(
-        select(Registration.event_id.label("event_id"),
-               func.count(func.distinct(Registration.participant_id)).label("participants"))
-        .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
-        .where(Registration.event_id.in_(events), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
-        filters, actor).group_by(Registration.event_id).subquery()
+    came = _came(Registration.event_id, Registration.participant_id, events, filters, actor)
     certified = _registrations_of_filtered_cooperatives(
         select(Certificate.event_id.label("event_id"), func.count(Certificate.id).label("certificates"))
         .join(Registration, Registration.id == Certificate.registration_id)
@@ -139,10 +144,10 @@ def trainings(filters: Filters, actor=None) -> list[dict]:
     query = (select(Event.kind.label("kind"), Event.program_area.label("program_area"),
                     func.count(Event.id).label("events"), func.sum(Event.seats).label("seats"),
                     func.sum(func.coalesce(filled.c.filled, 0)).label("filled"),
-                    func.sum(func.coalesce(came.c.participants, 0)).label("participants"),
+                    func.sum(func.coalesce(came.c.came, 0)).label("participants"),
                     func.sum(func.coalesce(certified.c.certificates, 0)).label("certificates"))
              .where(Event.id.in_(events))
-             .outerjoin(filled, filled.c.event_id == Event.id).outerjoin(came, came.c.event_id == Event.id)
+             .outerjoin(filled, filled.c.event_id == Event.id).outerjoin(came, came.c.key == Event.id)
              .outerjoin(certified, certified.c.event_id == Event.id)
              .group_by(Event.kind, Event.program_area).order_by(Event.kind, Event.program_area))
     return [dict(row._mapping) for row in db.session.execute(query)]
@@ -183,20 +188,15 @@ def session_attendance(filters: Filters, actor=None) -> list[dict]:
         select(Registration.event_id.label("event_id"),
                func.sum(case((Registration.status.in_(SEAT_STATUSES), 1), else_=0)).label("registered"))
         .where(Registration.event_id.in_(events)), filters, actor).group_by(Registration.event_id).subquery()
-    came = _registrations_of_filtered_cooperatives(
-        select(AttendanceRecord.session_id.label("session_id"),
-               func.count(func.distinct(AttendanceRecord.registration_id)).label("attended"))
-        .join(Registration, Registration.id == AttendanceRecord.registration_id)
-        .where(Registration.event_id.in_(events), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
-        filters, actor).group_by(AttendanceRecord.session_id).subquery()
+    came = _came(AttendanceRecord.session_id, AttendanceRecord.registration_id, events, filters, actor)
     number = func.row_number().over(partition_by=EventSession.event_id,
                                     order_by=(EventSession.starts_at, EventSession.id))
     rows = (select(Event.title.label("event"), EventSession.starts_at.label("starts_at"), number.label("number"),
                    func.count().over(partition_by=EventSession.event_id).label("sessions"),
-                   seats.c.registered.label("registered"), func.coalesce(came.c.attended, 0).label("attended"))
+                   seats.c.registered.label("registered"), func.coalesce(came.c.came, 0).label("attended"))
             .select_from(EventSession).join(Event, Event.id == EventSession.event_id)
             .join(seats, seats.c.event_id == EventSession.event_id)
-            .outerjoin(came, came.c.session_id == EventSession.id)
+            .outerjoin(came, came.c.key == EventSession.id)
             .order_by(EventSession.starts_at, EventSession.id))
     found = [dict(row._mapping) for row in db.session.execute(rows)]
     for row in found:
