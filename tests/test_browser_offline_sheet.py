@@ -54,6 +54,21 @@ def _server_state(app):
                 db.session.scalar(select(func.count(AuditEntry.id))))
 
 
+def _settled_state(page, app, tries: int = 20):
+    """The server's state once the page's first visit has settled: the sheet fetches itself again
+    for its offline copy (each GET of the sheet mints an audited token), and that request may still
+    be writing when the copy is found. Read until two readings a moment apart agree."""
+    page.wait_for_load_state("networkidle")
+    state = _server_state(app)
+    for _ in range(tries):
+        page.wait_for_timeout(250)
+        again = _server_state(app)
+        if again == state:
+            return state
+        state = again
+    return state
+
+
 def test_marks_taken_without_signal_wait_on_the_phone_and_are_sent_once(live_server, page):
     server = live_server(WTF_CSRF_ENABLED=True, PORTAL_CLOCK=lambda: wita(DAY, 9, 5))
     seeded = seed_training(server.app, DAY, seats=30, people=tuple((name, None) for name in NAMES))
@@ -69,7 +84,7 @@ def test_marks_taken_without_signal_wait_on_the_phone_and_are_sent_once(live_ser
     page.wait_for_function("""() => caches.open("portal-sheet-v1").then(cache => cache.match(location.href))
                                    .then(found => !!found)""")
     expect(page.get_by_test_id("pending-count")).to_have_text("0")
-    before = _server_state(server.app)
+    before = _settled_state(page, server.app)
     assert before[0] == []
 
     page.context.set_offline(True)

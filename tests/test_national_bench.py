@@ -73,9 +73,11 @@ def test_page_table_gives_each_page_as_a_share_of_hello_world_and_what_national_
 def test_every_page_of_the_issue_is_measured_with_the_facts_it_needs():
     labels = [page.label for page in national.PAGES]
     assert labels[:3] == ["public /events", "month calendar", "/events.ics"]
-    assert len(labels) == 18  # with the organiser's home and the reports (issue 27)
+    assert len(labels) == 19  # with the organiser's home and the reports (issue 27)
     polls = [page for page in national.PAGES if page.as_calendar_app]
     assert [page.path for page in polls] == ["/events.ics"], "the feed also as a calendar app polls it (ETag, gzip)"
+    gzipped = [page for page in national.PAGES if page.gzip]
+    assert [page.path for page in gzipped] == ["/events.ics"], "the feed's first download as calendar apps ask (gzip)"
     facts = {"invited_event": "1", "registered_event": "2", "session": "3", "name_term": "Oe", "legal_term": "AHU",
              "month": "2026-11"}
     assert all(page.path.format(**facts).startswith("/") for page in national.PAGES)
