@@ -44,8 +44,17 @@ def test_reach_filtered_by_district_and_type(office_year):
     assert [(r["district"], r["cooperatives"], r["reached"], r["took_part"]) for r in rows] == [("Semau", 2, 2, 1)]
 
 
+KUPANG_OFFICE = "Dinas Perindustrian, Perdagangan, Koperasi dan UKM"
+
+
+def _one_office(rows: list[dict]) -> list[dict]:
+    """The rows without their office, after checking they are all the Kupang office's."""
+    assert {row.pop("office") for row in rows} <= {KUPANG_OFFICE}
+    return rows
+
+
 def test_revival_funnel_of_the_inactive(office_year):
-    assert figures.revival(YEAR) == [
+    assert _one_office(figures.revival(YEAR)) == [
         {"stage": "cohort", "cooperatives": 2}, {"stage": "invited", "cooperatives": 1},
         {"stage": "answered", "cooperatives": 0}, {"stage": "took_part", "cooperatives": 1},
         {"stage": "rat_held", "cooperatives": 0}, {"stage": "active_again", "cooperatives": 0}]
@@ -65,10 +74,11 @@ def test_trainings_per_kind_and_area(office_year):
 
 
 def test_attendance_per_event_and_no_shows(office_year):
-    assert figures.attendance(Filters.year(YEAR)) == [
+    assert _one_office(figures.attendance(Filters.year(YEAR))) == [
         {"event": "Pelatihan Pembukuan", "starts_on": date(YEAR, 6, 10), "registered": 3, "attended": 2,
          "no_shows": 1, "rate": 0.667}]
-    assert figures.no_shows_by_cooperative(Filters.year(YEAR)) == [{"cooperative": "Koperasi A", "no_shows": 1}]
+    assert _one_office(figures.no_shows_by_cooperative(Filters.year(YEAR))) == [
+        {"cooperative": "Koperasi A", "no_shows": 1}]
 
 
 def test_participants_by_position_and_sex(office_year):
@@ -89,7 +99,7 @@ def test_another_offices_figures_are_absent(office_year, make_user):
     assert figures.trainings(filters, stranger) == []
     assert figures.attendance(filters, stranger) == []
     assert figures.participants(filters, stranger) == []
-    assert figures.revival(YEAR, stranger)[0] == {"stage": "cohort", "cooperatives": 0}
+    assert figures.revival(YEAR, stranger) == []  # no cohort: no office row
 
 
 def _add_events(n: int) -> None:
@@ -206,3 +216,39 @@ def test_a_long_label_wraps_onto_three_lines_at_most():
     assert wrapped("Semau") == "Semau"
     svg = bar_chart("Kehadiran per kegiatan", [title, "Semau"], {"Terdaftar": [5, 3], "Hadir": [4, 3]})
     assert "Pembinaan dan Persiapan" in svg and "Kehadiran per kegiatan" in svg and "<script" not in svg
+
+
+def test_a_province_office_sees_its_offices_side_by_side(app, two_offices, province_office):
+    """The province's organiser reads both regencies' offices: each report names the office of each
+    row in a first column (the revival funnel a column per office and their total), and the
+    charts name the office where two have a district of the same name ("Amarasi"). A regency's
+    organiser sees its own rows only, without the column."""
+    from datetime import timedelta
+
+    from portal.cooperatives.models import CooperativeStatus, StatusChange
+    from portal.reports.catalogue import REPORTS
+
+    mine, theirs = two_offices
+    _office, province, _admin = province_office
+    today = date.today()
+    for rows in two_offices:  # inactive since last year: both in this year's revival cohort
+        db.session.add(StatusChange(cooperative_id=rows.ids["cooperative_id"], status=CooperativeStatus.INACTIVE,
+                                    effective_date=date(today.year - 1, 6, 1)))
+    db.session.commit()
+    names = [mine.office.office_name, theirs.office.office_name]
+    period = Filters(today, today + timedelta(days=60))  # the fixtures' events are 40 days ahead
+    with app.test_request_context():
+        reach = REPORTS["reach"].build(period, province)
+        assert reach.header[0] == "Kantor" and sorted({row[0] for row in reach.rows}) == sorted(names)
+        assert sorted(reach.chart_labels) == sorted(f"Amarasi ({name})" for name in names)
+        attendance = REPORTS["attendance"].build(period, province)
+        assert attendance.header[0] == "Kantor" and attendance.more[1].header[0] == "Kantor"
+        trainings = REPORTS["trainings"].build(period, province)
+        assert trainings.header[0] == "Kantor" and len(trainings.rows) == 2
+        assert trainings.chart_series["Kegiatan"] == [2]  # the same programme area, added up for the chart
+        revival = REPORTS["revival"].build(Filters.year(today.year), province)
+        assert revival.header[1:] == [*sorted(names), "Jumlah"]
+        assert revival.rows[0][1:] == [1, 1, 2]  # inactive on 1 January: one of each office
+        own = REPORTS["reach"].build(period, mine.organiser)
+        assert own.header[0] == "Kecamatan" and own.chart_labels == ["Amarasi"]
+        assert REPORTS["revival"].build(Filters.year(today.year), mine.organiser).header == ["Tahap", "Koperasi"]

@@ -52,15 +52,37 @@ def _label(value) -> str:
     return str(value.label) if value is not None else _("Not recorded")
 
 
+def _side_by_side(rows: list[dict]) -> bool:
+    """The rows hold more than one office: each row then names its office in a first column."""
+    return len({row["office"] for row in rows}) > 1
+
+
+def _by_office(header: list, body: list[list], rows: list[dict], shown: bool) -> tuple[list, list[list]]:
+    """``header`` and ``body`` with the office as first column when ``shown``."""
+    if not shown:
+        return header, body
+    return [_("Office"), *header], [[row["office"], *line] for row, line in zip(rows, body, strict=True)]
+
+
+def _summed(labels: list[str], series: dict[str, list]) -> tuple[list[str], dict[str, list]]:
+    """The chart's bars with equal labels added up (the same programme area in two offices)."""
+    order = list(dict.fromkeys(labels))
+    return order, {name: [sum(v for label, v in zip(labels, values, strict=True) if label == key) for key in order]
+                   for name, values in series.items()}
+
+
 def _reach(filters: Filters, actor) -> Table:
     rows = figures.reach(filters, actor)
+    several = _side_by_side(rows)
     header = [_("District"), _("Type"), _("Cooperatives"), _("Inactive"), _("Reached"), _("Answered"),
               _("Took part"), _("Inactive, reached"), _("Inactive, took part"), _("Never reached")]
     body = [[r["district"], _label(r["type"]), r["cooperatives"], r["inactive"], r["reached"], r["answered"],
              r["took_part"], r["inactive_reached"], r["inactive_took_part"], r["never_reached"]] for r in rows]
+    header, body = _by_office(header, body, rows, several)
     totals = {}
     for r in rows:  # the districts' totals for the chart: a few dozen grouped rows, not data rows
-        total = totals.setdefault(r["district"], [0, 0, 0])
+        # Two offices may each have an "Amarasi": the office names the bar then.
+        total = totals.setdefault(f"{r['district']} ({r['office']})" if several else r["district"], [0, 0, 0])
         total[0] += r["reached"]
         total[1] += r["took_part"]
         total[2] += r["never_reached"]
@@ -72,11 +94,23 @@ def _reach(filters: Filters, actor) -> Table:
 
 
 def _revival(filters: Filters, actor) -> Table:
+    """Rows are the funnel's stages; a column per office side by side (and their total) when the
+    reader reads several."""
     rows = figures.revival(filters.begins.year, actor)
     labels = {"cohort": _("Inactive on 1 January"), **{stage: str(label) for stage, label in STAGES}}
-    return Table([_("Stage"), _("Cooperatives")], [[labels[r["stage"]], r["cooperatives"]] for r in rows],
-                 _("Inactive cooperatives brought back, %(year)d", year=filters.begins.year),
-                 [labels[r["stage"]] for r in rows], {_("Cooperatives"): [r["cooperatives"] for r in rows]},
+    stages = ["cohort", *(stage for stage, _label in STAGES)]
+    offices = list(dict.fromkeys(r["office"] for r in rows))
+    counts = {(r["office"], r["stage"]): r["cooperatives"] for r in rows}
+    totals = [sum(counts.get((office, stage), 0) for office in offices) for stage in stages]
+    if len(offices) > 1:
+        header = [_("Stage"), *offices, _("Total")]
+        body = [[labels[stage], *(counts.get((office, stage), 0) for office in offices), total]
+                for stage, total in zip(stages, totals, strict=True)]
+    else:
+        header, body = [_("Stage"), _("Cooperatives")], [[labels[stage], total]
+                                                         for stage, total in zip(stages, totals, strict=True)]
+    return Table(header, body, _("Inactive cooperatives brought back, %(year)d", year=filters.begins.year),
+                 [labels[stage] for stage in stages], {_("Cooperatives"): totals},
                  notes=[_("The cooperatives inactive at the start of the year of the period's first day.")])
 
 
@@ -86,9 +120,11 @@ def _trainings(filters: Filters, actor) -> Table:
               _("Participants"), _("Certificates")]
     body = [[_label(r["kind"]), _label(r["program_area"]) if r["program_area"] else "—", r["events"], r["seats"],
              r["filled"], r["participants"], r["certificates"]] for r in rows]
-    labels = [row[1] if row[1] != "—" else row[0] for row in body]
-    return Table(header, body, _("Events and participants per programme area"), labels,
-                 {_("Events"): [r["events"] for r in rows], _("Participants"): [r["participants"] for r in rows]})
+    labels, series = _summed([row[1] if row[1] != "—" else row[0] for row in body],
+                             {_("Events"): [r["events"] for r in rows],
+                              _("Participants"): [r["participants"] for r in rows]})
+    header, body = _by_office(header, body, rows, _side_by_side(rows))
+    return Table(header, body, _("Events and participants per programme area"), labels, series)
 
 
 def _attendance(filters: Filters, actor) -> Table:
@@ -96,13 +132,17 @@ def _attendance(filters: Filters, actor) -> Table:
     header = [_("Event"), _("Starts on"), _("Registered"), _("Attended"), _("No-shows"), _("Attendance rate")]
     body = [[r["event"], r["starts_on"], r["registered"], r["attended"], r["no_shows"], r["rate"]] for r in rows]
     no_shows = figures.no_shows_by_cooperative(filters, actor)
-    by_cooperative = Table([_("Cooperative"), _("No-shows")], [[r["cooperative"], r["no_shows"]] for r in no_shows],
-                           title=_("No-shows by cooperative"))
     sessions = figures.session_attendance(filters, actor)
+    several = _side_by_side([*rows, *no_shows, *sessions])
+    header, body = _by_office(header, body, rows, several)
+    by_cooperative = Table(*_by_office([_("Cooperative"), _("No-shows")],
+                                       [[r["cooperative"], r["no_shows"]] for r in no_shows], no_shows, several),
+                           title=_("No-shows by cooperative"))
     zone = office_zone()
-    by_session = Table([_("Event"), _("Session"), _("Date"), _("Registered"), _("Attended"), _("Attendance rate")],
-                       [[r["event"], f"{r['number']}/{r['sessions']}", r["starts_at"].astimezone(zone).date(),
-                         r["registered"], r["attended"], r["rate"]] for r in sessions],
+    per_session = [[r["event"], f"{r['number']}/{r['sessions']}", r["starts_at"].astimezone(zone).date(),
+                    r["registered"], r["attended"], r["rate"]] for r in sessions]
+    by_session = Table(*_by_office([_("Event"), _("Session"), _("Date"), _("Registered"), _("Attended"),
+                                    _("Attendance rate")], per_session, sessions, several),
                        title=_("Attendance per session"))
     return Table(header, body, _("Attendance per event"), [r["event"] for r in rows],
                  {_("Registered"): [r["registered"] for r in rows], _("Attended"): [r["attended"] for r in rows]},
@@ -117,7 +157,8 @@ def _participants(filters: Filters, actor) -> Table:
     by_sex: dict[str, int] = {}
     for r in rows:
         by_sex[_label(r["sex"])] = by_sex.get(_label(r["sex"]), 0) + r["people"]
-    return Table([_("Position"), _("Sex"), _("People")], body, _("People who took part, by sex"), list(by_sex),
+    header, body = _by_office([_("Position"), _("Sex"), _("People")], body, rows, _side_by_side(rows))
+    return Table(header, body, _("People who took part, by sex"), list(by_sex),
                  {_("People"): list(by_sex.values())},
                  notes=[_("Sex is counted where it was recorded; it is never required.")])
 

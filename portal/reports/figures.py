@@ -9,6 +9,10 @@ The words, defined once here:
   an event in the period (the per-event cooperative path, ``turnout.cooperative_path``);
 - it *answered* when one of those invitations was answered;
 - it *took part* when someone of it was marked present or late at a session of such an event.
+
+Every row names its office (``office``): a reader of several offices (a province office, an
+administrator of every office) sees them side by side; the catalogue shows the column only when
+the rows hold more than one office.
 """
 
 from dataclasses import dataclass
@@ -28,10 +32,11 @@ from portal.cooperatives.models import (
 )
 from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
+from portal.offices.models import Office
 from portal.offices.scope import scoped
 from portal.registrations.models import SEAT_STATUSES, Participant, ParticipantPosition, Registration
 from portal.reports.turnout import cooperative_path
-from portal.revival.funnel import STAGES, funnel_counts
+from portal.revival.funnel import STAGES, inactive_at_start, stage_condition
 from portal.revival.queries import cooperatives_in_scope
 
 REPORTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.COMPLETED)
@@ -92,7 +97,7 @@ def _came(key, counted, events, filters: Filters, actor=None):
 
 
 def reach(filters: Filters, actor=None) -> list[dict]:
-    """Per district and type: cooperatives, inactive ones, reached, answered, took part, inactive
+    """Per office, district and type: cooperatives, inactive ones, reached, answered, took part, inactive
     that took part, never reached. One statement."""
     path = cooperative_path(events_in(filters, actor)).subquery()
     per_cooperative = (select(path.c.cooperative_id.label("cooperative_id"),
@@ -101,8 +106,8 @@ def reach(filters: Filters, actor=None) -> list[dict]:
                        .group_by(path.c.cooperative_id).subquery())
     inactive = Cooperative.status == CooperativeStatus.INACTIVE
     reached = per_cooperative.c.cooperative_id.is_not(None)
-    query = (select(District.name.label("district"), Cooperative.type.label("type"),
-                    func.count(Cooperative.id).label("cooperatives"),
+    query = (select(Office.office_name.label("office"), District.name.label("district"),
+                    Cooperative.type.label("type"), func.count(Cooperative.id).label("cooperatives"),
                     func.sum(case((inactive, 1), else_=0)).label("inactive"),
                     func.count(per_cooperative.c.cooperative_id).label("reached"),
                     func.sum(func.coalesce(per_cooperative.c.answered, 0)).label("answered"),
@@ -111,8 +116,10 @@ def reach(filters: Filters, actor=None) -> list[dict]:
                     func.sum(case((and_(inactive, per_cooperative.c.took_part == 1), 1), else_=0))
                     .label("inactive_took_part"))
              .select_from(Cooperative).join(District, District.id == Cooperative.district_id)
+             .join(Office, Office.id == Cooperative.office_id)
              .outerjoin(per_cooperative, per_cooperative.c.cooperative_id == Cooperative.id)
-             .group_by(District.name, Cooperative.type).order_by(District.name, Cooperative.type))
+             .group_by(Office.office_name, District.name, Cooperative.type)
+             .order_by(Office.office_name, District.name, Cooperative.type))
     rows = [dict(row._mapping) for row in db.session.execute(_cooperatives(query, filters, actor))]
     for row in rows:
         row["never_reached"] = row["cooperatives"] - row["reached"]
@@ -120,15 +127,25 @@ def reach(filters: Filters, actor=None) -> list[dict]:
 
 
 def revival(year: int, actor=None) -> list[dict]:
-    """The funnel of the cooperatives inactive at the start of ``year`` (the revival issue's
-    ``funnel_counts``): the cohort, then each stage. One statement."""
-    counts = funnel_counts(year, actor)
-    rows = [{"stage": "cohort", "cooperatives": counts["cohort"]}]
-    return rows + [{"stage": stage, "cooperatives": counts[stage]} for stage, _label in STAGES]
+    """The funnel of the cooperatives inactive at the start of ``year``, per office: the cohort,
+    then each stage, with the revival funnel's own definitions (``revival.funnel``: who was
+    inactive on 1 January, what each stage means) and exact counts. One statement."""
+    stages = [stage for stage, _label in STAGES]
+    query = scoped(select(Office.office_name.label("office"), func.count(Cooperative.id).label("cohort"),
+                          *(func.sum(case((stage_condition(stage, year), 1), else_=0)).label(stage)
+                            for stage in stages))
+                   .select_from(Cooperative).join(Office, Office.id == Cooperative.office_id)
+                   .where(inactive_at_start(year)), Cooperative, actor).group_by(Office.office_name)
+    rows = []
+    for found in db.session.execute(query.order_by(Office.office_name)):
+        values = found._mapping
+        rows += [{"office": values["office"], "stage": stage, "cooperatives": values[stage] or 0}
+                 for stage in ("cohort", *stages)]
+    return rows
 
 
 def trainings(filters: Filters, actor=None) -> list[dict]:
-    """Per kind and programme area: events, seats offered and filled, people who took part,
+    """Per office, kind and programme area: events, seats offered and filled, people who took part,
     certificates issued (not revoked). One statement."""
     events = events_in(filters, actor)
     filled = _registrations_of_filtered_cooperatives(
@@ -141,15 +158,17 @@ def trainings(filters: Filters, actor=None) -> list[dict]:
         .join(Registration, Registration.id == Certificate.registration_id)
         .where(Certificate.event_id.in_(events), Certificate.revoked_at.is_(None)),
         filters, actor).group_by(Certificate.event_id).subquery()
-    query = (select(Event.kind.label("kind"), Event.program_area.label("program_area"),
+    query = (select(Office.office_name.label("office"), Event.kind.label("kind"),
+                    Event.program_area.label("program_area"),
                     func.count(Event.id).label("events"), func.sum(Event.seats).label("seats"),
                     func.sum(func.coalesce(filled.c.filled, 0)).label("filled"),
                     func.sum(func.coalesce(came.c.came, 0)).label("participants"),
                     func.sum(func.coalesce(certified.c.certificates, 0)).label("certificates"))
-             .where(Event.id.in_(events))
+             .where(Event.id.in_(events)).join(Office, Office.id == Event.office_id)
              .outerjoin(filled, filled.c.event_id == Event.id).outerjoin(came, came.c.key == Event.id)
              .outerjoin(certified, certified.c.event_id == Event.id)
-             .group_by(Event.kind, Event.program_area).order_by(Event.kind, Event.program_area))
+             .group_by(Office.office_name, Event.kind, Event.program_area)
+             .order_by(Office.office_name, Event.kind, Event.program_area))
     return [dict(row._mapping) for row in db.session.execute(query)]
 
 
@@ -165,14 +184,16 @@ def attendance(filters: Filters, actor=None) -> list[dict]:
     came = attended_any.c.registration_id.is_not(None)
     seat = Registration.status.in_(SEAT_STATUSES)
     query = _registrations_of_filtered_cooperatives(
-        select(Event.title.label("event"), Event.starts_on.label("starts_on"),
+        select(Office.office_name.label("office"), Event.title.label("event"), Event.starts_on.label("starts_on"),
                func.sum(case((seat, 1), else_=0)).label("registered"),
                func.sum(case((came, 1), else_=0)).label("attended"),
                func.sum(case((and_(seat, ~came), 1), else_=0)).label("no_shows"))
         .select_from(Registration).join(Event, Event.id == Registration.event_id)
+        .join(Office, Office.id == Event.office_id)
         .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
         .where(Registration.event_id.in_(events_in(filters, actor))),
-        filters, actor).group_by(Event.id, Event.title, Event.starts_on).order_by(Event.starts_on, Event.id)
+        filters, actor).group_by(Office.office_name, Event.id, Event.title, Event.starts_on).order_by(
+        Event.starts_on, Event.id)
     rows = [dict(row._mapping) for row in db.session.execute(query)]
     for row in rows:
         row["rate"] = _rate(row["attended"], row["registered"])
@@ -191,10 +212,12 @@ def session_attendance(filters: Filters, actor=None) -> list[dict]:
     came = _came(AttendanceRecord.session_id, AttendanceRecord.registration_id, events, filters, actor)
     number = func.row_number().over(partition_by=EventSession.event_id,
                                     order_by=(EventSession.starts_at, EventSession.id))
-    rows = (select(Event.title.label("event"), EventSession.starts_at.label("starts_at"), number.label("number"),
+    rows = (select(Office.office_name.label("office"), Event.title.label("event"),
+                   EventSession.starts_at.label("starts_at"), number.label("number"),
                    func.count().over(partition_by=EventSession.event_id).label("sessions"),
                    seats.c.registered.label("registered"), func.coalesce(came.c.came, 0).label("attended"))
             .select_from(EventSession).join(Event, Event.id == EventSession.event_id)
+            .join(Office, Office.id == Event.office_id)
             .join(seats, seats.c.event_id == EventSession.event_id)
             .outerjoin(came, came.c.key == EventSession.id)
             .order_by(EventSession.starts_at, EventSession.id))
@@ -208,12 +231,14 @@ def no_shows_by_cooperative(filters: Filters, actor=None, limit: int = NO_SHOWS_
     """The cooperatives with the most seats left empty in the period (a seat, never came)."""
     attended_any = (select(AttendanceRecord.registration_id).where(AttendanceRecord.mark.in_(ATTENDED_MARKS))
                     .distinct().subquery())
-    query = (select(Cooperative.name.label("cooperative"), func.count(Registration.id).label("no_shows"))
+    query = (select(Office.office_name.label("office"), Cooperative.name.label("cooperative"),
+                    func.count(Registration.id).label("no_shows"))
              .select_from(Registration).join(Cooperative, Cooperative.id == Registration.cooperative_id)
+             .join(Office, Office.id == Cooperative.office_id)
              .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
              .where(Registration.event_id.in_(events_in(filters, actor)), Registration.status.in_(SEAT_STATUSES),
                     attended_any.c.registration_id.is_(None)))
-    query = (_cooperatives(query, filters, actor).group_by(Cooperative.id, Cooperative.name)
+    query = (_cooperatives(query, filters, actor).group_by(Office.office_name, Cooperative.id, Cooperative.name)
              .order_by(func.count(Registration.id).desc(), Cooperative.name).limit(limit))
     return [dict(row._mapping) for row in db.session.execute(query)]
 
@@ -235,14 +260,15 @@ def participants(filters: Filters, actor=None) -> list[dict]:
         .order_by(BoardMember.id).limit(1).scalar_subquery())
     position = func.coalesce(office_held, Participant.position, type_=String)  # two enums' values
     query = _registrations_of_filtered_cooperatives(
-        select(position.label("position"), Participant.sex.label("sex"),
+        select(Office.office_name.label("office"), position.label("position"), Participant.sex.label("sex"),
                func.count(func.distinct(Participant.id)).label("people"))
         .select_from(Registration).join(Participant, Participant.id == Registration.participant_id)
+        .join(Event, Event.id == Registration.event_id).join(Office, Office.id == Event.office_id)
         .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
         .where(Registration.event_id.in_(events_in(filters, actor)), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
-        filters, actor).group_by(position, Participant.sex)
+        filters, actor).group_by(Office.office_name, position, Participant.sex)
     rows = [dict(row._mapping) for row in db.session.execute(query)]
     for row in rows:
         row["position"] = _POSITION_OF[row["position"]]
     order = {position: n for n, position in enumerate(POSITIONS)}
-    return sorted(rows, key=lambda r: (order[r["position"]], r["sex"].value if r["sex"] else "~"))
+    return sorted(rows, key=lambda r: (r["office"], order[r["position"]], r["sex"].value if r["sex"] else "~"))
