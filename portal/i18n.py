@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from portal.pagination import format_count
@@ -124,7 +124,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["local_datetime"] = format_local_datetime
     app.jinja_env.filters["short_datetime"] = format_short_datetime
     app.jinja_env.filters["format_date"] = format_calendar_date
-    app.jinja_env.filters["count"] = format_count
+    app.jinja_env.filters["count"] = format_count  # a bounded count: "more than 1.000" past the limit
+    app.jinja_env.filters["number"] = format_decimal  # an exact number: "6.501"
     app.jinja_env.filters["zone_display"] = zone_display
 
     @app.context_processor

@@ -126,3 +126,24 @@ def test_values_keep_their_kinds_through_the_snapshot():
     assert back.more[0].rows[0][0] == datetime(YEAR, 6, 10, 1, tzinfo=UTC) and back.more[0].title == "Per sesi"
     assert (back.chart_title, back.chart_labels, back.chart_series, back.notes) == ("Judul", ["a"], {"x": [1]},
                                                                                    ["catatan"])
+
+
+def test_a_snapshot_that_fails_to_count_is_dropped_and_the_others_counted(app, office_year, make_user, clock,
+                                                                          monkeypatch):
+    from portal.reports import catalogue
+
+    organiser = make_user(Role.ORGANISER)
+    filters = Filters.year(YEAR)
+    with app.test_request_context():
+        for name in ("trainings", "participants"):
+            snapshots.read(name, filters, organiser, lambda name=name: REPORTS[name].build(filters, organiser))
+
+    def broken(filters, actor):
+        raise ValueError("a filter that no longer exists")
+
+    monkeypatch.setitem(catalogue.REPORTS, "trainings", catalogue.Report("trainings", "x", "x", broken))
+    later = NOW + timedelta(seconds=app.config["REPORT_REFRESH_SECONDS"] + 1)
+    with app.app_context():
+        assert snapshots.refresh_due(later) == 1
+    db.session.rollback()
+    assert db.session.scalars(select(ReportSnapshot.report)).all() == ["participants"]

@@ -50,6 +50,7 @@ KUPANG_OFFICE = "Dinas Perindustrian, Perdagangan, Koperasi dan UKM"
 def _one_office(rows: list[dict]) -> list[dict]:
     """The rows without their office, after checking they are all the Kupang office's."""
     assert {row.pop("office") for row in rows} <= {KUPANG_OFFICE}
+    assert len({row.pop("office_id") for row in rows}) <= 1
     return rows
 
 
@@ -225,7 +226,7 @@ def test_a_province_office_sees_its_offices_side_by_side(app, two_offices, provi
     organiser sees its own rows only, without the column."""
     from datetime import timedelta
 
-    from portal.cooperatives.models import CooperativeStatus, StatusChange
+    from portal.cooperatives.models import Cooperative, CooperativeStatus, StatusChange
     from portal.reports.catalogue import REPORTS
 
     mine, theirs = two_offices
@@ -249,6 +250,29 @@ def test_a_province_office_sees_its_offices_side_by_side(app, two_offices, provi
         revival = REPORTS["revival"].build(Filters.year(today.year), province)
         assert revival.header[1:] == [*sorted(names), "Jumlah"]
         assert revival.rows[0][1:] == [1, 1, 2]  # inactive on 1 January: one of each office
+        alone = REPORTS["trainings"].build(Filters(today, today + timedelta(days=60), district_ids=(
+            db.session.get(Cooperative, mine.ids["cooperative_id"]).district_id,)), province)
+        assert alone.header[0] == "Kantor"  # the reader's columns, whatever the rows hold
+        participants = REPORTS["participants"].build(period, province)
+        assert participants.header[0] == "Kantor"
         own = REPORTS["reach"].build(period, mine.organiser)
         assert own.header[0] == "Kecamatan" and own.chart_labels == ["Amarasi"]
         assert REPORTS["revival"].build(Filters.year(today.year), mine.organiser).header == ["Tahap", "Koperasi"]
+
+
+def test_two_offices_of_the_same_name_stay_apart(app, two_offices, province_office):
+    """Office names need not be unique: the figures keep each office by its id."""
+    from portal.cooperatives.models import CooperativeStatus, StatusChange
+    from portal.reports.catalogue import REPORTS
+
+    mine, theirs = two_offices
+    _office, province, _admin = province_office
+    theirs.office.office_name = mine.office.office_name
+    for rows in two_offices:
+        db.session.add(StatusChange(cooperative_id=rows.ids["cooperative_id"], status=CooperativeStatus.INACTIVE,
+                                    effective_date=date(date.today().year - 1, 6, 1)))
+    db.session.commit()
+    with app.test_request_context():
+        revival = REPORTS["revival"].build(Filters.year(date.today().year), province)
+    assert revival.header[1:] == [mine.office.office_name, mine.office.office_name, "Jumlah"]
+    assert revival.rows[0][1:] == [1, 1, 2]

@@ -52,11 +52,6 @@ def _label(value) -> str:
     return str(value.label) if value is not None else _("Not recorded")
 
 
-def _side_by_side(rows: list[dict]) -> bool:
-    """The rows hold more than one office: each row then names its office in a first column."""
-    return len({row["office"] for row in rows}) > 1
-
-
 def _by_office(header: list, body: list[list], rows: list[dict], shown: bool) -> tuple[list, list[list]]:
     """``header`` and ``body`` with the office as first column when ``shown``."""
     if not shown:
@@ -73,7 +68,7 @@ def _summed(labels: list[str], series: dict[str, list]) -> tuple[list[str], dict
 
 def _reach(filters: Filters, actor) -> Table:
     rows = figures.reach(filters, actor)
-    several = _side_by_side(rows)
+    several = figures.reads_several_offices(actor)
     header = [_("District"), _("Type"), _("Cooperatives"), _("Inactive"), _("Reached"), _("Answered"),
               _("Took part"), _("Inactive, reached"), _("Inactive, took part"), _("Never reached")]
     body = [[r["district"], _label(r["type"]), r["cooperatives"], r["inactive"], r["reached"], r["answered"],
@@ -99,12 +94,12 @@ def _revival(filters: Filters, actor) -> Table:
     rows = figures.revival(filters.begins.year, actor)
     labels = {"cohort": _("Inactive on 1 January"), **{stage: str(label) for stage, label in STAGES}}
     stages = ["cohort", *(stage for stage, _label in STAGES)]
-    offices = list(dict.fromkeys(r["office"] for r in rows))
-    counts = {(r["office"], r["stage"]): r["cooperatives"] for r in rows}
-    totals = [sum(counts.get((office, stage), 0) for office in offices) for stage in stages]
-    if len(offices) > 1:
-        header = [_("Stage"), *offices, _("Total")]
-        body = [[labels[stage], *(counts.get((office, stage), 0) for office in offices), total]
+    offices = dict.fromkeys((r["office_id"], r["office"]) for r in rows)  # by id: two may share a name
+    counts = {(r["office_id"], r["stage"]): r["cooperatives"] for r in rows}
+    totals = [sum(counts.get((office_id, stage), 0) for office_id, _name in offices) for stage in stages]
+    if figures.reads_several_offices(actor):
+        header = [_("Stage"), *(name for _id, name in offices), _("Total")]
+        body = [[labels[stage], *(counts.get((office_id, stage), 0) for office_id, _name in offices), total]
                 for stage, total in zip(stages, totals, strict=True)]
     else:
         header, body = [_("Stage"), _("Cooperatives")], [[labels[stage], total]
@@ -123,7 +118,7 @@ def _trainings(filters: Filters, actor) -> Table:
     labels, series = _summed([row[1] if row[1] != "—" else row[0] for row in body],
                              {_("Events"): [r["events"] for r in rows],
                               _("Participants"): [r["participants"] for r in rows]})
-    header, body = _by_office(header, body, rows, _side_by_side(rows))
+    header, body = _by_office(header, body, rows, figures.reads_several_offices(actor))
     return Table(header, body, _("Events and participants per programme area"), labels, series)
 
 
@@ -133,7 +128,7 @@ def _attendance(filters: Filters, actor) -> Table:
     body = [[r["event"], r["starts_on"], r["registered"], r["attended"], r["no_shows"], r["rate"]] for r in rows]
     no_shows = figures.no_shows_by_cooperative(filters, actor)
     sessions = figures.session_attendance(filters, actor)
-    several = _side_by_side([*rows, *no_shows, *sessions])
+    several = figures.reads_several_offices(actor)
     header, body = _by_office(header, body, rows, several)
     by_cooperative = Table(*_by_office([_("Cooperative"), _("No-shows")],
                                        [[r["cooperative"], r["no_shows"]] for r in no_shows], no_shows, several),
@@ -154,10 +149,13 @@ def _attendance(filters: Filters, actor) -> Table:
 def _participants(filters: Filters, actor) -> Table:
     rows = figures.participants(filters, actor)
     body = [[_label(r["position"]), _label(r["sex"]), r["people"]] for r in rows]
+    several = figures.reads_several_offices(actor)
     by_sex: dict[str, int] = {}
-    for r in rows:
+    # Side by side, a person who came to two offices' events is in both offices' rows: the chart
+    # counts each person once, across the offices.
+    for r in figures.participants(filters, actor, by_office=False) if several else rows:
         by_sex[_label(r["sex"])] = by_sex.get(_label(r["sex"]), 0) + r["people"]
-    header, body = _by_office([_("Position"), _("Sex"), _("People")], body, rows, _side_by_side(rows))
+    header, body = _by_office([_("Position"), _("Sex"), _("People")], body, rows, several)
     return Table(header, body, _("People who took part, by sex"), list(by_sex),
                  {_("People"): list(by_sex.values())},
                  notes=[_("Sex is counted where it was recorded; it is never required.")])

@@ -33,7 +33,7 @@ from portal.cooperatives.models import (
 from portal.events.models import Event, EventSession, EventStatus
 from portal.extensions import db
 from portal.offices.models import Office
-from portal.offices.scope import scoped
+from portal.offices.scope import readable_office_ids, scoped
 from portal.registrations.models import SEAT_STATUSES, Participant, ParticipantPosition, Registration
 from portal.reports.turnout import cooperative_path
 from portal.revival.funnel import STAGES, inactive_at_start, stage_condition
@@ -86,6 +86,20 @@ def _registrations_of_filtered_cooperatives(query, filters: Filters, actor=None)
     return _cooperatives(query.join(Cooperative, Cooperative.id == Registration.cooperative_id), filters, actor)
 
 
+def reads_several_offices(actor=None) -> bool:
+    """Whether ``actor``'s reports show their offices side by side: a reader of several offices
+    (a province office, an administrator of every office where there are several). It depends on
+    the reader, not on the rows, so a report's columns stay the same from one reading to the next."""
+    offices = readable_office_ids(actor)
+    if offices is None:
+        return (db.session.scalar(select(func.count(Office.id))) or 0) > 1
+    return len(offices) > 1
+
+
+# Each row's office: its id (two offices may share a name) and its name, shown.
+OFFICE_COLUMNS = (Office.id.label("office_id"), Office.office_name.label("office"))
+
+
 def _came(key, counted, events, filters: Filters, actor=None):
     """A subquery (key, came): per ``key`` (an event, a session), how many different ``counted``
     (people, registrations) were marked present or late at a session of ``events``."""
@@ -106,7 +120,7 @@ def reach(filters: Filters, actor=None) -> list[dict]:
                        .group_by(path.c.cooperative_id).subquery())
     inactive = Cooperative.status == CooperativeStatus.INACTIVE
     reached = per_cooperative.c.cooperative_id.is_not(None)
-    query = (select(Office.office_name.label("office"), District.name.label("district"),
+    query = (select(*OFFICE_COLUMNS, District.name.label("district"),
                     Cooperative.type.label("type"), func.count(Cooperative.id).label("cooperatives"),
                     func.sum(case((inactive, 1), else_=0)).label("inactive"),
                     func.count(per_cooperative.c.cooperative_id).label("reached"),
@@ -118,8 +132,8 @@ def reach(filters: Filters, actor=None) -> list[dict]:
              .select_from(Cooperative).join(District, District.id == Cooperative.district_id)
              .join(Office, Office.id == Cooperative.office_id)
              .outerjoin(per_cooperative, per_cooperative.c.cooperative_id == Cooperative.id)
-             .group_by(Office.office_name, District.name, Cooperative.type)
-             .order_by(Office.office_name, District.name, Cooperative.type))
+             .group_by(Office.id, Office.office_name, District.name, Cooperative.type)
+             .order_by(Office.office_name, Office.id, District.name, Cooperative.type))
     rows = [dict(row._mapping) for row in db.session.execute(_cooperatives(query, filters, actor))]
     for row in rows:
         row["never_reached"] = row["cooperatives"] - row["reached"]
@@ -131,15 +145,16 @@ def revival(year: int, actor=None) -> list[dict]:
     then each stage, with the revival funnel's own definitions (``revival.funnel``: who was
     inactive on 1 January, what each stage means) and exact counts. One statement."""
     stages = [stage for stage, _label in STAGES]
-    query = scoped(select(Office.office_name.label("office"), func.count(Cooperative.id).label("cohort"),
+    query = scoped(select(*OFFICE_COLUMNS, func.count(Cooperative.id).label("cohort"),
                           *(func.sum(case((stage_condition(stage, year), 1), else_=0)).label(stage)
                             for stage in stages))
                    .select_from(Cooperative).join(Office, Office.id == Cooperative.office_id)
-                   .where(inactive_at_start(year)), Cooperative, actor).group_by(Office.office_name)
+                   .where(inactive_at_start(year)), Cooperative, actor).group_by(Office.id, Office.office_name)
     rows = []
-    for found in db.session.execute(query.order_by(Office.office_name)):
+    for found in db.session.execute(query.order_by(Office.office_name, Office.id)):
         values = found._mapping
-        rows += [{"office": values["office"], "stage": stage, "cooperatives": values[stage] or 0}
+        rows += [{"office_id": values["office_id"], "office": values["office"], "stage": stage,
+                  "cooperatives": values[stage] or 0}
                  for stage in ("cohort", *stages)]
     return rows
 
@@ -158,7 +173,7 @@ def trainings(filters: Filters, actor=None) -> list[dict]:
         .join(Registration, Registration.id == Certificate.registration_id)
         .where(Certificate.event_id.in_(events), Certificate.revoked_at.is_(None)),
         filters, actor).group_by(Certificate.event_id).subquery()
-    query = (select(Office.office_name.label("office"), Event.kind.label("kind"),
+    query = (select(*OFFICE_COLUMNS, Event.kind.label("kind"),
                     Event.program_area.label("program_area"),
                     func.count(Event.id).label("events"), func.sum(Event.seats).label("seats"),
                     func.sum(func.coalesce(filled.c.filled, 0)).label("filled"),
@@ -167,8 +182,8 @@ def trainings(filters: Filters, actor=None) -> list[dict]:
              .where(Event.id.in_(events)).join(Office, Office.id == Event.office_id)
              .outerjoin(filled, filled.c.event_id == Event.id).outerjoin(came, came.c.key == Event.id)
              .outerjoin(certified, certified.c.event_id == Event.id)
-             .group_by(Office.office_name, Event.kind, Event.program_area)
-             .order_by(Office.office_name, Event.kind, Event.program_area))
+             .group_by(Office.id, Office.office_name, Event.kind, Event.program_area)
+             .order_by(Office.office_name, Office.id, Event.kind, Event.program_area))
     return [dict(row._mapping) for row in db.session.execute(query)]
 
 
@@ -184,7 +199,7 @@ def attendance(filters: Filters, actor=None) -> list[dict]:
     came = attended_any.c.registration_id.is_not(None)
     seat = Registration.status.in_(SEAT_STATUSES)
     query = _registrations_of_filtered_cooperatives(
-        select(Office.office_name.label("office"), Event.title.label("event"), Event.starts_on.label("starts_on"),
+        select(*OFFICE_COLUMNS, Event.title.label("event"), Event.starts_on.label("starts_on"),
                func.sum(case((seat, 1), else_=0)).label("registered"),
                func.sum(case((came, 1), else_=0)).label("attended"),
                func.sum(case((and_(seat, ~came), 1), else_=0)).label("no_shows"))
@@ -192,7 +207,7 @@ def attendance(filters: Filters, actor=None) -> list[dict]:
         .join(Office, Office.id == Event.office_id)
         .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
         .where(Registration.event_id.in_(events_in(filters, actor))),
-        filters, actor).group_by(Office.office_name, Event.id, Event.title, Event.starts_on).order_by(
+        filters, actor).group_by(Office.id, Office.office_name, Event.id, Event.title, Event.starts_on).order_by(
         Event.starts_on, Event.id)
     rows = [dict(row._mapping) for row in db.session.execute(query)]
     for row in rows:
@@ -212,7 +227,7 @@ def session_attendance(filters: Filters, actor=None) -> list[dict]:
     came = _came(AttendanceRecord.session_id, AttendanceRecord.registration_id, events, filters, actor)
     number = func.row_number().over(partition_by=EventSession.event_id,
                                     order_by=(EventSession.starts_at, EventSession.id))
-    rows = (select(Office.office_name.label("office"), Event.title.label("event"),
+    rows = (select(*OFFICE_COLUMNS, Event.title.label("event"),
                    EventSession.starts_at.label("starts_at"), number.label("number"),
                    func.count().over(partition_by=EventSession.event_id).label("sessions"),
                    seats.c.registered.label("registered"), func.coalesce(came.c.came, 0).label("attended"))
@@ -231,14 +246,15 @@ def no_shows_by_cooperative(filters: Filters, actor=None, limit: int = NO_SHOWS_
     """The cooperatives with the most seats left empty in the period (a seat, never came)."""
     attended_any = (select(AttendanceRecord.registration_id).where(AttendanceRecord.mark.in_(ATTENDED_MARKS))
                     .distinct().subquery())
-    query = (select(Office.office_name.label("office"), Cooperative.name.label("cooperative"),
+    query = (select(*OFFICE_COLUMNS, Cooperative.name.label("cooperative"),
                     func.count(Registration.id).label("no_shows"))
              .select_from(Registration).join(Cooperative, Cooperative.id == Registration.cooperative_id)
-             .join(Office, Office.id == Cooperative.office_id)
+             .join(Event, Event.id == Registration.event_id).join(Office, Office.id == Event.office_id)
              .outerjoin(attended_any, attended_any.c.registration_id == Registration.id)
              .where(Registration.event_id.in_(events_in(filters, actor)), Registration.status.in_(SEAT_STATUSES),
                     attended_any.c.registration_id.is_(None)))
-    query = (_cooperatives(query, filters, actor).group_by(Office.office_name, Cooperative.id, Cooperative.name)
+    query = (_cooperatives(query, filters, actor)
+             .group_by(Office.id, Office.office_name, Cooperative.id, Cooperative.name)
              .order_by(func.count(Registration.id).desc(), Cooperative.name).limit(limit))
     return [dict(row._mapping) for row in db.session.execute(query)]
 
@@ -248,27 +264,31 @@ POSITIONS = (*BoardPosition, ParticipantPosition.BOARD, ParticipantPosition.STAF
 _POSITION_OF = {position.value: position for position in POSITIONS}
 
 
-def participants(filters: Filters, actor=None) -> list[dict]:
+def participants(filters: Filters, actor=None, by_office: bool = True) -> list[dict]:
     """The people who took part in the period, by position and sex (None where not recorded).
     A person on their cooperative's board list (the same name, in any case) counts under the
     office held there (ketua, sekretaris, bendahara, pengawas), as registration matches people
     to board members; anyone else under the position registered (board, staff, member).
-    One statement."""
+    ``by_office``: per office of the events (a person who came to two offices' events counts in
+    each); otherwise across the reader's offices, each person once. One statement."""
     office_held = (select(BoardMember.position).where(
         BoardMember.cooperative_id == Participant.cooperative_id,
         func.lower(BoardMember.full_name) == func.lower(Participant.full_name))
         .order_by(BoardMember.id).limit(1).scalar_subquery())
     position = func.coalesce(office_held, Participant.position, type_=String)  # two enums' values
-    query = _registrations_of_filtered_cooperatives(
-        select(Office.office_name.label("office"), position.label("position"), Participant.sex.label("sex"),
-               func.count(func.distinct(Participant.id)).label("people"))
-        .select_from(Registration).join(Participant, Participant.id == Registration.participant_id)
-        .join(Event, Event.id == Registration.event_id).join(Office, Office.id == Event.office_id)
-        .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
-        .where(Registration.event_id.in_(events_in(filters, actor)), AttendanceRecord.mark.in_(ATTENDED_MARKS)),
-        filters, actor).group_by(Office.office_name, position, Participant.sex)
+    offices = OFFICE_COLUMNS if by_office else ()
+    query = (select(*offices, position.label("position"), Participant.sex.label("sex"),
+                    func.count(func.distinct(Participant.id)).label("people"))
+             .select_from(Registration).join(Participant, Participant.id == Registration.participant_id)
+             .join(AttendanceRecord, AttendanceRecord.registration_id == Registration.id)
+             .where(Registration.event_id.in_(events_in(filters, actor)), AttendanceRecord.mark.in_(ATTENDED_MARKS)))
+    if by_office:
+        query = query.join(Event, Event.id == Registration.event_id).join(Office, Office.id == Event.office_id)
+    query = _registrations_of_filtered_cooperatives(query, filters, actor).group_by(
+        *((Office.id, Office.office_name) if by_office else ()), position, Participant.sex)
     rows = [dict(row._mapping) for row in db.session.execute(query)]
     for row in rows:
         row["position"] = _POSITION_OF[row["position"]]
     order = {position: n for n, position in enumerate(POSITIONS)}
-    return sorted(rows, key=lambda r: (r["office"], order[r["position"]], r["sex"].value if r["sex"] else "~"))
+    return sorted(rows, key=lambda r: (r.get("office", ""), r.get("office_id", 0), order[r["position"]],
+                                       r["sex"].value if r["sex"] else "~"))
