@@ -120,7 +120,9 @@ def test_a_participant_answers_from_the_certificate_email_and_the_organiser_writ
     page.locator("#caption").fill("Pembukaan pelatihan oleh Kepala Dinas")
     page.get_by_role("button", name="Unggah foto").click()
     expect(page.get_by_test_id("photo")).to_have_count(1)
-    assert page.locator("[data-testid=photo] img").evaluate("img => img.naturalWidth") == 1600
+    assert page.locator("[data-testid=photo] img").evaluate(  # once the picture has loaded
+        "img => img.complete ? img.naturalWidth : new Promise(done => img.addEventListener('load', "
+        "() => done(img.naturalWidth)))") == 1600
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "minutes-phone")
 

@@ -80,7 +80,9 @@ def test_marks_taken_without_signal_wait_on_the_phone_and_are_sent_once(live_ser
     sheet_url = f"{server.url}/organiser/events/{seeded.event_id}/attendance/{session_id}"
     log_in(page, server.url, "panitia@example.org", PASSWORD)
     page.goto(sheet_url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # A function, not an expression: Playwright evaluates an expression with eval() on each poll,
+    # which the page's Content-Security-Policy refuses.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function("""() => caches.open("portal-sheet-v1").then(cache => cache.match(location.href))
                                    .then(found => !!found)""")
     expect(page.get_by_test_id("pending-count")).to_have_text("0")
