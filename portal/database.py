@@ -1,5 +1,6 @@
 """Database building blocks shared by every capability's models."""
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -152,6 +153,23 @@ def begin_write(session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={_WRITE: True})
+
+
+@contextmanager
+def write_apart(session):
+    """A write of its own in a request that otherwise reads (a GET that logs an access, keeps a
+    report's snapshot): the transaction begun as a writer (``begin_write``), committed at the end,
+    and what the request already loaded not expired by that commit."""
+    if isinstance(session, scoped_session):
+        session = session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        begin_write(session)
+        yield session
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def conflict_insert(session, model):

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, tuple_
 
-from portal.database import begin_write, utcnow
+from portal.database import utcnow, write_apart
 from portal.extensions import db
 from portal.offices.scope import scoped
 from portal.privacy.models import AccessKind, PersonalDataAccess
@@ -43,15 +43,8 @@ def log_access(actor, kind: AccessKind, subject: str, **details) -> None:
     """``record_personal_data_access`` in its own write transaction, committed: for the GET views
     (exports, API reads) that hand data out and change nothing else. What the request has loaded
     is not expired by these commits: a page already read is serialised without reading it again."""
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        begin_write(session)
+    with write_apart(db.session):
         record_personal_data_access(actor, kind, subject, **details)
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
 
 
 def count_rows(query) -> int:

@@ -24,11 +24,6 @@ class Table:
     more: list["Table"] = field(default_factory=list)  # tables under the first, each with its title
     title: str = ""
 
-    @property
-    def second(self) -> "Table | None":
-        """The first of the tables under this one (the API's ``second``, kept for its clients)."""
-        return self.more[0] if self.more else None
-
     def chart_top(self, bars: int) -> tuple[list[str], dict[str, list[float]]]:
         """The chart's labels and series kept to the ``bars`` groups largest in the first series
         (in their order), so a province's or the country's chart stays readable."""

@@ -11,7 +11,8 @@ PostgreSQL), too slow to count on every request of every app server. A page asks
 The worker's periodic job (``refresh_due``) counts again, a few per pass, the snapshots read in
 the last day that are older than ``REPORT_REFRESH_SECONDS``, so a report people read is rarely
 counted in a request; a snapshot nobody read for a week is removed. The key holds the report,
-its filters, the offices the reader reads and the language, so no office sees another's figures.
+its filters, the offices the reader reads, the language and the time zone, so no office sees
+another's figures.
 """
 
 import hashlib
@@ -25,7 +26,7 @@ from flask_babel import force_locale, get_locale
 from sqlalchemy import delete, select, update
 
 from portal.accounts.models import User
-from portal.database import begin_write, clock_now, conflict_insert
+from portal.database import clock_now, conflict_insert, write_apart
 from portal.extensions import db
 from portal.i18n import zone_name
 from portal.offices.context import office_in_use
@@ -132,17 +133,9 @@ def _shared(name: str, filters: Filters, actor, build):
 
 
 def _write(statement) -> None:
-    """``statement`` in a write transaction of its own, committed (a page that reads changes
-    nothing else); what the request loaded is not expired by it, as ``privacy.access.log_access``."""
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        begin_write(session)
+    """``statement`` in a write of its own (a page that reads changes nothing else)."""
+    with write_apart(db.session) as session:
         session.execute(statement)
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
 
 
 # -- the worker -------------------------------------------------------------------------------
