@@ -9,6 +9,7 @@ from icalendar import Calendar
 from portal.accounts.models import Role
 from portal.cooperatives import services
 from portal.cooperatives.models import CooperativeStatus, District
+from portal.events import queries
 from portal.events import services as events
 from portal.events.models import EventStatus
 from portal.extensions import db
@@ -83,6 +84,51 @@ def test_feed_covers_ninety_days_back_and_a_year_ahead(client, make_event):
     response = client.get("/events.ics")
     assert "Content-Length" not in response.headers, "written from a generator"
     assert sorted(_feed_titles(response)) == ["Depan 300", "Lewat 80"]
+
+
+def test_a_window_within_the_limit_is_kept_whole():
+    today = date(2026, 12, 1)
+    window = (today - timedelta(days=90), today + timedelta(days=365))
+    days = [(today - timedelta(days=30), 2), (today + timedelta(days=200), 3)]
+    assert queries.drawn_in(days, window, today, limit=5) == window
+
+
+def test_a_crowded_window_is_drawn_in_to_the_coming_days_first_and_a_quarter_for_the_past():
+    today = date(2026, 12, 1)
+    window = (today - timedelta(days=90), today + timedelta(days=365))
+    days = [(today + timedelta(days=n), 10) for n in range(0, 30)] + [
+        (today - timedelta(days=n), 10) for n in range(1, 30)]
+    first, last = queries.drawn_in(days, window, today, limit=100)
+    # 75 of 100 for the coming days: 70 fit, whole days; the past gets the 30 left
+    assert (first, last) == (today - timedelta(days=3), today + timedelta(days=6))
+    quiet_past = [(today - timedelta(days=1), 5)] + days[:30]
+    assert queries.drawn_in(quiet_past, window, today, limit=100) == (today - timedelta(days=1),
+                                                                        today + timedelta(days=8))
+    assert queries.drawn_in([(today, 500), (today + timedelta(days=1), 1)], window, today,
+                            limit=100) == (today, today), "today is always whole"
+
+
+@pytest.mark.app_config(FEED_MAX_SESSIONS=4)
+def test_a_feed_of_more_sessions_than_the_limit_keeps_the_coming_ones_first(client, make_event):
+    from portal.events.services import local_today
+
+    today = local_today()
+    for title, days in (("Lewat 10", -10), ("Lewat 5", -5), ("Depan 1", 1), ("Depan 2", 2), ("Depan 3", 3),
+                        ("Depan 40", 40)):
+        make_event(title=title, status=EventStatus.PUBLISHED,
+                   sessions=[(today + timedelta(days=days), time(9), time(12))])
+    response = client.get("/events.ics")
+    assert sorted(_feed_titles(response)) == ["Depan 1", "Depan 2", "Depan 3", "Lewat 5"]
+
+
+def test_the_feed_link_follows_the_district_chosen(client, make_event, make_venue):
+    semau = db.session.scalar(sa.select(District).where(District.name == "Semau"))
+    _published(make_event, "Rapat di Semau", 5, venue=make_venue(name="Aula Semau", district_name=semau.name))
+    page = client.get(f"/events?district={semau.id}").text
+    assert f'href="/events.ics?district={semau.id}"' in page
+    assert 'href="/events.ics"' in client.get("/events").text
+    feed = client.get(f"/events.ics?district={semau.id}")
+    assert _feed_titles(feed) == ["Rapat di Semau"]
 
 
 @pytest.mark.app_config(FEED_VERSION_SECONDS=0)

@@ -3,7 +3,8 @@ sessions, venues and districts in a fixed number of queries, however many events
 
 from datetime import date, time, timedelta
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative, District
@@ -151,11 +152,36 @@ def feed_window(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=FEED_PAST_DAYS), today + timedelta(days=FEED_FUTURE_DAYS)
 
 
-def _in_feed(query, district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
-    first, last = feed_window()
+def _in_feed(query, window: tuple[date, date], district_id: int | None = None, office_id: int | None = None,
+             regency_id: int | None = None):
+    first, last = window
     query = query.where(Event.status.in_(VISIBLE_STATUSES), Event.ends_on >= first, Event.starts_on <= last)
     query = in_offices(query, office_id, regency_id)
     return _in_districts(query, [district_id]) if district_id else query
+
+
+def drawn_in(days: list[tuple[date, int]], window: tuple[date, date], today: date,
+             limit: int) -> tuple[date, date]:
+    """``window``, or, when its ``days`` (a day and its number of sessions) hold more than
+    ``limit`` sessions, the part of it that holds about ``limit``: the coming days first, soonest
+    first, with a quarter of the room kept for the past (or what the coming ones leave), latest
+    first. Whole days, so a day's sessions are all in or all out, and today always."""
+    if sum(n for _day, n in days) <= limit:
+        return window
+    coming = sorted((day, n) for day, n in days if day >= today)
+    gone = sorted(((day, n) for day, n in days if day < today), reverse=True)
+    room = limit - min(sum(n for _day, n in gone), limit // 4)
+    first = last = today
+    used = 0
+    for day, n in coming:
+        if used + n > room and day > today:
+            break
+        used, last = used + n, day
+    for day, n in gone:
+        if used + n > limit:
+            break
+        used, first = used + n, day
+    return first, last
 
 
 def _in_districts(query, district_ids: list[int]):
@@ -164,9 +190,10 @@ def _in_districts(query, district_ids: list[int]):
                                     .where(Venue.district_id.in_(district_ids))))
 
 
-def feed_query(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None):
+def feed_query(window: tuple[date, date], district_id: int | None = None, office_id: int | None = None,
+               regency_id: int | None = None):
     """What /events.ics carries, one row of plain values per session of the visible events within
-    the feed's window (of one district, office or regency), ``calendar.make_entry``'s arguments
+    ``window`` (``feed_bounds``; of one district, office or regency), ``calendar.make_entry``'s arguments
     less the link: no ORM object is built for a feed of thousands. The caller reads it in
     batches and writes the entries as they come."""
     order = (EventSession.starts_at, EventSession.id)
@@ -178,18 +205,30 @@ def feed_query(district_id: int | None = None, office_id: int | None = None, reg
                     (Event.status == EventStatus.CANCELLED).label("cancelled"))
              .join(EventSession, EventSession.event_id == Event.id).join(Venue, Venue.id == EventSession.venue_id)
              .outerjoin(District, District.id == Venue.district_id))
-    return _in_feed(query, district_id, office_id, regency_id).order_by(Event.starts_on, Event.id, *order)
+    return _in_feed(query, window, district_id, office_id, regency_id).order_by(Event.starts_on, Event.id, *order)
 
 
-def feed_version(district_id: int | None = None, office_id: int | None = None, regency_id: int | None = None) -> str:
-    """Changes whenever the feed would: an event in the window added, changed (its
-    ``updated_at``) or moved (its sessions' sequences), and with the window itself."""
-    query = _in_feed(select(func.count(EventSession.id), func.max(Event.updated_at),
-                            func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions), district_id,
-                     office_id, regency_id)
-    count, changed, sequences = db.session.execute(query).one()
-    return (f"{feed_window()[0]}-{district_id or 0}-{office_id or 0}-{regency_id or 0}-{count}-"
-            f"{changed and changed.timestamp()}-{sequences}")
+def feed_version(district_id: int | None = None, office_id: int | None = None,
+                 regency_id: int | None = None) -> tuple[str, tuple[date, date]]:
+    """The feed's window and a version that changes whenever the feed would: an event in the
+    window added, changed (its ``updated_at``) or moved (its sessions' sequences), and with the
+    window itself. The window is ``feed_window``, drawn in to ``FEED_MAX_SESSIONS`` sessions
+    (``drawn_in``: a country's feed, of every office). One aggregate over the window, by day: an
+    event counts on the day it ends if it is over, else on the day it starts (today if under way),
+    so it is in a window drawn in to [first, last] exactly when that day is."""
+    today = local_today()
+    window = feed_window(today)
+    day = case((Event.ends_on < today, Event.ends_on), (Event.starts_on < today, today), else_=Event.starts_on)
+    query = select(day, func.count(EventSession.id), func.max(Event.updated_at),
+                   func.coalesce(func.sum(EventSession.sequence), 0)).join(Event.sessions)
+    rows = db.session.execute(_in_feed(query, window, district_id, office_id, regency_id).group_by(day)).all()
+    first, last = drawn_in([(row[0], row[1]) for row in rows], window, today,
+                           current_app.config["FEED_MAX_SESSIONS"])
+    kept = [row for row in rows if first <= row[0] <= last]
+    changed = max((row[2] for row in kept), default=None)
+    version = (f"{first}-{last}-{district_id or 0}-{office_id or 0}-{regency_id or 0}-{sum(row[1] for row in kept)}"
+               f"-{changed and changed.timestamp()}-{sum(row[3] for row in kept)}")
+    return version, (first, last)
 
 
 def next_event_month(today: date) -> date | None:

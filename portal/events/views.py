@@ -92,6 +92,14 @@ def _place_filters() -> dict:
     return {"office_id": parse_id(request.args.get("office")), "regency_id": parse_id(request.args.get("regency"))}
 
 
+def _feed_url(district_ids: list[int] | None = None) -> str:
+    """/events.ics of what the page shows: its office or regency, and its district when it is one
+    (a country's whole feed is drawn in to ``FEED_MAX_SESSIONS``; a district's holds its year)."""
+    places = _place_filters()
+    return url_for("events.feed", district=district_ids[0] if district_ids and len(district_ids) == 1 else None,
+                   office=places["office_id"], regency=places["regency_id"])
+
+
 @bp.get("/events")
 @public
 def index():
@@ -105,6 +113,7 @@ def index():
     page = paginate(queries.upcoming_query(**filters, **_place_filters()))
     taken = services.seats_taken([event.id for event in page.items])
     return render_template("events/index.html", form=form, page=page, taken=taken,
+                           feed_url=_feed_url(filters.get("district_ids")),
                            districts=listed_districts(current_app.config["DISTRICT_SELECT_LIMIT"]))
 
 
@@ -140,7 +149,7 @@ def month():
     previous = date(shown.year - (shown.month == 1), (shown.month - 2) % 12 + 1, 1)
     following = date(shown.year + (shown.month == 12), shown.month % 12 + 1, 1)
     return render_template("events/calendar.html", month_html=month_html,
-                           title=format_date(shown, "LLLL y", locale=locale),
+                           title=format_date(shown, "LLLL y", locale=locale), feed_url=_feed_url(),
                            previous=previous if previous >= first.replace(day=1) else None,
                            following=following if following <= last else None)
 
@@ -174,11 +183,13 @@ def show(event_id: int):
 @bp.get("/events.ics")
 @public
 def feed():
-    """Visible events from 90 days ago to a year ahead (``queries.feed_window``), optionally of
-    one district (``?district=<id>``); written as it is read, and answered 304 while unchanged."""
+    """Visible events from 90 days ago to a year ahead (``queries.feed_window``; nearer when that
+    holds more than ``FEED_MAX_SESSIONS`` sessions, ``queries.feed_bounds``), optionally of one
+    district, office or regency (``?district=<id>``, ``?office=<id>``, ``?regency=<id>``); written
+    as it is read, and answered 304 while unchanged."""
     district_id, places = parse_id(request.args.get("district")), _place_filters()
-    version = feeds.current_version((district_id, places["office_id"], places["regency_id"]),
-                                    lambda: queries.feed_version(district_id, **places))
+    version, window = feeds.current_version((district_id, places["office_id"], places["regency_id"]),
+                                            lambda: queries.feed_version(district_id, **places))
     etag = hashlib.sha256(f"{db.engine.url.render_as_string()}|{version}".encode()).hexdigest()[:32]
     directory = Path(current_app.instance_path) / "feeds"
     if request.if_none_match.contains(etag):
@@ -190,7 +201,7 @@ def feed():
     elif kept := feeds.cached_feed(directory, etag):
         response = _ics(wrap_file(request.environ, kept.open("rb")), "portal-koperasi-events.ics")
     else:
-        response = _ics(feeds.written_feed(db.engine, queries.feed_query(district_id, **places),
+        response = _ics(feeds.written_feed(db.engine, queries.feed_query(window, district_id, **places),
                                            current_app.config["PORTAL_BASE_URL"], directory, etag),
                         "portal-koperasi-events.ics")
     response.set_etag(etag)
