@@ -2,7 +2,11 @@
 each letter shared by the messages that carry it (a cooperative's address and its chair's) against
 each message building its own, same round, same run; and, as the old rate, each message building
 its own letter from scratch (a new font configuration and the page's stylesheet parsed each time,
-as ``documents/pdf.py`` did before it kept them).
+the office's images embedded as uploaded, as ``documents/pdf.py`` did before it kept them).
+
+Twice: for an office without a logo, signature or stamp, and for one with all three as an office
+scans them (a 1,200-pixel colour logo, a 1,500-pixel signature and a 900-pixel stamp), which is
+what a real letter carries.
 
     python -m benchmarks.letter_rate [--cooperatives 30]
 
@@ -11,12 +15,16 @@ but nothing leaves. Ratios within one run; the machine's load moves the bare rat
 """
 
 import argparse
+import base64
+import io
+import math
 import re
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select, update
 
 from benchmarks.invitation_send import _populate
@@ -30,6 +38,7 @@ from portal.invitations import services as invitations
 from portal.invitations.selection import BY_HAND, Selection
 from portal.mail import delivery
 from portal.mail.models import MessageStatus, OutboxMessage
+from portal.settings.services import get_office_settings, update_office_settings
 
 
 class Unshared(delivery.RecentAttachments):
@@ -37,16 +46,53 @@ class Unshared(delivery.RecentAttachments):
         super().__init__(size=0)
 
 
+def _as_uploaded(data: bytes | None, *_box, mimetype: str = "image/png") -> str | None:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode()}" if data else None
+
+
 @contextmanager
-def _unkept():
-    """Nothing of one PDF kept for the next: the font configuration made and the stylesheet
-    parsed for each."""
-    font_config, style = pdf._font_config, pdf.STYLE
-    pdf._font_config, pdf.STYLE = pdf.FontConfiguration, re.compile("(?!)")
+def _unkept(app):
+    """Nothing of one PDF kept for the next: the font configuration made, the stylesheet parsed
+    and the office's images decoded for each, and the images embedded as uploaded."""
+    font_config, style, images = pdf._font_config, pdf.STYLE, pdf._image_cache
+    pdf._font_config, pdf.STYLE, pdf._image_cache = pdf.FontConfiguration, re.compile("(?!)"), dict
+    globals_ = app.jinja_env.globals
+    kept = globals_["logo_data_uri"], globals_["png_data_uri"]
+    globals_["logo_data_uri"] = lambda settings: _as_uploaded(settings.logo, mimetype=settings.logo_mimetype)
+    globals_["png_data_uri"] = _as_uploaded
     try:
         yield
     finally:
-        pdf._font_config, pdf.STYLE = font_config, style
+        pdf._font_config, pdf.STYLE, pdf._image_cache = font_config, style, images
+        globals_["logo_data_uri"], globals_["png_data_uri"] = kept
+
+
+def office_images() -> tuple[bytes, bytes, bytes]:
+    """A logo, a signature and a stamp shaped like an office's scans: a colour emblem with a
+    gradient, ink strokes and a ring of text on transparency."""
+    logo = Image.new("RGB", (1200, 1200), "white")
+    draw = ImageDraw.Draw(logo)
+    for ring in range(0, 560, 4):
+        draw.ellipse([40 + ring, 40 + ring, 1160 - ring, 1160 - ring], outline=(180 - ring // 4, 30 + ring // 5, 40))
+    draw.polygon([(600, 200), (900, 900), (300, 900)], fill=(230, 190, 40), outline=(0, 0, 0))
+    signature = Image.new("RGBA", (1500, 500), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(signature)
+    for n in range(6):
+        draw.line([(60 + n * 220, 420 - n * 40), (200 + n * 220, 80 + n * 30), (300 + n * 200, 380)],
+                  fill=(20, 30, 120, 255), width=9, joint="curve")
+    stamp = Image.new("RGBA", (900, 900), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(stamp)
+    draw.ellipse([20, 20, 880, 880], outline=(90, 40, 160, 220), width=18)
+    draw.ellipse([150, 150, 750, 750], outline=(90, 40, 160, 220), width=10)
+    for n in range(24):
+        draw.text((430 + 330 * math.cos(n / 24 * 2 * math.pi), 440 + 330 * math.sin(n / 24 * 2 * math.pi)),
+                  "DINAS"[n % 5], fill=(90, 40, 160, 220), font_size=40)
+    files = []
+    for image in (logo, signature, stamp):
+        output = io.BytesIO()
+        image.save(output, "PNG", optimize=True)
+        files.append(output.getvalue())
+    return tuple(files)
 
 
 def _rate(label: str) -> float:
@@ -72,19 +118,28 @@ def main() -> None:
             invitations.send_invitations(organiser, event, Selection(mode=BY_HAND, cooperative_ids=ids))
             db.session.commit()
             messages = db.session.query(OutboxMessage).count()
-            shared = delivery.RecentAttachments
-            delivery.RecentAttachments = Unshared
-            try:
-                with _unkept():
-                    old_rate = _rate("old")
-                unshared_rate = _rate("unshared")
-            finally:
-                delivery.RecentAttachments = shared
-            shared_rate = _rate("shared")
+            for images in ("none", "logo, signature, stamp"):
+                if images != "none":
+                    settings = get_office_settings()
+                    settings.logo, signature, stamp = office_images()
+                    settings.logo_mimetype = "image/png"
+                    update_office_settings(None, {}, office=settings,
+                                           marks={"signature_image": signature, "stamp_image": stamp})
+                    db.session.commit()
+                shared = delivery.RecentAttachments
+                delivery.RecentAttachments = Unshared
+                try:
+                    with _unkept(app):
+                        old_rate = _rate("old")
+                    unshared_rate = _rate("unshared")
+                finally:
+                    delivery.RecentAttachments = shared
+                shared_rate = _rate("shared")
+                print({"office_images": images, "cooperatives": args.cooperatives, "messages": messages,
+                       "old_per_second": round(old_rate, 2), "unshared_per_second": round(unshared_rate, 2),
+                       "shared_per_second": round(shared_rate, 2), "ratio": round(shared_rate / unshared_rate, 2),
+                       "ratio_to_old": round(shared_rate / old_rate, 2)}, flush=True)
             db.engine.dispose()
-    print({"cooperatives": args.cooperatives, "messages": messages, "old_per_second": round(old_rate, 2),
-           "unshared_per_second": round(unshared_rate, 2), "shared_per_second": round(shared_rate, 2),
-           "ratio": round(shared_rate / unshared_rate, 2), "ratio_to_old": round(shared_rate / old_rate, 2)})
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Printed documents: PDFs from templates with the office's letterhead, QR codes, letter numbers."""
 
+import io
 from datetime import date
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select
 
+from portal.documents import pdf
 from portal.documents.pdf import ForbiddenResource, LocalFetcher, render_pdf
 from portal.documents.qr import qr_png, qr_svg
 from portal.extensions import db
@@ -101,3 +103,20 @@ def test_a_page_stylesheet_is_parsed_once_for_many_documents_and_looks_the_same(
     whole = HTML(string=html, base_url=pdf.Path(app.static_folder).resolve().as_uri() + "/",
                  url_fetcher=pdf.LocalFetcher(app.static_folder)).write_pdf(pdf_tags=True)
     assert pdf_page_image(first, scale=1) == pdf_page_image(whole, scale=1), "the same page as parsed with it"
+
+
+def test_printed_images_are_found_by_their_url_and_nothing_else_is(app):
+    from PIL import Image
+
+    output = io.BytesIO()
+    Image.new("RGBA", (3000, 1000), (0, 0, 0, 0)).save(output, "PNG")
+    url = pdf.printed_image(output.getvalue(), 5.5, 2.2)
+    assert url == pdf.printed_image(output.getvalue(), 5.5, 2.2), "the same upload, the same URL"
+    fetcher = LocalFetcher(app.static_folder)
+    found = fetcher.fetch(url)
+    with Image.open(io.BytesIO(found.read())) as printed:
+        assert printed.size == (650, 217) and printed.mode == "RGBA"
+    with pytest.raises(ForbiddenResource):
+        fetcher.fetch(pdf.IMAGE_SCHEME + "0" * 32)
+    garbage = pdf.printed_image(b"not an image", 2, 2)
+    assert fetcher.fetch(garbage).read() == b"not an image", "kept as it is; WeasyPrint leaves it out"

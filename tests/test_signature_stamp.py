@@ -144,3 +144,25 @@ def _fields(html: str):
             yield name, value
     for name, value in re.findall(r'<textarea[^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>', html):
         yield name, value.strip()
+
+
+def test_large_uploads_are_printed_at_their_size_on_paper_and_the_logo_as_a_jpeg(app, make_event):
+    """A scanned logo, signature and stamp of thousands of pixels go into the PDF at 300 dpi of
+    the box they are printed in: the letter stays small and WeasyPrint does not compress the
+    upload's pixels again for every letter of a round."""
+    logo = io.BytesIO()
+    Image.new("RGB", (1500, 1500), (200, 30, 30)).save(logo, "PNG")
+    settings = get_office_settings()
+    settings.logo, settings.logo_mimetype = logo.getvalue(), "image/png"
+    update_office_settings(None, {}, office=settings, marks={
+        "signature_image": transparent_png((1800, 640)), "stamp_image": transparent_png((1000, 1000), "circle")})
+    db.session.commit()
+    data = letter(make_event)
+    sizes = images_of(data)
+    assert (260, 260) in sizes, "the letterhead's 2.2 cm at 300 dpi"
+    assert (331, 331) in sizes, "the stamp's 2.8 cm"
+    assert [size for size in sizes if size[0] == 650 and size[1] <= 260], "the signature within 5.5 by 2.2 cm"
+    filters = {str(xobject.get_object().get("/Filter")) for page in PdfReader(io.BytesIO(data)).pages
+               for xobject in page["/Resources"]["/XObject"].values()}
+    assert "/DCTDecode" in filters, "the logo passes into the PDF as a JPEG"
+    assert len(data) < 150 * 1024
