@@ -166,3 +166,16 @@ def test_large_uploads_are_printed_at_their_size_on_paper_and_the_logo_as_a_jpeg
                for xobject in page["/Resources"]["/XObject"].values()}
     assert "/DCTDecode" in filters, "the logo passes into the PDF as a JPEG"
     assert len(data) < 150 * 1024
+
+
+def test_a_new_logo_shows_in_the_next_letter_of_the_same_process(app, make_event):
+    settings = get_office_settings()
+    colours = []
+    for colour in ((200, 30, 30), (30, 30, 200)):
+        logo = io.BytesIO()
+        Image.new("RGB", (900, 900), colour).save(logo, "PNG")
+        settings.logo, settings.logo_mimetype = logo.getvalue(), "image/png"
+        db.session.commit()
+        page = PdfReader(io.BytesIO(letter(make_event))).pages[0]
+        colours.append(page.images[0].image.convert("RGB").getpixel((100, 100)))
+    assert colours[0][0] > 150 > colours[1][0] and colours[1][2] > 150, colours
