@@ -180,6 +180,33 @@ def test_event_list_filters_districts_by_name_when_there_are_many(client, make_e
     assert "Rapat di Semau" in client.get(f"/events?district={semau.id}").text
 
 
+def test_the_event_list_starts_with_the_events_under_way_and_leaves_out_those_ended(client, make_event):
+    from portal.events.services import local_today
+
+    today = local_today()
+    for title, first, last in (("Sudah Selesai", -10, -1), ("Berlangsung Lama", -40, 30),
+                               ("Sedang Berlangsung", -5, 3), ("Akan Datang", 2, 2)):
+        make_event(title=title, status=EventStatus.PUBLISHED,
+                   sessions=[(today + timedelta(days=day), time(9), time(12)) for day in {first, last}])
+    page = client.get("/events").text
+    assert "Sudah Selesai" not in page
+    shown = [page.index(title) for title in ("Berlangsung Lama", "Sedang Berlangsung", "Akan Datang")]
+    assert shown == sorted(shown)
+
+
+@pytest.mark.postgres
+def test_the_event_list_walks_an_index_from_the_events_under_way_on_postgresql(app, make_event):
+    from portal.events.queries import upcoming_query
+
+    _published(make_event, "Rapat Koordinasi", 5)
+    query = upcoming_query().limit(25)
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(sa.text("SET LOCAL enable_sort = off"))
+    plan = "\n".join(db.session.scalars(sa.text("EXPLAIN " + str(compiled).replace("%%", "%"))))
+    assert "ix_events_visible_starts_on" in plan and "ix_events_days" in plan, plan
+
+
 def test_event_list_counts_no_further_than_the_limit(client, make_event, count_queries):
     _published(make_event, "Rapat Koordinasi", 5)
     with count_queries() as statements:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,6 +112,13 @@ class Event(db.Model):
     __table_args__ = (
         Index("ix_events_status_starts_on", "status", "starts_on"),
         Index("ix_events_office_starts_on", "office_id", "starts_on"),
+        # The public list walks the visible events in start order from the earliest one under way
+        # (events/queries.py, not_ended), found through the events' days as a range.
+        Index("ix_events_visible_starts_on", "starts_on", "id",
+              postgresql_where=text("status IN ('published', 'cancelled')"),
+              sqlite_where=text("status IN ('published', 'cancelled')")),
+        Index("ix_events_days", text("daterange(starts_on, ends_on, '[]')"),
+              postgresql_using="gist").ddl_if(dialect="postgresql"),
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("ends_on >= starts_on", name="days_in_order"),
     )
