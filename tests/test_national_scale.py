@@ -352,3 +352,13 @@ def test_feed_kept_is_sent_gzipped_to_a_calendar_app_that_accepts_it(client, mak
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
     assert gzip.decompress(zipped.data) == plain
     assert client.get("/events.ics", headers={"Accept-Encoding": "identity"}).data == plain
+
+
+def test_pages_read_the_office_without_its_images(client, make_event, count_queries):
+    """An office's logo, signature and stamp (up to a megabyte each) are read where printed or
+    shown, not with the office every page loads for its name and zone."""
+    _published(make_event, "Rapat Koordinasi", 5)
+    with count_queries() as statements:
+        assert "Rapat Koordinasi" in client.get("/events").text
+    reading_offices = [s for s in statements if "FROM offices" in s]
+    assert reading_offices and not [s for s in reading_offices if "logo," in s or "stamp_image" in s]
