@@ -52,19 +52,19 @@ def _as_uploaded(data: bytes | None, *_box, mimetype: str = "image/png") -> str 
 
 @contextmanager
 def _unkept(app):
-    """Nothing of one PDF kept for the next: the font configuration made, the stylesheet parsed
-    and the office's images decoded for each, and the images embedded as uploaded."""
-    font_config, style, images = pdf._font_config, pdf.STYLE, pdf._image_cache
-    pdf._font_config, pdf.STYLE, pdf._image_cache = pdf.FontConfiguration, re.compile("(?!)"), dict
+    """Nothing of one PDF kept for the next: the font configuration made and the stylesheet
+    parsed for each, and the office's images embedded as uploaded."""
+    font_config, style = pdf._font_config, pdf.STYLE
+    pdf._font_config, pdf.STYLE = pdf.FontConfiguration, re.compile("(?!)")
     globals_ = app.jinja_env.globals
-    kept = globals_["logo_data_uri"], globals_["png_data_uri"]
-    globals_["logo_data_uri"] = lambda settings: _as_uploaded(settings.logo, mimetype=settings.logo_mimetype)
-    globals_["png_data_uri"] = _as_uploaded
+    kept = globals_["logo_src"], globals_["mark_src"]
+    globals_["logo_src"] = lambda settings: _as_uploaded(settings.logo, mimetype=settings.logo_mimetype)
+    globals_["mark_src"] = _as_uploaded
     try:
         yield
     finally:
-        pdf._font_config, pdf.STYLE, pdf._image_cache = font_config, style, images
-        globals_["logo_data_uri"], globals_["png_data_uri"] = kept
+        pdf._font_config, pdf.STYLE = font_config, style
+        globals_["logo_src"], globals_["mark_src"] = kept
 
 
 def office_images() -> tuple[bytes, bytes, bytes]:

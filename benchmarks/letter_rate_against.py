@@ -16,10 +16,12 @@ tree's median and their ratio. The office has no logo, as in the issue's measure
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,22 +73,39 @@ def worktree(commit: str, folder: Path) -> Path:
     return tree
 
 
-def round_rate(tree: Path, workers: int, cooperatives: int, logo: Path | None) -> float:
-    """Messages a second of ``workers`` processes delivering at the same time, added up."""
+def round_rate(tree: Path, workers: int, cooperatives: int, logo: Path | None, timeout: float = 900) -> float:
+    """Messages a second of ``workers`` processes delivering at the same time, added up. Workers
+    still running after ``timeout`` seconds are stopped and the round fails."""
     command = [sys.executable, "-c", WORKER, str(cooperatives), *([str(logo)] if logo else [])]
-    processes = [subprocess.Popen(command, cwd=tree,
-                                  env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-                 for _ in range(workers)]
-    for process in processes:
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"a worker in {tree} did not start")
-    for process in processes:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    results = [json.loads(process.stdout.readline()) for process in processes]
-    for process in processes:
-        process.wait()
+    env = {"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")}
+    processes = [subprocess.Popen(command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True) for _ in range(workers)]
+
+    def stop():
+        for process in processes:
+            process.kill()
+
+    watchdog = threading.Timer(timeout, stop)
+    watchdog.start()
+    delivered = False
+    try:
+        for process in processes:
+            if process.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a worker in {tree} did not start")
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        lines = [process.stdout.readline() for process in processes]
+        if not all(lines):
+            raise RuntimeError(f"a worker in {tree} stopped before it had delivered its round")
+        results = [json.loads(line) for line in lines]
+        delivered = True
+    finally:
+        watchdog.cancel()
+        if not delivered:
+            stop()
+        for process in processes:
+            process.wait()
     return sum(result["sent"] / result["seconds"] for result in results)
 
 

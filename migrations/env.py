@@ -61,9 +61,9 @@ def include_object(object, name, type_, reflected, compare_to):
 
 
 # SQLite cannot reflect an expression index, so Alembic warns before include_object is asked about
-# one; the expression indexes here are PostgreSQL's alone (ix_events_days) and left out on SQLite.
-warnings.filterwarnings("ignore", message="autogenerate skipping metadata-specified expression-based index",
-                        category=UserWarning)
+# one; ix_events_days is PostgreSQL's alone and left out on SQLite.
+warnings.filterwarnings("ignore", message="autogenerate skipping metadata-specified expression-based index "
+                        "'ix_events_days'", category=UserWarning)
 
 
 def run_migrations_offline():

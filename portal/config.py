@@ -209,9 +209,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         # /events.ics: each app process reuses the feed's version (its ETag) this long before asking
         # the database again, so a calendar app's poll costs no aggregate over the window's events.
         "FEED_VERSION_SECONDS": int(env.get("FEED_VERSION_SECONDS", "30")),
-        # /events.ics holds about this many sessions at most: a window that holds more (a
-        # country's feed, of every office) is drawn in, the coming sessions first
-        # (events/queries.py, feed_bounds). A regency's year is a few hundred.
+        # /events.ics holds about this many sessions: a window that holds more (a country's feed,
+        # of every office) is drawn in by whole days, the coming ones first (events/queries.py,
+        # drawn_in); today's are always in, with every session of the events under way. A
+        # regency's year is a few hundred.
         "FEED_MAX_SESSIONS": int(env.get("FEED_MAX_SESSIONS", "1500")),
         # Reports (portal/reports/snapshots.py): a process reuses its copy of a report's figures
         # this long; a shared snapshot is read while younger than REPORT_SNAPSHOT_SECONDS; the

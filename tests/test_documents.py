@@ -105,18 +105,35 @@ def test_a_page_stylesheet_is_parsed_once_for_many_documents_and_looks_the_same(
     assert pdf_page_image(first, scale=1) == pdf_page_image(whole, scale=1), "the same page as parsed with it"
 
 
-def test_printed_images_are_found_by_their_url_and_nothing_else_is(app):
+def test_printed_images_are_found_by_their_document_alone(app):
     from PIL import Image
 
     output = io.BytesIO()
     Image.new("RGBA", (3000, 1000), (0, 0, 0, 0)).save(output, "PNG")
-    url = pdf.printed_image(output.getvalue(), 5.5, 2.2)
-    assert url == pdf.printed_image(output.getvalue(), 5.5, 2.2), "the same upload, the same URL"
-    fetcher = LocalFetcher(app.static_folder)
-    found = fetcher.fetch(url)
+    with pdf.collecting_images() as images:
+        url = pdf.printed_image(output.getvalue(), 5.5, 2.2)
+        assert url == pdf.printed_image(output.getvalue(), 5.5, 2.2), "the same upload, the same URL"
+        assert pdf.printed_image(b"not an image", 2, 2) is None, "left out of the document"
+    found = LocalFetcher(app.static_folder, images).fetch(url)
     with Image.open(io.BytesIO(found.read())) as printed:
         assert printed.size == (650, 217) and printed.mode == "RGBA"
     with pytest.raises(ForbiddenResource):
-        fetcher.fetch(pdf.IMAGE_SCHEME + "0" * 32)
-    garbage = pdf.printed_image(b"not an image", 2, 2)
-    assert fetcher.fetch(garbage).read() == b"not an image", "kept as it is; WeasyPrint leaves it out"
+        LocalFetcher(app.static_folder).fetch(url)  # another document's image
+    with pytest.raises(ForbiddenResource):
+        LocalFetcher(app.static_folder, images).fetch(pdf.IMAGE_SCHEME + "0" * 32)
+
+
+def test_printed_images_are_turned_upright_and_huge_ones_left_out(app):
+    from PIL import Image
+
+    sideways = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to view
+    Image.new("RGB", (1200, 400), (200, 30, 30)).save(sideways, "JPEG", exif=exif)
+    with pdf.collecting_images() as images:
+        url = pdf.printed_image(sideways.getvalue(), 6, 2.2, opaque=True)
+    with Image.open(io.BytesIO(images[url][1])) as printed:
+        assert printed.height > printed.width, "upright, as a phone showed it"
+    huge = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(huge, "PNG")
+    assert pdf.printed_image(huge.getvalue(), 6, 2.2, opaque=True) is None

@@ -27,9 +27,9 @@ def cached_feed(directory: Path, version: str, gzipped: bool = False) -> Path | 
     return path if path.exists() else None
 
 
-def current_version(key, read) -> str:
-    """The feed's version under ``key`` as this process last read it (``read()``), read again
-    after ``FEED_VERSION_SECONDS``."""
+def current_version(key, read):
+    """What ``read()`` gave for ``key`` (the feed's version and window) when this process last
+    asked, asked again after ``FEED_VERSION_SECONDS``."""
     seconds = current_app.config["FEED_VERSION_SECONDS"]
     kept = current_app.extensions.setdefault("feed_versions", {})
     now = time.monotonic()

@@ -4,7 +4,7 @@ sessions, venues and districts in a fixed number of queries, however many events
 from datetime import date, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, and_, case, cast, func, literal, select
+from sqlalchemy import Date, and_, case, cast, func, literal, literal_column, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative, District
@@ -57,21 +57,26 @@ def in_offices(query, office_id: int | None = None, regency_id: int | None = Non
     return query
 
 
-def not_ended(since: date):
-    """Events that have not ended by ``since``, as a bound an index can walk in start order: their
-    start is on or after the earliest start of the visible events under way on ``since`` (or
-    ``since`` itself), so the public list reads the visible events from there in
+# The public list's events, written out so the planner matches the partial index
+# ix_events_visible_starts_on whatever plan it keeps for the statement.
+LISTED = literal_column("events.status IN ('published', 'cancelled')")
+
+
+def _not_ended(listed, since: date):
+    """``Event.ends_on >= since`` for the events of ``listed`` (the list's query, filters and all),
+    with a bound an index can walk in start order: a start on or after the earliest start of those
+    under way on ``since`` (or ``since`` itself), so the list reads its events from there in
     ``ix_events_visible_starts_on`` instead of sorting every coming event in the country. On
-    PostgreSQL the events under way are found through the GiST index of their days as a range
-    (``ix_events_days``); the subquery is fenced (OFFSET 0) so its minimum is taken over them."""
-    visible = Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED))
+    PostgreSQL the events under way come through the GiST index of their days as a range
+    (``ix_events_days``); the subquery is fenced (OFFSET 0) so its minimum is taken over them. One
+    long event under way (a year's programme) moves the bound back for the lists it is in."""
     if db.session.get_bind().dialect.name == "postgresql":
-        days = func.daterange(Event.starts_on, Event.ends_on, literal("[]"))
-        under_way = select(Event.starts_on).where(visible, days.op("@>")(cast(literal(since), Date)))
+        days = func.daterange(Event.starts_on, Event.ends_on, literal_column("'[]'"))
+        under_way = days.op("@>")(cast(literal(since), Date))
     else:
-        under_way = select(Event.starts_on).where(visible, Event.starts_on < since, Event.ends_on >= since)
-    under_way = under_way.offset(0).subquery()
-    earliest = select(func.min(under_way.c.starts_on)).scalar_subquery()
+        under_way = and_(Event.starts_on < since, Event.ends_on >= since)
+    starts = listed.with_only_columns(Event.starts_on).where(under_way).order_by(None).offset(0).subquery()
+    earliest = select(func.min(starts.c.starts_on)).scalar_subquery()
     return and_(Event.ends_on >= since, Event.starts_on >= func.coalesce(earliest, since))
 
 
@@ -79,20 +84,19 @@ def upcoming_query(kind: EventKind | None = None, program_area: ProgramArea | No
                    district_ids: list[int] | None = None, month: date | None = None,
                    office_id: int | None = None, regency_id: int | None = None):
     """Published (and cancelled, so people learn of it) events that have not ended, soonest first."""
-    query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CANCELLED)))
-    query = in_offices(query, office_id, regency_id)
+    query = in_offices(select(Event).where(LISTED), office_id, regency_id)
+    since = local_today()
     if month:
         first, last = month_bounds(month)
-        query = query.where(Event.starts_on <= last, not_ended(max(first, local_today())))
-    else:
-        query = query.where(not_ended(local_today()))
+        query = query.where(Event.starts_on <= last)
+        since = max(first, since)
     if kind:
         query = query.where(Event.kind == kind)
     if program_area:
         query = query.where(Event.program_area == program_area)
     if district_ids is not None:
         query = _in_districts(query, district_ids)
-    return _with_sessions(query.order_by(Event.starts_on, Event.id))
+    return _with_sessions(query.where(_not_ended(query, since)).order_by(Event.starts_on, Event.id))
 
 
 def organiser_query(status: EventStatus | None = None, search: str | None = None, actor=None):
@@ -211,7 +215,7 @@ def _in_districts(query, district_ids: list[int]):
 def feed_query(window: tuple[date, date], district_id: int | None = None, office_id: int | None = None,
                regency_id: int | None = None):
     """What /events.ics carries, one row of plain values per session of the visible events within
-    ``window`` (``feed_bounds``; of one district, office or regency), ``calendar.make_entry``'s arguments
+    ``window`` (``drawn_in``; of one district, office or regency), ``calendar.make_entry``'s arguments
     less the link: no ORM object is built for a feed of thousands. The caller reads it in
     batches and writes the entries as they come."""
     order = (EventSession.starts_at, EventSession.id)

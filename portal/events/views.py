@@ -184,7 +184,7 @@ def show(event_id: int):
 @public
 def feed():
     """Visible events from 90 days ago to a year ahead (``queries.feed_window``; nearer when that
-    holds more than ``FEED_MAX_SESSIONS`` sessions, ``queries.feed_bounds``), optionally of one
+    holds more than ``FEED_MAX_SESSIONS`` sessions, ``queries.drawn_in``), optionally of one
     district, office or regency (``?district=<id>``, ``?office=<id>``, ``?regency=<id>``); written
     as it is read, and answered 304 while unchanged."""
     district_id, places = parse_id(request.args.get("district")), _place_filters()

@@ -66,14 +66,14 @@ class Office(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     city: Mapped[str] = mapped_column(String(80), default="Oelamasi")
-    # The images (up to a megabyte each) are read only where printed or shown, not with the office
-    # every page loads for its zone and name.
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The images (up to a megabyte each) are read only where printed or shown, together, not with
+    # the office every page loads for its zone and name.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, deferred_group="images")
     logo_mimetype: Mapped[str | None] = mapped_column(String(40))
     # The signatory's signature and the office stamp, PNGs with transparency, drawn again on upload
     # (settings.services.checked_mark_image); letters and certificates carry them when present.
-    signature_image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-    stamp_image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signature_image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, deferred_group="images")
+    stamp_image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, deferred_group="images")
     signatory_name: Mapped[str] = mapped_column(String(120))
     signatory_title: Mapped[str] = mapped_column(String(200))
     signatory_nip: Mapped[str | None] = mapped_column(String(18))
