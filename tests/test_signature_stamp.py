@@ -179,3 +179,13 @@ def test_a_new_logo_shows_in_the_next_letter_of_the_same_process(app, make_event
         page = PdfReader(io.BytesIO(letter(make_event))).pages[0]
         colours.append(page.images[0].image.convert("RGB").getpixel((100, 100)))
     assert colours[0][0] > 150 > colours[1][0] and colours[1][2] > 150, colours
+
+
+def test_a_logo_of_more_pixels_than_any_letter_prints_is_refused_at_upload(app):
+    huge = io.BytesIO()
+    Image.new("1", (7000, 300)).save(huge, "PNG")
+    with pytest.raises(RuleViolation) as refused:
+        update_office_settings(None, {}, logo=huge.getvalue())
+    assert refused.value.field == "logo"
+    assert str(refused.value.message) == "Logo paling besar 6000 piksel per sisi."
+    assert get_office_settings().logo is None

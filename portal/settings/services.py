@@ -19,6 +19,9 @@ EDITABLE_FIELDS = [
 ]
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 MAX_LOGO_BYTES = 1024 * 1024
+# Printed 2.2 cm high, a logo needs a few hundred pixels; one far larger costs every process that
+# prints it hundreds of megabytes to decode (documents/pdf.py scales it once per process).
+MAX_LOGO_SIDE = 6000
 # The signature and the stamp placed on letters and certificates.
 MARK_FIELDS = ("signature_image", "stamp_image")
 MAX_MARK_BYTES = 512 * 1024
@@ -109,10 +112,17 @@ def format_nip(nip: str | None) -> str | None:
 def logo_mimetype(data: bytes) -> str:
     if len(data) > MAX_LOGO_BYTES:
         raise RuleViolation("logo", _("The logo may be at most 1 MB."))
-    for magic, mimetype in LOGO_TYPES.items():
-        if data.startswith(magic):
-            return mimetype
-    raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
+    mimetype = next((mimetype for magic, mimetype in LOGO_TYPES.items() if data.startswith(magic)), None)
+    if mimetype is None:
+        raise RuleViolation("logo", _("The logo must be a PNG or JPEG image."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header only
+            size = image.size
+    except Exception:  # noqa: BLE001 (an unreadable header: the magic bytes decided, as before)
+        size = (0, 0)
+    if max(size) > MAX_LOGO_SIDE:
+        raise RuleViolation("logo", _("The logo may be at most %(side)d pixels a side.", side=MAX_LOGO_SIDE))
+    return mimetype
 
 
 def checked_mark_image(data: bytes, field: str) -> bytes:
