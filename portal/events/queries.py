@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.cooperatives.models import Cooperative, District
 from portal.events.models import (
+    LISTED_SQL,
     VISIBLE_STATUSES,
     Event,
     EventKind,
@@ -57,9 +58,7 @@ def in_offices(query, office_id: int | None = None, regency_id: int | None = Non
     return query
 
 
-# The public list's events, written out so the planner matches the partial index
-# ix_events_visible_starts_on whatever plan it keeps for the statement.
-LISTED = literal_column("events.status IN ('published', 'cancelled')")
+LISTED = literal_column(f"events.{LISTED_SQL}")  # as ix_events_visible_starts_on says it
 
 
 def _not_ended(listed, since: date):
