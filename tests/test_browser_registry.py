@@ -58,7 +58,8 @@ def test_board_signup_confirm_approval_and_editing_own_cooperative(live_server, 
     organiser.goto(server.url + "/login")
     organiser.get_by_label("Email").fill("organiser@demo.portal-koperasi.example.org")
     organiser.get_by_label("Kata sandi").fill("demo12345")
-    organiser.get_by_role("button", name="Masuk", exact=True).click()
+    with organiser.expect_navigation():  # until the home page has loaded Bootstrap, the menu does not open
+        organiser.get_by_role("button", name="Masuk", exact=True).click()
     organiser.get_by_test_id("more-menu").click()  # the menu bar keeps claims under "Lainnya"
     organiser.get_by_role("link", name="Klaim pengurus", exact=True).click()
     expect(organiser.get_by_text("KSP Cendana Oelamasi")).to_be_visible()
