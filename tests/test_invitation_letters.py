@@ -1,20 +1,26 @@
 """The surat undangan: letterhead, number, Indonesian date, addressee, sessions, signatory."""
 
+import io
+from collections import OrderedDict
 from datetime import date, time
 
+import pypdf
 import pytest
+from sqlalchemy import select
 
 from portal.accounts.models import Role, User
+from portal.documents.pdf import fill_blank, keeping_blanks, kept_blank
 from portal.events.models import Event
 from portal.extensions import db
 from portal.invitations import services
-from portal.invitations.letters import addressee_line, render_letter
+from portal.invitations.letters import ADDRESSEE_TEMPLATE, addressee_line, render_invitation_letter, render_letter
 from portal.invitations.selection import BY_HAND, Selection
-from portal.mail.delivery import send_pending
+from portal.mail.delivery import RecentAttachments, send_pending
+from portal.mail.models import OutboxMessage
 from portal.settings.services import ROMAN_MONTHS, get_office_settings
 from tests.concurrency import run_together
 from tests.invitation_fixtures import invitations_of
-from tests.pdfs import pdf_text, save_pdf_page
+from tests.pdfs import pdf_page_count, pdf_page_image, pdf_text, save_pdf_page
 
 ROMAN = dict(enumerate(ROMAN_MONTHS, start=1))
 
@@ -148,3 +154,81 @@ def test_a_cooperative_s_recipients_share_one_letter_built_once_per_pass(
     pdfs = {r.rcpt_tos[0]: [d for n, d in r.attachments().items() if n.endswith(".pdf")][0] for r in smtp.received}
     assert pdfs["sehati@example.org"] == pdfs["maria@example.org"] == pdfs["yohanes@example.org"]
     assert "Flobamora" in " ".join(pdf_text(pdfs["flobamora@example.org"]).split())
+
+
+def _queued_letters(event_id: int) -> dict[str, tuple[int, dict]]:
+    """The round's letter attachments as the worker finds them: recipient -> (invitation id, snapshot)."""
+    found = {}
+    for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        for deferred in message.deferred_attachments or []:
+            if deferred["renderer"] == "invitations.letter" and message.snapshot["event"]["id"] == event_id:
+                found[message.recipient_email] = (deferred["args"]["invitation_id"], message.snapshot)
+    return found
+
+
+def test_copies_drawn_into_the_round_s_blank_look_and_read_as_letters_laid_out_in_full(
+        app, invitable_event, make_invitee, invite):
+    """Within a pass, a round's letter is laid out once and each addressee drawn into its slot: the
+    same pixels as the copy laid out in full, the text in the PDF, and in the tags a paragraph of the
+    addressee's section (where a screen reader reads it), marked on the page with its own MCID."""
+    settings = get_office_settings()
+    settings.signatory_name = "Drs. Yohanes Nope, M.Si"
+    event = invitable_event(title="Pelatihan Pembukuan Koperasi", days=2)
+    hostile = 'KSP "Sehati" <b>&amp; Mitra</b>'
+    invite(event, [make_invitee(name=hostile, email="sehati@example.org", board=()),
+                   make_invitee(name="Koperasi Serba Usaha Flobamora", email="flobamora@example.org", board=())])
+    queued = _queued_letters(event.id)
+
+    blanks = OrderedDict()
+    with keeping_blanks(blanks):
+        drawn = {email: render_invitation_letter(*args) for email, args in queued.items()}
+    laid_out = {email: render_invitation_letter(*args) for email, args in queued.items()}  # no pass: in full
+    assert len(blanks) == 1, "one blank for the round"
+
+    for email in queued:
+        (name, kind, data), (full_name, _kind, full) = drawn[email], laid_out[email]
+        assert (name, kind) == (full_name, "application/pdf") and data != full
+        assert pdf_page_image(data, scale=2).tobytes() == pdf_page_image(full, scale=2).tobytes(), email
+    text = " ".join(pdf_text(drawn["sehati@example.org"][2]).split())
+    assert 'Yth. Ketua KSP "Sehati" <b>&amp; Mitra</b>' in text and "Flobamora" not in text
+    assert "Yth. Ketua Koperasi Serba Usaha Flobamora" in " ".join(pdf_text(drawn["flobamora@example.org"][2]).split())
+
+    reader = pypdf.PdfReader(io.BytesIO(drawn["flobamora@example.org"][2]))
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    [document] = root["/K"]
+    kinds = [child.get_object()["/S"] for child in document.get_object()["/K"]]
+    [section] = [child.get_object() for child in document.get_object()["/K"] if child.get_object()["/S"] == "/Sect"]
+    assert kinds.index("/Sect") < len(kinds) - 2, kinds  # where the addressee stands, before the letter's body
+    [paragraph] = [child.get_object() for child in section["/K"]]
+    assert paragraph["/S"] == "/P" and paragraph["/P"].get_object() == section
+    page = reader.pages[0]
+    nums = root["/ParentTree"]["/Nums"]
+    on_page = nums[nums.index(page["/StructParents"]) + 1].get_object()
+    assert on_page[paragraph["/K"]].get_object() == paragraph
+    marked = [operands for operands, operator in page.get_contents().operations if operator == b"BDC"]
+    assert ["/P", paragraph["/K"]] in [[tag, properties.get("/MCID")] for tag, properties in marked]
+
+
+def test_an_addressee_too_long_for_the_slot_gets_its_copy_laid_out_in_full(app, invitable_event, make_invitee, invite):
+    long_name = "Koperasi Serba Usaha " + " ".join(["Sehati Sejahtera Bersama Masyarakat Nelayan Oelamasi"] * 3)
+    event = invitable_event()
+    invite(event, [make_invitee(name=long_name, email="panjang@example.org", board=())])
+    [args] = _queued_letters(event.id).values()
+    blanks = OrderedDict()
+    with keeping_blanks(blanks):
+        _name, _kind, data = render_invitation_letter(*args)
+    [blank] = blanks.values()
+    assert fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=args[1]["letter"]["addressee"]) is None
+    assert long_name in " ".join(pdf_text(data).split()) and pdf_page_count(data) == 1
+    _name, _kind, full = render_invitation_letter(*args)
+    assert pdf_page_image(data).tobytes() == pdf_page_image(full).tobytes()
+
+
+def test_blanks_are_kept_only_within_a_pass(app):
+    built = []
+    assert kept_blank("round", lambda: built.append(1)) is None and built == []  # outside a pass: laid out in full
+    first, second = RecentAttachments(), RecentAttachments()
+    for store in (first.blanks, first.blanks, second.blanks):
+        with keeping_blanks(store):
+            kept_blank("round", lambda: built.append(1) or "blank")
+    assert built == [1, 1], "once per pass"

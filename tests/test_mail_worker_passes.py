@@ -5,12 +5,15 @@ drive several passes: ``run_worker`` with an injected clock and stop flag, and a
 ``flask mail worker`` process that receives three invitation rounds some passes apart.
 """
 
+import io
 import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
 
+import pypdf
+from PIL import Image
 from sqlalchemy import func, select, update
 
 from portal.certificates import services as certificates
@@ -193,3 +196,35 @@ def test_the_worker_lowers_its_cpu_priority_as_configured(app, monkeypatch):
     app.config["MAIL_WORKER_NICE"] = 0
     assert runner.invoke(args=["mail", "worker", "--interval", "0"]).exit_code == 0
     assert niced == [19]
+
+
+def test_a_logo_uploaded_between_passes_is_on_the_round_s_letters_the_next_pass_sends(
+        app, smtp, invitable_event, make_invitee, invite):
+    """A round's letter is laid out once per pass (its addressees drawn in), never kept for the
+    worker's life: the office's new logo is on what the next pass sends."""
+    start = utcnow() + timedelta(minutes=1)
+    before = _last_message_id()
+    invite(invitable_event(), [make_invitee(name="KSP Pertama", email="pertama@example.org", board=()),
+                               make_invitee(name="KSP Kedua", email="kedua@example.org", board=())])
+    first, second = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.id > before)
+                                       .order_by(OutboxMessage.id))
+    for message_id, due in ((first, start), (second, start + HOUR)):
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(next_attempt_at=due))
+    db.session.commit()
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 30, 40)).save(logo, "PNG")
+
+    def upload_logo_after_the_first_pass(_counts):
+        settings = get_office_settings()
+        if settings.logo is None:
+            settings.logo, settings.logo_mimetype = logo.getvalue(), "image/png"
+            db.session.commit()
+
+    passes = Passes(2, start)
+    run_worker(passes, 0, clock=passes.clock, on_pass=upload_logo_after_the_first_pass)
+
+    images = {}
+    for received in smtp.received:
+        [letter] = [data for name, data in received.attachments().items() if name.startswith("surat-undangan-")]
+        images[received.rcpt_tos[0]] = len(pypdf.PdfReader(io.BytesIO(letter)).pages[0].images)
+    assert images == {"pertama@example.org": 0, "kedua@example.org": 1}

@@ -13,11 +13,15 @@ import io
 import re
 import threading
 from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from PIL import Image, ImageOps
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -158,9 +162,7 @@ def mark_src(data: bytes | None, width_cm: float, height_cm: float) -> str | Non
     return printed_image(data, width_cm, height_cm) if data else None
 
 
-def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
-    """Render ``template_name`` (extending ``documents/_page.html``) in ``language`` to PDF bytes,
-    tagged (headings, paragraphs, tables, reading order) so screen readers and search read it."""
+def _html(template_name: str, language: str, context: dict) -> tuple[HTML, list[CSS]]:
     request_context = contextlib.nullcontext() if has_request_context() else current_app.test_request_context()
     with request_context, force_locale(language), collecting_images() as images:
         html = render_template(template_name, **context)
@@ -171,5 +173,124 @@ def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
     if len(styles) == 1:  # the usual page: its stylesheet parsed once; any other shape as it is
         html = STYLE.sub("", html, count=1)
         stylesheets = [_stylesheet(styles[0], base_url, fetcher)]
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher), stylesheets
+
+
+def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
+    """Render ``template_name`` (extending ``documents/_page.html``) in ``language`` to PDF bytes,
+    tagged (headings, paragraphs, tables, reading order) so screen readers and search read it."""
+    document, stylesheets = _html(template_name, language, context)
     return document.write_pdf(pdf_tags=True, stylesheets=stylesheets, font_config=_font_config())
+
+
+# The copies of a round's letter differ in one place (the addressee), and laying out the rest again
+# for each of a hundred thousand copies is most of what a round costs. So a document can be laid
+# out once with that place left empty (``render_blank``: the element with ``id="slot"``, whose size
+# must not depend on what fills it), and each copy's own lines laid out alone on a page the size of
+# the slot and drawn into it with pypdf (``fill_blank``): the same pixels as the copy laid out in
+# full, and in the tags a paragraph of the slot's element, where a screen reader reads it. What
+# does not fit the slot is the caller's to render in full. Blanks are kept only within an enclosing
+# ``keeping_blanks`` (the mail worker's pass), so an office's new logo is in the next pass's letters.
+SLOT_ID = "slot"
+PT_PER_CSS_PX = 0.75
+BLANKS_KEPT = 4
+_blanks: ContextVar[OrderedDict | None] = ContextVar("portal_pdf_blanks", default=None)
+
+
+@dataclass(frozen=True)
+class Blank:
+    data: bytes  # the tagged PDF with the slot empty
+    page: int  # the page that holds the slot
+    box: tuple[float, float, float, float]  # the slot's border box: CSS px from the page's top left
+
+    @property
+    def slot_size(self) -> str:
+        """The slot as a CSS page size, for the template that fills it."""
+        left, top, right, bottom = self.box
+        return f"{right - left}px {bottom - top}px"
+
+
+def render_blank(template_name: str, *, language: str = "id", **context) -> Blank:
+    """``template_name`` laid out once, with its ``id="slot"`` element left as it is (empty)."""
+    document, stylesheets = _html(template_name, language, context)
+    laid_out = document.render(stylesheets=stylesheets, font_config=_font_config(), pdf_tags=True)
+    page, box = next((number, page.anchors[SLOT_ID]) for number, page in enumerate(laid_out.pages)
+                     if SLOT_ID in page.anchors)
+    return Blank(laid_out.write_pdf(pdf_tags=True), page, box)
+
+
+def fill_blank(blank: Blank, template_name: str, *, language: str = "id", **context) -> bytes | None:
+    """The blank with ``template_name`` (laid out on a page of ``blank.slot_size``, given to it as
+    ``slot_size``) drawn into its slot; None when that does not fit on one such page."""
+    document, stylesheets = _html(template_name, language, context | {"slot_size": blank.slot_size})
+    lines = document.render(stylesheets=stylesheets, font_config=_font_config())
+    if len(lines.pages) != 1:
+        return None
+    overlay = PdfReader(io.BytesIO(lines.write_pdf())).pages[0]
+    writer = PdfWriter(clone_from=io.BytesIO(blank.data))
+    page = writer.pages[blank.page]
+    mcid = _tag_in_slot(writer, page)
+    content = DecodedStreamObject()
+    content.set_data(b"/P <</MCID %d>> BDC\n" % mcid + overlay.get_contents().get_data() + b"\nEMC\n")
+    overlay[NameObject("/Contents")] = content
+    left, top, _right, bottom = blank.box
+    page_height = float(page.mediabox.height)
+    page.merge_transformed_page(overlay, Transformation().translate(
+        left * PT_PER_CSS_PX, page_height - bottom * PT_PER_CSS_PX))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _tag_in_slot(writer: PdfWriter, page) -> int:
+    """A paragraph added to the tags as the last child of the slot's element (the document's one
+    ``Sect``), for the marked content that ``page`` will draw with the MCID returned."""
+    root = writer.root_object["/StructTreeRoot"].get_object()
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    key = page["/StructParents"]
+    on_page = next(nums[n + 1].get_object() for n in range(0, len(nums), 2) if nums[n] == key)
+    section = _structure_element(root, "/Sect")
+    paragraph = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/P"),
+        NameObject("/P"): section.indirect_reference, NameObject("/Pg"): page.indirect_reference,
+        NameObject("/K"): NumberObject(len(on_page))}))
+    section["/K"].append(paragraph)
+    on_page.append(paragraph)
+    return len(on_page) - 1
+
+
+def _structure_element(parent, kind: str):
+    children = parent.get("/K")
+    for child in children if isinstance(children, ArrayObject) else [children]:
+        child = child.get_object() if child is not None else None
+        if isinstance(child, DictionaryObject) and "/S" in child:
+            if child["/S"] == kind:
+                return child
+            if (found := _structure_element(child, kind)) is not None:
+                return found
+    return None
+
+
+@contextlib.contextmanager
+def keeping_blanks(store: OrderedDict | None):
+    """``kept_blank`` keeps its blanks in ``store`` while the block runs (with None, none)."""
+    token = _blanks.set(store)
+    try:
+        yield
+    finally:
+        _blanks.reset(token)
+
+
+def kept_blank(key: str, build) -> Blank | None:
+    """The blank that ``build()`` makes, kept under ``key`` by the enclosing ``keeping_blanks``
+    (the last ``BLANKS_KEPT``); None outside one, where a single copy costs less laid out in full."""
+    store = _blanks.get()
+    if store is None:
+        return None
+    if key in store:
+        store.move_to_end(key)
+        return store[key]
+    blank = store[key] = build()
+    while len(store) > BLANKS_KEPT:
+        store.popitem(last=False)
+    return blank

@@ -1,11 +1,12 @@
 """The formal invitation letter (surat undangan), as offices here expect it with an invitation."""
 
+import json
 from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.documents.pdf import PDF_MIMETYPE, render_pdf
+from portal.documents.pdf import PDF_MIMETYPE, fill_blank, kept_blank, render_blank, render_pdf
 from portal.events.models import Event, EventKind
 from portal.events.snapshots import event_from_snapshot
 from portal.extensions import db
@@ -49,14 +50,22 @@ def letter_filename(number: str, addressee: str) -> str:
     return f"surat-undangan-{safe[:80].lower()}.pdf"
 
 
+LETTER_TEMPLATE = "invitations/letter.html"
+ADDRESSEE_TEMPLATE = "invitations/letter_addressee.html"
+
+
+def _letter(render, event: Event, *, office=None, **values):
+    extra = {"office": lambda: office} if office is not None else {}
+    with office_in_use(office if office is not None else getattr(event, "office", None)):
+        return render(LETTER_TEMPLATE, language="id", event=event, subject=letter_subject(event), **values, **extra)
+
+
 def render_letter(event: Event, *, number: str, dated: date, addressee: str, what_to_bring: str | None = None,
                   office=None) -> tuple[str, str, bytes]:
     """``(filename, content type, PDF bytes)`` of one addressee's copy of a round's letter; with
     ``office`` (settings as they were) instead of today's settings."""
-    extra = {"office": lambda: office} if office is not None else {}
-    with office_in_use(office if office is not None else getattr(event, "office", None)):
-        data = render_pdf("invitations/letter.html", language="id", event=event, number=number, dated=dated,
-                          addressee=addressee, subject=letter_subject(event), what_to_bring=what_to_bring, **extra)
+    data = _letter(render_pdf, event, office=office, number=number, dated=dated, addressee=addressee,
+                   what_to_bring=what_to_bring)
     return letter_filename(number, addressee), PDF_MIMETYPE, data
 
 
@@ -81,12 +90,22 @@ def letter_snapshot(number: str | None, dated: date, addressee: str, what_to_bri
 def render_invitation_letter(invitation_id: int, snapshot: dict | None = None) -> tuple[str, str, bytes] | None:
     """The mail worker's renderer for an invitation's letter attachment: from the message's
     snapshot (the event, letter and signatory as the body was written), or, for a message queued
-    before snapshots, from the live rows."""
+    before snapshots, from the live rows. Within a pass that keeps blanks (``pdf.keeping_blanks``)
+    a round's letter is laid out once and each copy gets its addressee drawn in; an addressee too
+    long for the slot's four lines gets its copy laid out in full."""
     if snapshot is None:
         return invitation_letter(db.session.get(Invitation, invitation_id))
     letter = snapshot.get("letter")
     if letter is None:
         return None
-    return render_letter(event_from_snapshot(snapshot["event"]), number=letter["number"],
-                         dated=date.fromisoformat(letter["dated"]), addressee=letter["addressee"],
-                         what_to_bring=letter["what_to_bring"], office=office_from_snapshot(snapshot["office"]))
+    event, office = event_from_snapshot(snapshot["event"]), office_from_snapshot(snapshot["office"])
+    values = {"number": letter["number"], "dated": date.fromisoformat(letter["dated"]),
+              "what_to_bring": letter["what_to_bring"]}
+    same_for_the_round = json.dumps([snapshot["event"], snapshot["office"], letter | {"addressee": None}],
+                                    sort_keys=True, default=str)
+    blank = kept_blank(same_for_the_round,
+                       lambda: _letter(render_blank, event, office=office, addressee=None, **values))
+    data = fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=letter["addressee"]) if blank is not None else None
+    if data is None:
+        data = _letter(render_pdf, event, office=office, addressee=letter["addressee"], **values)
+    return letter_filename(letter["number"], letter["addressee"]), PDF_MIMETYPE, data

@@ -23,6 +23,7 @@ from sqlalchemy import and_, event, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
 from portal.database import begin_write, utcnow
+from portal.documents.pdf import keeping_blanks
 from portal.extensions import db, mail
 from portal.mail.models import MessageStatus, OutboxAttachment, OutboxMessage
 from portal.mail.services import ORPHANED, attachment_renderer, tell_watchers
@@ -181,10 +182,13 @@ class RecentAttachments:
     """The last few deferred attachments one pass has built, by what determines them (renderer,
     arguments and snapshot): a cooperative's address and its board members' messages carry the
     same letter, queued one after the other, and it is built once for them. Only attachments
-    built from a snapshot are kept (the others read live rows), and only a few, for one pass."""
+    built from a snapshot are kept (the others read live rows), and only a few, for one pass.
+    Renderers may also keep, for the pass, a document laid out once whose copies differ in one
+    place (``pdf.kept_blank``: a round's letter, each cooperative's addressee drawn in)."""
 
     def __init__(self, size: int = 8):
         self.size, self.kept = size, OrderedDict()
+        self.blanks = OrderedDict()  # documents laid out once for the pass (``pdf.kept_blank``)
 
     def render(self, deferred: dict, snapshot: dict | None):
         if snapshot is None:
@@ -193,7 +197,8 @@ class RecentAttachments:
         if key in self.kept:
             self.kept.move_to_end(key)
             return self.kept[key]
-        rendered = self.kept[key] = render_deferred(deferred, snapshot)
+        with keeping_blanks(self.blanks):
+            rendered = self.kept[key] = render_deferred(deferred, snapshot)
         if len(self.kept) > self.size:
             self.kept.popitem(last=False)
         return rendered
