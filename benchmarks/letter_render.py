@@ -3,9 +3,10 @@
     python -m benchmarks.letter_render [--letters 20]
 
 Renders one invitee's letter (a three-day training, letterhead, table of sessions, signature)
-``--letters`` times and, in the same run, the invitation email's two bodies for comparison;
-prints the milliseconds of each and their ratio. No database server is needed (SQLite in a
-temporary folder); nothing is sent.
+``--letters`` times laid out in full, then as the mail worker makes each copy of a round (its
+addressee drawn into the round's letter laid out once), and, in the same run, the invitation
+email's two bodies for comparison; prints the milliseconds of each and their ratios. No database
+server is needed (SQLite in a temporary folder); nothing is sent.
 """
 
 import argparse
@@ -20,12 +21,13 @@ from sqlalchemy import select
 from portal import create_app
 from portal.cooperatives.models import District
 from portal.cooperatives.reference import seed_reference_data
+from portal.documents.pdf import fill_blank
 from portal.events import services as events
 from portal.events import venues
 from portal.events.models import EventKind, ProgramArea
 from portal.extensions import db
 from portal.invitations.emails import INVITATION_TEMPLATE, SUBJECTS
-from portal.invitations.letters import addressee_line, render_letter
+from portal.invitations.letters import ADDRESSEE_TEMPLATE, addressee_line, render_letter, render_letter_blank
 from portal.mail.services import render_email
 
 
@@ -65,6 +67,8 @@ def main() -> None:
             addressee = addressee_line("KSP Sehati Oelamasi")
             letter = _milliseconds(lambda: render_letter(event, number="001/DISKOP/XI/2026", dated=date.today(),
                                                          addressee=addressee, what_to_bring="laptop"), args.letters)
+            blank = render_letter_blank(event, number="001/DISKOP/XI/2026", dated=date.today(), what_to_bring="laptop")
+            drawn = _milliseconds(lambda: fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=addressee), args.letters)
             email = _milliseconds(lambda: render_email(
                 INVITATION_TEMPLATE, SUBJECTS["invitation"], "id", subject_values={"title": event.title},
                 event=event, what="invitation", kind="Pelatihan", guest_name="KSP Sehati Oelamasi",
@@ -72,7 +76,8 @@ def main() -> None:
                 decline_link="x"), args.letters)
             size = len(render_letter(event, number="001/DISKOP/XI/2026", dated=date.today(), addressee=addressee)[2])
             db.engine.dispose()
-    print({"letters": args.letters, "letter_ms": round(letter, 1), "email_bodies_ms": round(email, 2),
+    print({"letters": args.letters, "letter_ms": round(letter, 1), "drawn_copy_ms": round(drawn, 1),
+           "letter_to_drawn_ratio": round(letter / drawn, 1), "email_bodies_ms": round(email, 2),
            "letter_to_email_ratio": round(letter / email, 1), "letter_kib": size // 1024})
 
 

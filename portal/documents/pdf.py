@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from flask import current_app, has_request_context, render_template
@@ -203,6 +204,11 @@ class Blank:
     page: int  # the page that holds the slot
     box: tuple[float, float, float, float]  # the slot's border box: CSS px from the page's top left
 
+    @cached_property
+    def parsed(self) -> PdfReader:
+        """The blank read once (every copy is cloned from it)."""
+        return PdfReader(io.BytesIO(self.data))
+
     @property
     def slot_size(self) -> str:
         """The slot as a CSS page size, for the template that fills it."""
@@ -227,7 +233,7 @@ def fill_blank(blank: Blank, template_name: str, *, language: str = "id", **cont
     if len(lines.pages) != 1:
         return None
     overlay = PdfReader(io.BytesIO(lines.write_pdf())).pages[0]
-    writer = PdfWriter(clone_from=io.BytesIO(blank.data))
+    writer = PdfWriter(clone_from=blank.parsed)
     page = writer.pages[blank.page]
     mcid = _tag_in_slot(writer, page)
     content = DecodedStreamObject()

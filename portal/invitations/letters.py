@@ -6,7 +6,7 @@ from datetime import date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from portal.documents.pdf import PDF_MIMETYPE, fill_blank, kept_blank, render_blank, render_pdf
+from portal.documents.pdf import PDF_MIMETYPE, Blank, fill_blank, kept_blank, render_blank, render_pdf
 from portal.events.models import Event, EventKind
 from portal.events.snapshots import event_from_snapshot
 from portal.extensions import db
@@ -69,6 +69,13 @@ def render_letter(event: Event, *, number: str, dated: date, addressee: str, wha
     return letter_filename(number, addressee), PDF_MIMETYPE, data
 
 
+def render_letter_blank(event: Event, *, number: str, dated: date, what_to_bring: str | None = None,
+                        office=None) -> Blank:
+    """A round's letter laid out with its addressee slot empty, for ``fill_blank``."""
+    return _letter(render_blank, event, office=office, number=number, dated=dated, addressee=None,
+                   what_to_bring=what_to_bring)
+
+
 def invitation_letter(invitation: Invitation) -> tuple[str, str, bytes] | None:
     """The invitee's copy of its round's letter; None for a round sent before letters had numbers."""
     invitation_round = invitation.round
@@ -100,12 +107,11 @@ def render_invitation_letter(invitation_id: int, snapshot: dict | None = None) -
         return None
     event, office = event_from_snapshot(snapshot["event"]), office_from_snapshot(snapshot["office"])
     values = {"number": letter["number"], "dated": date.fromisoformat(letter["dated"]),
-              "what_to_bring": letter["what_to_bring"]}
+              "what_to_bring": letter["what_to_bring"], "office": office}
     same_for_the_round = json.dumps([snapshot["event"], snapshot["office"], letter | {"addressee": None}],
                                     sort_keys=True, default=str)
-    blank = kept_blank(same_for_the_round,
-                       lambda: _letter(render_blank, event, office=office, addressee=None, **values))
+    blank = kept_blank(same_for_the_round, lambda: render_letter_blank(event, **values))
     data = fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=letter["addressee"]) if blank is not None else None
     if data is None:
-        data = _letter(render_pdf, event, office=office, addressee=letter["addressee"], **values)
+        return render_letter(event, addressee=letter["addressee"], **values)
     return letter_filename(letter["number"], letter["addressee"]), PDF_MIMETYPE, data
