@@ -121,18 +121,18 @@ def _fuzz_routes(app, client, failures) -> int:
     return sent
 
 
-# Walks every route with odd input: minutes on PostgreSQL, so beyond the suite's 300-s guard against hangs.
+# Walks every route with odd input: minutes on PostgreSQL, so beyond the suite's 300-s guard against hangs;
+# a test per role, so parallel workers share the walk.
 @pytest.mark.timeout(1200)
-def test_odd_input_in_every_form_query_string_and_url_gives_no_5xx(app, client, login):
+@pytest.mark.parametrize("role", ROLES)
+def test_odd_input_in_every_form_query_string_and_url_gives_no_5xx(app, client, login, role):
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     failures, sent = [], 0
-    for email in ROLES.values():
-        if email:
-            assert login(client, email, DEMO_PASSWORD).status_code == 302
-        pages, forms = _walk(client)
-        sent += _fuzz_forms(client, forms, failures)
-        sent += _fuzz_query_strings(client, [url for url in pages if "?" in url or "page" in url], failures)
-        sent += _fuzz_routes(app, client, failures)
-        client.post("/logout")
-    print(f"{sent} fuzzed requests")
+    if email := ROLES[role]:
+        assert login(client, email, DEMO_PASSWORD).status_code == 302
+    pages, forms = _walk(client)
+    sent += _fuzz_forms(client, forms, failures)
+    sent += _fuzz_query_strings(client, [url for url in pages if "?" in url or "page" in url], failures)
+    sent += _fuzz_routes(app, client, failures)
+    print(f"{role}: {sent} fuzzed requests")
     assert failures == [], "\n".join(map(repr, failures))

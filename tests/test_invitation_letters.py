@@ -183,7 +183,7 @@ def test_copies_drawn_into_the_round_s_blank_look_and_read_as_letters_laid_out_i
     with keeping_blanks(blanks):
         drawn = {email: render_invitation_letter(*args) for email, args in queued.items()}
     laid_out = {email: render_invitation_letter(*args) for email, args in queued.items()}  # no pass: in full
-    [blank] = blanks.values()  # one for the round, into which both addressees fit
+    [(blank, _copies)] = blanks.values()  # one for the round, into which both addressees fit
     assert all(fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=snapshot["letter"]["addressee"]) is not None
                for _invitation, snapshot in queued.values())
 
@@ -191,6 +191,10 @@ def test_copies_drawn_into_the_round_s_blank_look_and_read_as_letters_laid_out_i
         (name, kind, data), (full_name, _kind, full) = drawn[email], laid_out[email]
         assert (name, kind) == (full_name, "application/pdf") and data != full
         assert pdf_page_image(data, scale=2).tobytes() == pdf_page_image(full, scale=2).tobytes(), email
+        # Sent a hundred thousand times: the blank as written, plus the lines and their font subset.
+        assert data[:8] == full[:8] == b"%PDF-1.7" and len(data) < len(full) + 8_000, (len(data), len(full))
+        fonts = _font_subsets(data)
+        assert len({name for name, _program in fonts}) == len(set(fonts)), "no two subsets named alike"
     text = " ".join(pdf_text(drawn["sehati@example.org"][2]).split())
     assert 'Yth. Ketua KSP "Sehati" <b>&amp; Mitra</b>' in text and "Flobamora" not in text
     assert "Yth. Ketua Koperasi Serba Usaha Flobamora" in " ".join(pdf_text(drawn["flobamora@example.org"][2]).split())
@@ -211,6 +215,24 @@ def test_copies_drawn_into_the_round_s_blank_look_and_read_as_letters_laid_out_i
     assert ["/P", paragraph["/K"]] in [[tag, properties.get("/MCID")] for tag, properties in marked]
 
 
+def _font_subsets(data: bytes) -> list[tuple[str, bytes]]:
+    """(name, font program) of every font the first page draws with, its form XObjects' included."""
+    found = []
+
+    def walk(resources):
+        for font in resources.get("/Font", {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            found.append((font["/BaseFont"], descriptor["/FontFile2"].get_object().get_data()))
+        for form in resources.get("/XObject", {}).values():
+            if (form := form.get_object()).get("/Subtype") == "/Form":
+                walk(form["/Resources"])
+
+    walk(pypdf.PdfReader(io.BytesIO(data)).pages[0]["/Resources"])
+    return found
+
+
 def test_an_addressee_too_long_for_the_slot_gets_its_copy_laid_out_in_full(app, invitable_event, make_invitee, invite):
     long_name = "Koperasi Serba Usaha " + " ".join(["Sehati Sejahtera Bersama Masyarakat Nelayan Oelamasi"] * 3)
     event = invitable_event()
@@ -219,7 +241,7 @@ def test_an_addressee_too_long_for_the_slot_gets_its_copy_laid_out_in_full(app, 
     blanks = OrderedDict()
     with keeping_blanks(blanks):
         _name, _kind, data = render_invitation_letter(*args)
-    [blank] = blanks.values()
+    [(blank, _copies)] = blanks.values()
     assert fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=args[1]["letter"]["addressee"]) is None
     assert long_name in " ".join(pdf_text(data).split()) and pdf_page_count(data) == 1
     _name, _kind, full = render_invitation_letter(*args)
@@ -234,3 +256,30 @@ def test_blanks_are_kept_only_within_a_pass(app):
         with keeping_blanks(store):
             kept_blank("round", lambda: built.append(1) or "blank")
     assert built == [1, 1], "once per pass"
+
+
+def test_a_blank_is_laid_out_again_after_so_many_copies(app, monkeypatch):
+    """A pass that sends a whole country's round runs long: the office's images are read anew."""
+    monkeypatch.setattr("portal.documents.pdf.BLANK_COPIES", 2)
+    built = []
+    with keeping_blanks(OrderedDict()):
+        for _copy in range(5):
+            kept_blank("round", lambda: built.append(1) or f"blank {len(built)}")
+    assert len(built) == 3
+
+
+def test_a_copy_that_cannot_be_drawn_in_is_laid_out_in_full(app, invitable_event, make_invitee, invite,
+                                                            monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ValueError("a blank without its section")
+
+    logged = []
+    monkeypatch.setattr("portal.invitations.letters.fill_blank", broken)
+    monkeypatch.setattr("portal.invitations.letters.log.exception", lambda text, *args: logged.append(text % args))
+    event = invitable_event()
+    invite(event, [make_invitee(name="KSP Sehati Oelamasi", email="sehati@example.org", board=())])
+    [args] = _queued_letters(event.id).values()
+    with keeping_blanks(OrderedDict()):
+        _name, _kind, data = render_invitation_letter(*args)
+    assert "Yth. Ketua KSP Sehati Oelamasi" in " ".join(pdf_text(data).split())
+    assert logged == [f"drawing the addressee into invitation {args[0]}'s letter failed; laid out in full"]

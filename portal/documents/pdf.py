@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from PIL import Image, ImageOps
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -195,6 +195,7 @@ def render_pdf(template_name: str, *, language: str = "id", **context) -> bytes:
 SLOT_ID = "slot"
 PT_PER_CSS_PX = 0.75
 BLANKS_KEPT = 4
+BLANK_COPIES = 200
 _blanks: ContextVar[OrderedDict | None] = ContextVar("portal_pdf_blanks", default=None)
 
 
@@ -227,25 +228,60 @@ def render_blank(template_name: str, *, language: str = "id", **context) -> Blan
 
 def fill_blank(blank: Blank, template_name: str, *, language: str = "id", **context) -> bytes | None:
     """The blank with ``template_name`` (laid out on a page of ``blank.slot_size``, given to it as
-    ``slot_size``) drawn into its slot; None when that does not fit on one such page."""
+    ``slot_size``) drawn into its slot; None when that does not fit on one such page.
+
+    The lines go in as a form XObject drawn by a content stream of their own, appended to the
+    blank as an incremental update: the blank's bytes stay as WeasyPrint wrote them (compressed),
+    and each copy adds only its lines, their font subset and the changed dictionaries."""
     document, stylesheets = _html(template_name, language, context | {"slot_size": blank.slot_size})
     lines = document.render(stylesheets=stylesheets, font_config=_font_config())
     if len(lines.pages) != 1:
         return None
     overlay = PdfReader(io.BytesIO(lines.write_pdf())).pages[0]
-    writer = PdfWriter(clone_from=blank.parsed)
+    writer = PdfWriter(blank.parsed, incremental=True)
     page = writer.pages[blank.page]
+    form = DecodedStreamObject()
+    form.set_data(overlay.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): ArrayObject(FloatObject(v) for v in overlay.mediabox),
+                 NameObject("/Resources"): overlay["/Resources"].get_object().clone(writer)})
+    _retag_fonts(form["/Resources"])
+    name = NameObject("/PortalSlot")
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[name] = writer._add_object(form.flate_encode())
+    left, _top, _right, bottom = blank.box
     mcid = _tag_in_slot(writer, page)
-    content = DecodedStreamObject()
-    content.set_data(b"/P <</MCID %d>> BDC\n" % mcid + overlay.get_contents().get_data() + b"\nEMC\n")
-    overlay[NameObject("/Contents")] = content
-    left, top, _right, bottom = blank.box
-    page_height = float(page.mediabox.height)
-    page.merge_transformed_page(overlay, Transformation().translate(
-        left * PT_PER_CSS_PX, page_height - bottom * PT_PER_CSS_PX))
+    # The blank's own content may leave its graphics state changed (WeasyPrint's flips the y axis):
+    # it is drawn between q and Q, and the lines after it from the page's own state.
+    save, draw = DecodedStreamObject(), DecodedStreamObject()
+    save.set_data(b"q\n")
+    draw.set_data(b"Q\nq 1 0 0 1 %.4f %.4f cm /P <</MCID %d>> BDC %s Do EMC Q\n" % (
+        left * PT_PER_CSS_PX, float(page.mediabox.height) - bottom * PT_PER_CSS_PX, mcid, name.encode()))
+    contents = page.raw_get("/Contents")  # a stream's reference, or an array of them
+    contents = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(save), *contents, writer._add_object(draw)])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _retag_fonts(resources) -> None:
+    """Give each font subset the lines brought a tag of its own (the six letters before "+" in
+    its name): WeasyPrint tags a subset by its font file, so the blank's subset of the same font
+    has the same tag, and a PDF must not name two different subsets alike."""
+    for font in resources.get("/Font", DictionaryObject()).get_object().values():
+        font = font.get_object()
+        parts = [font, *(part.get_object() for part in font.get("/DescendantFonts", []))]
+        descriptors = [part["/FontDescriptor"].get_object() for part in parts if "/FontDescriptor" in part]
+        program = b"".join(d[key].get_object().get_data() for d in descriptors
+                           for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in d)
+        digest = hashlib.blake2b(program, digest_size=6).digest()
+        tag = "".join(chr(ord("A") + byte % 26) for byte in digest)
+        for part, key in [*((part, "/BaseFont") for part in parts), *((d, "/FontName") for d in descriptors)]:
+            if "+" in part.get(key, ""):
+                part[NameObject(key)] = NameObject(f"/{tag}+{part[key].split('+', 1)[1]}")
 
 
 def _tag_in_slot(writer: PdfWriter, page) -> int:
@@ -255,7 +291,10 @@ def _tag_in_slot(writer: PdfWriter, page) -> int:
     nums = root["/ParentTree"].get_object()["/Nums"]
     key = page["/StructParents"]
     on_page = next(nums[n + 1].get_object() for n in range(0, len(nums), 2) if nums[n] == key)
-    section = _structure_element(root, "/Sect")
+    sections = list(_structure_elements(root, "/Sect"))
+    if len(sections) != 1:
+        raise ValueError(f"the blank's slot must be its one <section>, not one of {len(sections)}")
+    [section] = sections
     paragraph = writer._add_object(DictionaryObject({
         NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/P"),
         NameObject("/P"): section.indirect_reference, NameObject("/Pg"): page.indirect_reference,
@@ -265,16 +304,14 @@ def _tag_in_slot(writer: PdfWriter, page) -> int:
     return len(on_page) - 1
 
 
-def _structure_element(parent, kind: str):
+def _structure_elements(parent, kind: str):
     children = parent.get("/K")
     for child in children if isinstance(children, ArrayObject) else [children]:
         child = child.get_object() if child is not None else None
         if isinstance(child, DictionaryObject) and "/S" in child:
             if child["/S"] == kind:
-                return child
-            if (found := _structure_element(child, kind)) is not None:
-                return found
-    return None
+                yield child
+            yield from _structure_elements(child, kind)
 
 
 @contextlib.contextmanager
@@ -289,14 +326,17 @@ def keeping_blanks(store: OrderedDict | None):
 
 def kept_blank(key: str, build) -> Blank | None:
     """The blank that ``build()`` makes, kept under ``key`` by the enclosing ``keeping_blanks``
-    (the last ``BLANKS_KEPT``); None outside one, where a single copy costs less laid out in full."""
+    (the last ``BLANKS_KEPT``) for ``BLANK_COPIES`` copies, then made again: a pass that sends a
+    whole country's round runs for long, and the office's logo, signature and stamp are read
+    anew. None outside ``keeping_blanks``, where a single copy costs less laid out in full."""
     store = _blanks.get()
     if store is None:
         return None
-    if key in store:
-        store.move_to_end(key)
-        return store[key]
-    blank = store[key] = build()
+    kept = store.get(key)
+    if kept is None or kept[1] >= BLANK_COPIES:
+        kept = store[key] = [build(), 0]
+    store.move_to_end(key)
+    kept[1] += 1
     while len(store) > BLANKS_KEPT:
         store.popitem(last=False)
-    return blank
+    return kept[0]

@@ -1,6 +1,7 @@
 """The formal invitation letter (surat undangan), as offices here expect it with an invitation."""
 
 import json
+import logging
 from datetime import date
 
 from flask_babel import force_locale
@@ -13,6 +14,8 @@ from portal.extensions import db
 from portal.invitations.models import Invitation
 from portal.offices.context import office_in_use
 from portal.settings.services import office_from_snapshot
+
+log = logging.getLogger(__name__)
 
 
 def letter_subject(event: Event) -> str:
@@ -98,8 +101,9 @@ def render_invitation_letter(invitation_id: int, snapshot: dict | None = None) -
     """The mail worker's renderer for an invitation's letter attachment: from the message's
     snapshot (the event, letter and signatory as the body was written), or, for a message queued
     before snapshots, from the live rows. Within a pass that keeps blanks (``pdf.keeping_blanks``)
-    a round's letter is laid out once and each copy gets its addressee drawn in; an addressee too
-    long for the slot's four lines gets its copy laid out in full."""
+    a round's letter is laid out once and each copy gets its addressee drawn in; an addressee that
+    does not fit the slot's four lines (a name that wraps, a script whose fallback font sets taller
+    lines) gets its copy laid out in full."""
     if snapshot is None:
         return invitation_letter(db.session.get(Invitation, invitation_id))
     letter = snapshot.get("letter")
@@ -110,8 +114,12 @@ def render_invitation_letter(invitation_id: int, snapshot: dict | None = None) -
               "what_to_bring": letter["what_to_bring"], "office": office}
     same_for_the_round = json.dumps([snapshot["event"], snapshot["office"], letter | {"addressee": None}],
                                     sort_keys=True, default=str)
-    blank = kept_blank(same_for_the_round, lambda: render_letter_blank(event, **values))
-    data = fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=letter["addressee"]) if blank is not None else None
+    data = None
+    if (blank := kept_blank(same_for_the_round, lambda: render_letter_blank(event, **values))) is not None:
+        try:
+            data = fill_blank(blank, ADDRESSEE_TEMPLATE, addressee=letter["addressee"])
+        except Exception:  # noqa: BLE001 - the copy laid out in full still reaches the cooperative
+            log.exception("drawing the addressee into invitation %s's letter failed; laid out in full", invitation_id)
     if data is None:
         return render_letter(event, addressee=letter["addressee"], **values)
     return letter_filename(letter["number"], letter["addressee"]), PDF_MIMETYPE, data
