@@ -75,6 +75,11 @@ def _test_settings(url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # The concurrency tests start up to 100 threads at once against a pool of 15
+        # connections, serialised by a row lock; on a loaded CI machine the last of them waits
+        # longer than production's 5 s for a connection (a sync gunicorn worker never waits
+        # for one). What they prove is the outcome, so they wait as long as it takes.
+        "DATABASE_POOL_TIMEOUT": 60,
     }
     settings.update(overrides)
     return settings
