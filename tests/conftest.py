@@ -88,8 +88,7 @@ def _test_settings(url: str, **overrides) -> dict:
 def _empty_tables() -> None:
     tables = [t for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _empty_postgres_tables(tables)
     else:
         for table in reversed(tables):
             db.session.execute(table.delete())
@@ -97,6 +96,22 @@ def _empty_tables() -> None:
     _forget_other_places()
     seed_reference_data()  # the first office, as a migrated database has it
     db.session.commit()
+
+
+def _empty_postgres_tables(tables) -> None:
+    """Delete the rows of the tables that hold any, children first, and start every id sequence
+    again at 1, as TRUNCATE … RESTART IDENTITY would. A test leaves rows in a handful of tables,
+    and TRUNCATE gives each of the others new files too: with two workers on CI that cost
+    1.4 s a test against ~0.05 s for this."""
+    probe = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for i, t in enumerate(tables))
+    holding = {row[0] for row in db.session.execute(sa.text(probe))}
+    for i in sorted(holding, reverse=True):
+        db.session.execute(tables[i].delete())
+    db.session.execute(sa.text("SELECT setval(s.oid, 1, false) FROM pg_class AS s "
+                               "JOIN pg_depend AS d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+                               "JOIN pg_class AS t ON t.oid = d.refobjid "
+                               "WHERE s.relkind = 'S' AND t.relname = ANY(CAST(:names AS text[]))"),
+                       {"names": [t.name for t in tables]})
 
 
 def _forget_other_places() -> None:
