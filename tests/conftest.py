@@ -5,13 +5,16 @@ xdist worker gets a database of its own, the schema is built once, and every tes
 from empty tables.
 """
 
+import copy
 import os
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
@@ -128,21 +131,89 @@ def _forget_other_places() -> None:
 
 
 @pytest.fixture
-def make_app(database_url):
-    """Build an app on the test database with extra settings; tables are emptied afterwards."""
-    apps = []
-
-    def factory(**overrides):
-        app = create_app(_test_settings(database_url, **overrides))
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
+def used_apps():
+    """The apps a test used, each with whether it keeps its pooled connections for the next test
+    (only the app most tests share does). Their tables are emptied after the test."""
+    used = []
+    yield used
+    for app, keeps_connections in used:
         with app.app_context():
             db.session.remove()
             _empty_tables()
-            db.engine.dispose()
+            if not keeps_connections:
+                db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, used_apps):
+    """Build an app on the test database with extra settings; tables are emptied afterwards."""
+
+    def factory(**overrides):
+        app = create_app(_test_settings(database_url, **overrides))
+        used_apps.append((app, False))
+        return app
+
+    return factory
+
+
+@dataclass
+class _Kept:
+    """An app built once per worker for one set of settings and lent to each test that asks for
+    them, as it was when built: building one costs ~0.15 s (Werkzeug compiles its 216 URL rules),
+    and the suite asks for one 1,100 times per run. Lending it puts back its settings; drops what
+    it cached in ``app.extensions`` while serving (rendered months, report and feed caches, the
+    privacy run's last time); puts back its seams and error responders as built, without what a
+    test registered; restores the global rate limiter to what this app's ``init_app`` made of it,
+    with no hits counted; and puts back its template loader. A test that must change the app
+    itself (add a route) asks ``make_app`` for one of its own."""
+
+    app: Flask
+    config: dict = field(default_factory=dict)
+    extensions: frozenset = frozenset()
+    registered: dict = field(default_factory=dict)
+    limiter_state: dict = field(default_factory=dict)
+    loader: object = None
+
+    @classmethod
+    def of(cls, app: Flask) -> "_Kept":
+        from portal.extensions import limiter
+
+        return cls(app, _copied(app.config), frozenset(app.extensions), _registered(app.extensions),
+                   dict(vars(limiter)), app.jinja_env.loader)
+
+    def lend(self) -> Flask:
+        from portal.extensions import limiter
+
+        self.app.config.clear()
+        self.app.config.update(_copied(self.config))
+        for key in set(self.app.extensions) - self.extensions:
+            del self.app.extensions[key]
+        self.app.extensions.update(_registered(self.registered))
+        vars(limiter).update(self.limiter_state)
+        if limiter.enabled:
+            limiter.reset()
+        self.app.jinja_env.loader = self.loader
+        return self.app
+
+
+def _registered(extensions) -> dict:
+    """Copies of what an app's extensions list (its seams, its error responders): lists, and
+    mappings of lists, which a test may add to (``seams.register``)."""
+    kept = {}
+    for key, value in extensions.items():
+        if isinstance(value, list):
+            kept[key] = list(value)
+        elif isinstance(value, dict) and value and all(isinstance(items, list) for items in value.values()):
+            kept[key] = {name: list(items) for name, items in value.items()}
+    return kept
+
+
+def _copied(config) -> dict:
+    return {key: copy.copy(value) if isinstance(value, dict | list | set) else value for key, value in config.items()}
+
+
+_KEPT: dict[str, _Kept] = {}
+_DEFAULT_SETTINGS = repr([])
 
 
 class IsolatedClient(FlaskClient):
@@ -160,9 +231,14 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(make_app, request):
+def app(database_url, used_apps, request):
     marker = request.node.get_closest_marker("app_config")
-    app = make_app(**(marker.kwargs if marker else {}))
+    overrides = marker.kwargs if marker else {}
+    key = repr(sorted(overrides.items()))
+    if key not in _KEPT:
+        _KEPT[key] = _Kept.of(create_app(_test_settings(database_url, **overrides)))
+    app = _KEPT[key].lend()
+    used_apps.append((app, key == _DEFAULT_SETTINGS))
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

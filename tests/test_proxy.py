@@ -35,8 +35,9 @@ def test_a_login_session_records_the_client_address_the_proxy_saw(client, make_u
     assert session.ip_address == "203.0.113.7", "the address nginx appended, not one the client claimed"
 
 
-@pytest.mark.app_config(PROXY_COUNT=1)
-def test_the_scheme_the_proxy_terminated_is_the_request_scheme(app, client):
+def test_the_scheme_the_proxy_terminated_is_the_request_scheme(make_app):
+    app = make_app(PROXY_COUNT=1)  # of its own: the test adds a route
+    client = app.test_client()
     seen = {}
 
     @app.get("/_scheme")
