@@ -101,20 +101,28 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+MANY_ROWS = 100
+
+
 def _empty_postgres_tables(tables) -> None:
     """Delete the rows of the tables that hold any, children first, and start every id sequence
     again at 1, as TRUNCATE … RESTART IDENTITY would. A test leaves rows in a handful of tables,
     and TRUNCATE gives each of the others new files too: with two workers on CI that cost
-    1.4 s a test against ~0.05 s for this."""
+    1.4 s a test against ~0.05 s for this. A table that lost more than ``MANY_ROWS`` is vacuumed
+    and analysed, so that, as after TRUNCATE, no later plan is made from their pages and statistics."""
     probe = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for i, t in enumerate(tables))
     holding = {row[0] for row in db.session.execute(sa.text(probe))}
-    for i in sorted(holding, reverse=True):
-        db.session.execute(tables[i].delete())
+    emptied = [tables[i].name for i in sorted(holding, reverse=True)
+               if db.session.execute(tables[i].delete()).rowcount > MANY_ROWS]
     db.session.execute(sa.text("SELECT setval(s.oid, 1, false) FROM pg_class AS s "
                                "JOIN pg_depend AS d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
                                "JOIN pg_class AS t ON t.oid = d.refobjid "
                                "WHERE s.relkind = 'S' AND t.relname = ANY(CAST(:names AS text[]))"),
                        {"names": [t.name for t in tables]})
+    db.session.commit()
+    if emptied:  # a plan asked for later must not be made from the statistics of these rows
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM (ANALYZE) " + ", ".join(f'"{name}"' for name in emptied)))
 
 
 def _forget_other_places() -> None:
@@ -132,16 +140,15 @@ def _forget_other_places() -> None:
 
 @pytest.fixture
 def used_apps():
-    """The apps a test used, each with whether it keeps its pooled connections for the next test
-    (only the app most tests share does). Their tables are emptied after the test."""
+    """The apps a test used. After it, their tables are emptied and their pooled connections
+    closed, so that nothing a connection holds (a prepared statement, a setting) reaches the next."""
     used = []
     yield used
-    for app, keeps_connections in used:
+    for app in used:
         with app.app_context():
             db.session.remove()
             _empty_tables()
-            if not keeps_connections:
-                db.engine.dispose()
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -150,7 +157,7 @@ def make_app(database_url, used_apps):
 
     def factory(**overrides):
         app = create_app(_test_settings(database_url, **overrides))
-        used_apps.append((app, False))
+        used_apps.append(app)
         return app
 
     return factory
@@ -160,16 +167,16 @@ def make_app(database_url, used_apps):
 class _Kept:
     """An app built once per worker for one set of settings and lent to each test that asks for
     them, as it was when built: building one costs ~0.15 s (Werkzeug compiles its 216 URL rules),
-    and the suite asks for one 1,100 times per run. Lending it puts back its settings; drops what
-    it cached in ``app.extensions`` while serving (rendered months, report and feed caches, the
-    privacy run's last time); puts back its seams and error responders as built, without what a
-    test registered; restores the global rate limiter to what this app's ``init_app`` made of it,
+    and the suite asks for one 1,100 times per run. Lending it puts back its settings; puts back
+    ``app.extensions`` as built, without what it cached while serving (rendered months, report
+    and feed caches, the privacy run's last time) and with its seams and error responders as
+    built, without what a test registered; restores the global rate limiter to what this app's ``init_app`` made of it,
     with no hits counted; and puts back its template loader. A test that must change the app
     itself (add a route) asks ``make_app`` for one of its own."""
 
     app: Flask
     config: dict = field(default_factory=dict)
-    extensions: frozenset = frozenset()
+    extensions: dict = field(default_factory=dict)
     registered: dict = field(default_factory=dict)
     limiter_state: dict = field(default_factory=dict)
     loader: object = None
@@ -178,7 +185,10 @@ class _Kept:
     def of(cls, app: Flask) -> "_Kept":
         from portal.extensions import limiter
 
-        return cls(app, _copied(app.config), frozenset(app.extensions), _registered(app.extensions),
+        # Flask refuses a new route or hook once an app has served a request; a lent app refuses
+        # it from the first test on, not only when another test happened to come first.
+        app._got_first_request = True
+        return cls(app, _copied(app.config), dict(app.extensions), _registered(app.extensions),
                    dict(vars(limiter)), app.jinja_env.loader)
 
     def lend(self) -> Flask:
@@ -186,8 +196,8 @@ class _Kept:
 
         self.app.config.clear()
         self.app.config.update(_copied(self.config))
-        for key in set(self.app.extensions) - self.extensions:
-            del self.app.extensions[key]
+        self.app.extensions.clear()
+        self.app.extensions.update(self.extensions)
         self.app.extensions.update(_registered(self.registered))
         vars(limiter).update(self.limiter_state)
         if limiter.enabled:
@@ -213,7 +223,6 @@ def _copied(config) -> dict:
 
 
 _KEPT: dict[str, _Kept] = {}
-_DEFAULT_SETTINGS = repr([])
 
 
 class IsolatedClient(FlaskClient):
@@ -238,7 +247,7 @@ def app(database_url, used_apps, request):
     if key not in _KEPT:
         _KEPT[key] = _Kept.of(create_app(_test_settings(database_url, **overrides)))
     app = _KEPT[key].lend()
-    used_apps.append((app, key == _DEFAULT_SETTINGS))
+    used_apps.append(app)
     app.test_client_class = IsolatedClient
     with app.app_context():
         yield app

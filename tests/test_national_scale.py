@@ -210,9 +210,12 @@ def test_the_event_list_walks_an_index_from_the_events_under_way_on_postgresql(a
     db.session.execute(sa.text("SET LOCAL enable_sort = off"))
     db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_generic_plan"))
     db.session.execute(sa.text(f"PREPARE listed AS {compiled}"))
-    arguments = ", ".join(f"'{value}'" for value in values)
-    plan = "\n".join(db.session.scalars(sa.text(f"EXPLAIN EXECUTE listed({arguments})")))
-    db.session.execute(sa.text("DEALLOCATE listed"))
+    try:
+        arguments = ", ".join(f"'{value}'" for value in values)
+        plan = "\n".join(db.session.scalars(sa.text(f"EXPLAIN EXECUTE listed({arguments})")))
+    finally:
+        db.session.rollback()  # a failed EXPLAIN leaves the transaction aborted
+        db.session.execute(sa.text("DEALLOCATE listed"))
     assert "ix_events_days" in plan and ("ix_events_visible_starts_on" in plan or filters), plan
 
 
