@@ -9,7 +9,7 @@ import copy
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -181,19 +181,19 @@ def make_app(database_url, used_apps):
 class _Kept:
     """An app built once per worker for one set of settings and lent to each test that asks for
     them, as it was when built: building one costs ~0.15 s (Werkzeug compiles its 216 URL rules),
-    and the suite asks for one 1,100 times per run. Lending it puts back its settings; puts back
+    and the suite asks for one 1,100 times per run. Lending it puts back its settings; its
     ``app.extensions`` as built, without what it cached while serving (rendered months, report
-    and feed caches, the privacy run's last time) and with its seams and error responders as
-    built, without what a test registered; restores the global rate limiter to what this app's ``init_app`` made of it,
-    with no hits counted; and puts back its template loader. A test that must change the app
-    itself (add a route) asks ``make_app`` for one of its own."""
+    and feed caches, the privacy run's last time), its seams and error responders without what a
+    test registered; the global rate limiter as this app's ``init_app`` left it, with no hits
+    counted; and its template loader. A test that must change the app itself (add a route) asks
+    ``make_app`` for one of its own."""
 
     app: Flask
-    config: dict = field(default_factory=dict)
-    extensions: dict = field(default_factory=dict)
-    registered: dict = field(default_factory=dict)
-    limiter_state: dict = field(default_factory=dict)
-    loader: object = None
+    config: dict
+    extensions: dict
+    registered: dict
+    limiter_state: dict
+    loader: object
 
     @classmethod
     def of(cls, app: Flask) -> "_Kept":
